@@ -1,0 +1,302 @@
+"""The procedure catalog: agencies, sectors, procedures and their FAQ.
+
+Catalog rows are plain Django models edited as Wagtail snippets, so the
+import/export, the API and the public pages all read the same tables.
+"""
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from simple_history.models import HistoricalRecords
+from wagtail.fields import RichTextField
+
+from portal.history import ChildHistoricalRecords
+
+from .search import fold
+
+WORKING_DAY_MINUTES = 8 * 60
+
+agency_code_validator = RegexValidator(
+    r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$",
+    _("Use the national identifier format, e.g. 000.00.15.H12."),
+)
+procedure_code_validator = RegexValidator(
+    r"^[0-9]\.[0-9]{6}(\.[0-9A-Z.]+)?$",
+    _("Use the national procedure code format, e.g. 1.001612."),
+)
+
+
+class AgencyLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune / ward")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    code = models.CharField(_("identifier code"), max_length=20, unique=True, validators=[agency_code_validator])
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=AgencyLevel.choices, default=AgencyLevel.PROVINCE)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    hotline = models.CharField(_("hotline"), max_length=50, blank=True)
+    working_hours_note = models.CharField(_("working hours"), max_length=255, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["level", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProcedureLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    COMMUNE = "commune", _("Commune")
+    BOTH = "both", _("Province and commune")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Full online service")
+    PARTIAL = "partial", _("Partial online service")
+    NONE = "none", _("Information only")
+
+
+class TimeUnit(models.TextChoices):
+    DAY = "day", _("working days")
+    HOUR = "hour", _("working hours")
+
+
+class ProcedureStatus(models.TextChoices):
+    IN_FORCE = "in_force", _("In force")
+    AMENDED = "amended", _("Amended")
+    ABOLISHED = "abolished", _("Abolished")
+
+
+class ProcedureQuerySet(models.QuerySet):
+    def published(self):
+        return self.exclude(status=ProcedureStatus.ABOLISHED)
+
+    def search(self, query):
+        from .search import query_terms
+
+        qs = self
+        for term in query_terms(query):
+            qs = qs.filter(search_text__contains=term)
+        return qs
+
+    def at_level(self, level):
+        if level in (ProcedureLevel.PROVINCE, ProcedureLevel.COMMUNE):
+            return self.filter(level__in=[level, ProcedureLevel.BOTH])
+        return self.filter(level=level)
+
+    def for_listing(self):
+        return self.select_related("sector").prefetch_related("agencies")
+
+
+class Procedure(ClusterableModel):
+    national_code = models.CharField(
+        _("national code"), max_length=40, unique=True, validators=[procedure_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=500)
+    sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="procedures")
+    agencies = models.ManyToManyField(Agency, verbose_name=_("implementing agencies"), related_name="procedures")
+    level = models.CharField(_("level"), max_length=10, choices=ProcedureLevel.choices, default=ProcedureLevel.PROVINCE)
+    online_level = models.CharField(
+        _("online service level"), max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.PARTIAL
+    )
+    processing_time = models.DecimalField(
+        _("processing time"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    processing_time_unit = models.CharField(
+        _("time unit"), max_length=5, choices=TimeUnit.choices, default=TimeUnit.DAY
+    )
+    processing_time_note = models.CharField(_("processing time note"), max_length=500, blank=True)
+    applicant_subjects = models.CharField(_("who may apply"), max_length=255, blank=True)
+    applicant_steps = RichTextField(_("steps for the applicant"), blank=True)
+    requirements = RichTextField(_("requirements and conditions"), blank=True)
+    submit_online = models.BooleanField(_("submission online"), default=True)
+    submit_counter = models.BooleanField(_("submission at the counter"), default=True)
+    submit_post = models.BooleanField(_("submission by post"), default=False)
+    postal_return = models.BooleanField(_("result returned by post"), default=False)
+    result_type = models.CharField(_("result"), max_length=500, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    publishing_decision = models.CharField(_("publishing decision"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ProcedureStatus.choices, default=ProcedureStatus.IN_FORCE)
+    usage_count = models.PositiveIntegerField(_("dossiers filed"), default=0, editable=False)
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_text", "usage_count"])
+    objects = ProcedureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+        ordering = ["national_code"]
+
+    def __str__(self):
+        return f"{self.national_code} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Folded copy for accent-insensitive search; derived, never edited.
+        self.search_text = fold(f"{self.national_code} {self.name}")
+        super().save(*args, **kwargs)
+
+    @property
+    def processing_minutes(self) -> int:
+        """Allowed working time in minutes (N working days = N x 8 working hours)."""
+        per_unit = WORKING_DAY_MINUTES if self.processing_time_unit == TimeUnit.DAY else 60
+        return int(self.processing_time * per_unit)
+
+    @property
+    def is_postal_allowed(self):
+        return self.submit_post or self.postal_return
+
+    @property
+    def channels(self):
+        return [
+            label
+            for flag, label in (
+                (self.submit_online, _("Online")),
+                (self.submit_counter, _("At the counter")),
+                (self.submit_post, _("By post")),
+            )
+            if flag
+        ]
+
+
+class FeeKind(models.TextChoices):
+    FEE = "fee", _("Fee (phí)")
+    CHARGE = "charge", _("Charge (lệ phí)")
+
+
+class ProcedureFee(models.Model):
+    procedure = ParentalKey(Procedure, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices, default=FeeKind.CHARGE)
+    name = models.CharField(_("name"), max_length=255)
+    amount = models.DecimalField(_("amount (VND)"), max_digits=14, decimal_places=0, validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    sort_order = models.PositiveIntegerField(default=0, editable=False)
+
+    history = ChildHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("fee or charge")
+        verbose_name_plural = _("fees and charges")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return f"{self.name}: {self.amount:,.0f} đ"
+
+
+class ProcedureDocument(models.Model):
+    procedure = ParentalKey(Procedure, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(_("document"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("originals"), default=1)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=0)
+    mandatory = models.BooleanField(_("mandatory"), default=True)
+    template = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("template file"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sort_order = models.PositiveIntegerField(default=0, editable=False)
+
+    history = ChildHistoricalRecords()
+
+    class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class FaqEntry(models.Model):
+    sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.CASCADE, related_name="faq_entries")
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), null=True, blank=True, on_delete=models.SET_NULL, related_name="faq_entries"
+    )
+    question = models.CharField(_("question"), max_length=500)
+    answer = RichTextField(_("answer"))
+    is_published = models.BooleanField(_("published"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ")
+        ordering = ["sector__name", "sort_order", "pk"]
+
+    def __str__(self):
+        return self.question
+
+
+class MaintenanceNoticeQuerySet(models.QuerySet):
+    def upcoming_or_current(self, now):
+        return self.filter(is_published=True, ends_at__gt=now).order_by("starts_at")
+
+
+class MaintenanceNotice(models.Model):
+    """Planned downtime, shown on every page from N working days ahead (TN 9-10, BN 9)."""
+
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("details"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    is_published = models.BooleanField(_("published"), default=True)
+
+    history = HistoricalRecords()
+    objects = MaintenanceNoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("maintenance notice")
+        verbose_name_plural = _("maintenance notices")
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})

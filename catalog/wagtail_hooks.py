@@ -1,0 +1,120 @@
+"""Catalog screens in the Wagtail admin (declared, not hand-written)."""
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Agency, FaqEntry, MaintenanceNotice, Procedure, Sector
+
+
+class AgencyViewSet(SnippetViewSet):
+    model = Agency
+    icon = "group"
+    menu_label = _("Agencies")
+    list_display = ["name", "code", "level", "parent", "hotline", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+    list_export = ["code", "name", "short_name", "level", "parent", "address", "phone", "email", "hotline"]
+    inspect_view_enabled = True
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("level")]),
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        FieldPanel("parent"),
+        MultiFieldPanel(
+            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("email"), FieldPanel("hotline"),
+             FieldPanel("working_hours_note")],
+            heading=_("Contacts"),
+        ),
+        FieldPanel("is_active"),
+    ]
+
+
+class SectorViewSet(SnippetViewSet):
+    model = Sector
+    icon = "folder-open-inverse"
+    menu_label = _("Sectors")
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    list_export = ["code", "name"]
+
+
+class ProcedureViewSet(SnippetViewSet):
+    model = Procedure
+    icon = "doc-full"
+    menu_label = _("Procedures")
+    list_display = ["national_code", "name", "sector", "level", "online_level", "status"]
+    list_filter = ["sector", "level", "online_level", "status", "agencies"]
+    search_fields = ["national_code", "name"]
+    list_export = ["national_code", "name", "sector", "level", "online_level", "processing_time", "processing_time_unit",
+                   "status"]
+    inspect_view_enabled = True
+    list_per_page = 50
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(
+                [
+                    FieldRowPanel([FieldPanel("national_code"), FieldPanel("status")]),
+                    FieldPanel("name"),
+                    FieldRowPanel([FieldPanel("sector"), FieldPanel("level"), FieldPanel("online_level")]),
+                    FieldPanel("agencies"),
+                    FieldRowPanel(
+                        [FieldPanel("processing_time"), FieldPanel("processing_time_unit")],
+                        heading=_("Processing time"),
+                    ),
+                    FieldPanel("processing_time_note"),
+                    FieldPanel("applicant_subjects"),
+                    FieldPanel("result_type"),
+                ],
+                heading=_("General"),
+            ),
+            ObjectList(
+                [InlinePanel("documents", label=_("Required documents")), InlinePanel("fees", label=_("Fees and charges"))],
+                heading=_("Documents and fees"),
+            ),
+            ObjectList(
+                [
+                    MultiFieldPanel(
+                        [FieldPanel("submit_online"), FieldPanel("submit_counter"), FieldPanel("submit_post"),
+                         FieldPanel("postal_return")],
+                        heading=_("Channels"),
+                    ),
+                    FieldPanel("applicant_steps"),
+                    FieldPanel("requirements"),
+                    FieldPanel("legal_basis"),
+                    FieldPanel("publishing_decision"),
+                ],
+                heading=_("Steps and legal basis"),
+            ),
+        ]
+    )
+
+
+class FaqEntryViewSet(SnippetViewSet):
+    model = FaqEntry
+    icon = "help"
+    menu_label = _("FAQ")
+    list_display = ["question", "sector", "procedure", "is_published"]
+    list_filter = ["sector", "is_published"]
+    search_fields = ["question"]
+    panels = [FieldPanel("sector"), FieldPanel("procedure"), FieldPanel("question"), FieldPanel("answer"),
+              FieldRowPanel([FieldPanel("is_published"), FieldPanel("sort_order")])]
+
+
+class MaintenanceNoticeViewSet(SnippetViewSet):
+    model = MaintenanceNotice
+    icon = "warning"
+    menu_label = _("Maintenance notices")
+    list_display = ["title", "starts_at", "ends_at", "is_published"]
+    panels = [FieldPanel("title"), FieldPanel("body"), FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+              FieldPanel("is_published")]
+
+
+class CatalogGroup(SnippetViewSetGroup):
+    menu_label = _("Catalog")
+    menu_icon = "list-ul"
+    menu_order = 200
+    items = (ProcedureViewSet, AgencyViewSet, SectorViewSet, FaqEntryViewSet, MaintenanceNoticeViewSet)
+
+
+register_snippet(CatalogGroup)

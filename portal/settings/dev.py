@@ -1,0 +1,5 @@
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from .base import *  # noqa: E402,F401,F403
