@@ -118,3 +118,14 @@ class CatalogGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogGroup)
+
+
+# --- Catalog import / export (catalog/import_views.py) -------------------------
+from wagtail import hooks  # noqa: E402
+
+from .import_views import CatalogImportViewSet  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_catalog_import_viewset():
+    return CatalogImportViewSet()

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.views import serve as wagtail_serve
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -19,4 +20,8 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's own pattern rejects dots; procedure pages live at their national code (e.g. /.../1.001612/).
+    re_path(r"^((?:[\w\-.]+/)*)$", wagtail_serve, name="wagtail_serve_dotted"),
+    path("", include(wagtail_urls)),
+]
