@@ -300,3 +300,40 @@ class MaintenanceNotice(models.Model):
 
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
+
+
+class OfficialQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(user__is_active=True)
+
+    def of_agency(self, agency):
+        return self.filter(agency=agency)
+
+
+class Official(models.Model):
+    """A back-office account's place in the organisation: every official belongs to one unit (TN 8, BN 7)."""
+
+    user = models.OneToOneField(
+        "auth.User", verbose_name=_("account"), on_delete=models.CASCADE, related_name="official"
+    )
+    agency = models.ForeignKey(Agency, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="officials")
+    position = models.CharField(_("job position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    history = HistoricalRecords()
+    objects = OfficialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+        ordering = ["agency__name", "user__last_name", "user__first_name"]
+        permissions = [
+            ("view_all_units", _("Can see every unit's work (supervisor)")),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        return self.user.get_full_name() or self.user.get_username()

@@ -375,7 +375,9 @@ class ProcessingTimeWidget(Widget):
         if not text:
             raise ValueError(_("The processing time is required."))
         if not self.NUMBER.match(text):
-            raise ValueError(_("The processing time must be a number such as 15 or 0.5, not “%(value)s”.") % {"value": text})
+            raise ValueError(
+                _("The processing time must be a number such as 15 or 0.5, not “%(value)s”.") % {"value": text}
+            )
         return Decimal(text.replace(",", "."))
 
     def render(self, value, obj=None, **kwargs):
@@ -468,9 +470,10 @@ class ChannelsWidget(Widget):
                     flags[attr] = True
                     break
             else:
+                choices = f"{LIST_SEPARATOR} ".join(label for _a, label, _w in CHANNELS)
                 raise ValueError(
                     _("Unknown way of submission “%(value)s”; use %(choices)s.")
-                    % {"value": token.strip(), "choices": f"{LIST_SEPARATOR} ".join(label for _a, label, _w in CHANNELS)}
+                    % {"value": token.strip(), "choices": choices}
                 )
         return flags
 
@@ -535,8 +538,10 @@ class DocumentsWidget(Widget):
             return ValueError(_("Bad document line “%(line)s”: %(reason)s") % {"line": line, "reason": reason})
 
         if not name:
-            raise bad(_("the document name is missing (expected “name | originals | copies | %(mandatory)s/%(optional)s”).")
-                      % {"mandatory": MANDATORY, "optional": OPTIONAL})
+            raise bad(
+                _("the document name is missing (expected “name | originals | copies | %(mandatory)s/%(optional)s”).")
+                % {"mandatory": MANDATORY, "optional": OPTIONAL}
+            )
         numbers = []
         for text, default, label in ((parts[1:2], 1, _("originals")), (parts[2:3], 0, _("copies"))):
             text = text[0] if text else ""
@@ -695,7 +700,8 @@ class _ChildRowsColumn(DeferredColumn):
         return list(getattr(instance, self.related_name).all())
 
     def read(self, instance):
-        return [self.spec_class(*(getattr(child, f) for f in self.spec_class._fields)) for child in self.children(instance)]
+        fields = self.spec_class._fields
+        return [self.spec_class(*(getattr(child, f) for f in fields)) for child in self.children(instance)]
 
     def commit(self, instance, user=None):
         if not self.has_pending(instance):

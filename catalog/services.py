@@ -193,6 +193,8 @@ def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list,
     _check_format(file_format)
     if not file_bytes:
         raise CatalogFileError(_("The file is empty."))
+    if file_format == "csv" and file_bytes[:4] == b"PK\x03\x04":
+        file_format = "xlsx"  # a workbook saved with the wrong extension
     rows = _read_xlsx(file_bytes) if file_format == "xlsx" else _read_csv(file_bytes, columns.ORDER)
     key = fold(columns.KEY)
     header_index = None
@@ -305,8 +307,7 @@ def _collect(result, resource, outcome, rows):
     for error in outcome.base_errors:
         result.file_errors.append(RowError(None, "", _("Unexpected error: %(error)s") % {"error": error.error}))
 
-    for index, row_result in enumerate(outcome.rows):
-        number, values = rows[index]
+    for (number, values), row_result in zip(rows, outcome.rows):
         report = RowReport(
             row=number,
             action=row_result.import_type,

@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.files.storage import storages
 from django.urls import reverse
 from django.utils import translation
 
@@ -330,7 +329,8 @@ def test_export_layout(hand_made_catalog):
     assert row[P.FEES] == "Phí: Thẩm định = hồ sơ = 150000\nLệ phí: Cấp phép = 75000 (nhà ở (riêng lẻ))"
     assert row[P.DOCUMENTS] == "Đơn đề nghị | 1 | 0 | Bắt buộc\nBản vẽ | thiết kế | 2 | 1 | Không bắt buộc"
 
-    agencies = list(csv.reader(io.StringIO(catalog_export(model_key="agencies", file_format="csv").decode("utf-8-sig"))))
+    exported = catalog_export(model_key="agencies", file_format="csv").decode("utf-8-sig")
+    agencies = list(csv.reader(io.StringIO(exported)))
     assert agencies[0] == list(AgencyColumns.ORDER)
     # Parents come before their children, so the file imports in one pass.
     assert [row[0] for row in agencies[1:]] == ["000.00.15.H12", "000.01.20.H12", "000.02.20.H12"]
@@ -372,6 +372,21 @@ def test_xlsx_numbers_and_blank_rows_keep_spreadsheet_row_numbers(base_catalog):
     [error] = result.errors
     assert (error.row, error.column) == (4, P.PROCESSING_TIME)
     assert "must be a number" in error.message
+
+
+def test_title_row_above_the_header_and_workbook_named_csv(base_catalog):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH"])
+    sheet.append(list(P.ORDER) + ["STT"])
+    sheet.append([procedure_row(**{P.PROCESSING_TIME: "x"}).get(h, "") for h in P.ORDER] + [1])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = run(buffer.getvalue(), file_format="csv", dry_run=True)
+
+    assert result.ignored_columns == ["STT"]
+    assert [(error.row, error.column) for error in result.errors] == [(3, P.PROCESSING_TIME)]
 
 
 # ---------------------------------------------------------------------------

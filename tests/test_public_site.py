@@ -167,3 +167,8 @@ def test_maintenance_notice_appears_from_n_working_days_before(client, site_page
         assert "Bảo trì nâng cấp" in client.get("/").content.decode()
     with freeze_time("2026-03-05 12:00:00+07:00"):  # after the window
         assert "Bảo trì nâng cấp" not in client.get("/").content.decode()
+
+
+def test_vietnamese_is_the_default_even_for_english_browsers(client, site_pages):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()

@@ -286,7 +286,7 @@ def test_admin_days_override_the_statutory_calendar():
 
 
 def test_tet_2026_extended_by_the_province():
-    # The government gave civil servants 14–22/2/2026; the province adds the extra days.
+    # A province that also closes on Friday 13/2/2026, the working day before Tết.
     calendar = WorkCalendar(days_off=[date(2026, 2, 13)])
     assert calendar.add_working_days(at("2026-02-12 16:00"), 1) == at("2026-02-23 16:00")
 

@@ -456,14 +456,17 @@ class WorkCalendar:
         day = date.fromordinal(yr.first_ordinal + k)
         return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=self._tz)
 
-    def _check_idle(self, local: datetime, result: datetime) -> None:
-        if (result.date() - local.date()).days > MAX_IDLE_DAYS:
-            first = self._instant(self._position(local) + 1, local.year) - timedelta(minutes=1)
-            if (first.date() - local.date()).days > MAX_IDLE_DAYS:
-                raise NoWorkingTimeError(
-                    f"No working time within {MAX_IDLE_DAYS} days after {local:%Y-%m-%d %H:%M}; "
-                    f"check the working sessions and days off."
-                )
+    def _first_working(self, local: datetime) -> datetime:
+        """The next working moment, refusing a calendar idle for more than a year."""
+        # The first working minute after ``local`` ends one minute after the
+        # moment we want; _instant() never returns a session start.
+        first = self._instant(self._position(local) + 1, local.year) - timedelta(minutes=1)
+        if (first.date() - local.date()).days > MAX_IDLE_DAYS:
+            raise NoWorkingTimeError(
+                f"No working time within {MAX_IDLE_DAYS} days after {local:%Y-%m-%d %H:%M}; "
+                f"check the working sessions and days off."
+            )
+        return first
 
     # -- public arithmetic ---------------------------------------------------------
 
@@ -473,16 +476,7 @@ class WorkCalendar:
         Sessions are half-open here: at exactly 11:30 the morning session is
         over, so the next working moment is 13:00.
         """
-        local = self._local(dt)
-        # The first working minute after ``local`` ends one minute after the
-        # moment we want; _instant() never returns a session start.
-        result = self._instant(self._position(local) + 1, local.year) - timedelta(minutes=1)
-        if (result.date() - local.date()).days > MAX_IDLE_DAYS:
-            raise NoWorkingTimeError(
-                f"No working time within {MAX_IDLE_DAYS} days after {local:%Y-%m-%d %H:%M}; "
-                f"check the working sessions and days off."
-            )
-        return result
+        return self._first_working(self._local(dt))
 
     def add_working_minutes(self, dt: datetime, minutes: int) -> datetime:
         """The instant ``minutes`` working minutes after ``dt`` (QT 18.2).
@@ -497,7 +491,8 @@ class WorkCalendar:
             return self.next_working_moment(dt)
         local = self._local(dt)
         result = self._instant(self._position(local) + minutes, local.year)
-        self._check_idle(local, result)
+        if (result.date() - local.date()).days > MAX_IDLE_DAYS:
+            self._first_working(local)  # a long allowance is fine; a long idle start is not
         return result
 
     def add_working_days(self, dt: datetime, days) -> datetime:

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "portal.middleware.DefaultVietnameseLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -252,3 +252,4 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "workflow.sms.ConsoleSmsBackend")

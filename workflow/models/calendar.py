@@ -18,7 +18,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 
 from portal.history import ChildHistoricalRecords
 
-from . import worktime
+from workflow import worktime
 
 
 class Weekday(models.IntegerChoices):

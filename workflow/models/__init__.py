@@ -1,0 +1,24 @@
+from .calendar import CalendarDay, ExtraDayOff, SwappedWorkingDay, Weekday, WorkingSchedule, WorkingSession
+from .dossier import (
+    ApplicantKind,
+    Channel,
+    Delivery,
+    DocumentKind,
+    Dossier,
+    DossierCodeCounter,
+    DossierDocument,
+    Status,
+    StepRun,
+    Timeliness,
+)
+from .events import Action, DossierEvent, ImmutableRecordError
+from .notifications import Notification, NotificationChannel
+from .process import Process, ProcessStatus, ProcessStep, StepKind
+
+__all__ = [
+    "Action", "ApplicantKind", "CalendarDay", "Channel", "Delivery", "DocumentKind", "Dossier", "DossierCodeCounter",
+    "DossierDocument", "DossierEvent", "ExtraDayOff", "ImmutableRecordError", "Notification", "NotificationChannel",
+    "Process", "ProcessStatus",
+    "ProcessStep", "Status", "StepKind", "StepRun", "SwappedWorkingDay", "Timeliness", "Weekday", "WorkingSchedule",
+    "WorkingSession",
+]
