@@ -173,9 +173,9 @@ def _record(dossier, action, actor, at, *, from_status, from_step=None, comment=
 
 
 def _bump(dossier):
-    dossier.revision = F("revision") + 1
+    """Save the locked row with a new revision, so forms opened before this action are refused."""
+    dossier.revision += 1
     dossier.save()
-    dossier.refresh_from_db(fields=["revision"])
 
 
 # --- codes -------------------------------------------------------------------------
