@@ -90,7 +90,7 @@ def _lock(dossier_id, revision):
     """The dossier row, locked for this transaction; refuses a stale form (one wins, the other is told)."""
     try:
         dossier = (
-            Dossier.objects.select_for_update()
+            Dossier.objects.select_for_update(of=("self",))
             .select_related("procedure", "agency", "current_step", "process")
             .get(pk=dossier_id)
         )

@@ -22,3 +22,10 @@ def resend_unsent_notifications():
         "pk", flat=True
     )[:500]:
         send_notification(pk)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def deadline_warnings():
+    from .deadline_warnings import deadline_warnings_send
+
+    deadline_warnings_send()

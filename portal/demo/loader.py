@@ -28,11 +28,12 @@ ROLES = {
          "change_maintenancenotice", "add_document", "change_document", "choose_document"],
         True,
     ),
-    "Quản trị đơn vị": (["access_admin", "view_procedure", "view_agency", "view_sector"], False),
+    "Quản trị đơn vị": (["access_admin", "view_procedure", "view_agency", "view_sector", "add_process",
+                         "change_process", "view_process"], False),
     "Cán bộ một cửa": (["access_admin", "view_procedure"], False),
     "Chuyên viên": (["access_admin", "view_procedure"], False),
     "Lãnh đạo": (["access_admin", "view_procedure"], False),
-    "Giám sát": (["access_admin", "view_procedure", "view_agency", "view_sector"], False),
+    "Giám sát": (["access_admin", "view_procedure", "view_agency", "view_sector", "view_all_units"], False),
 }
 
 # username, full name, role group, agency code, superuser
@@ -57,7 +58,13 @@ def load_all(stdout=None):
     load_notice()
     load_pages()
     load_roles()
-    return load_staff()
+    accounts = load_staff()
+    from . import workflow_data
+
+    workflow_data.load_officials(STAFF)
+    workflow_data.load_processes()
+    workflow_data.load_dossiers()
+    return accounts
 
 
 def load_agencies():

@@ -1,0 +1,51 @@
+"""QT 21 warnings to the holder and the unit admin, each sent once."""
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+
+from portal.roles import UNIT_ADMIN
+from tests.factories import AgencyFactory, ProcedureFactory
+from tests.factories_workflow import official, published_process
+from workflow import services
+from workflow.deadline_warnings import deadline_warnings_send
+from workflow.services import Applicant
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def t(text):
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+@pytest.fixture
+def dossier():
+    agency = AgencyFactory()
+    procedure = ProcedureFactory(agencies=[agency], processing_time=Decimal("2"))
+    officer = official(agency, "motcua", email="motcua@example.gov.vn")
+    admin = official(agency, "quantri", email="quantri@example.gov.vn")
+    admin.groups.add(Group.objects.get_or_create(name=UNIT_ADMIN)[0])
+    published_process(procedure, officials={0: [officer]})
+    # Monday 2026-03-02 08:00 + 2 working days -> due Wednesday 08:00.
+    return services.dossier_receive_at_counter(actor=officer, procedure=procedure, agency=agency,
+                                               applicant=Applicant(name="A"), at=t("2026-03-02 08:00"))
+
+
+def test_nothing_while_more_than_a_working_day_is_left(dossier):
+    assert deadline_warnings_send(now=t("2026-03-02 17:00")) == 0  # 1 day + 30 min left
+
+
+def test_due_soon_then_overdue_each_sent_once_to_holder_and_unit_admin(dossier, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-03 09:00")) == 2  # due Wed 08:00: 420 working minutes left (< 480)
+    assert sorted(m.to[0] for m in mail.outbox) == ["motcua@example.gov.vn", "quantri@example.gov.vn"]
+    assert "Less than one working day left" in mail.outbox[0].subject
+    assert deadline_warnings_send(now=t("2026-03-03 10:00")) == 0  # already told
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-04 08:01")) == 2
+    assert "Overdue" in mail.outbox[-1].subject
+    assert deadline_warnings_send(now=t("2026-03-05 08:00")) == 0
