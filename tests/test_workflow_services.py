@@ -437,3 +437,19 @@ def test_inter_agency_time_is_split_per_agency(unit):
     used = {agency.pk: minutes for agency, minutes in services.time_by_agency(d).items()}
     assert used[tax.pk] == 480  # Monday 09:00 -> Tuesday 09:00 = one working day
     assert used[unit.agency.pk] >= 60
+
+
+def test_applicant_requests_withdrawal_online_then_an_official_closes_it(unit):
+    from tests.factories_workflow import UserFactory
+
+    citizen = UserFactory(username="congdan", is_staff=False)
+    d = services.dossier_submit_online(applicant_user=citizen, procedure=unit.procedure, agency=unit.agency,
+                                       applicant=Applicant(name="Công Dân"), at=t("2026-03-02 08:00"))
+    d = services.dossier_receive_online(actor=unit.officer, dossier_id=d.pk, at=t("2026-03-02 09:00"))
+    with pytest.raises(ActionNotAllowed):
+        services.dossier_request_withdrawal(actor=unit.specialist, dossier_id=d.pk, reason="x", at=t("2026-03-02 10:00"))
+    d = services.dossier_request_withdrawal(actor=citizen, dossier_id=d.pk, reason="Nộp nhầm thủ tục",
+                                            at=t("2026-03-02 10:00"))
+    assert d.status == Status.WITHDRAWAL and d.closed_at is None and d.clock_paused_at == t("2026-03-02 10:00")
+    d = services.dossier_withdraw(actor=unit.officer, dossier_id=d.pk, at=t("2026-03-02 11:00"))
+    assert d.closed_at == t("2026-03-02 11:00") and d.returned_at == t("2026-03-02 11:00")

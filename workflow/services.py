@@ -707,13 +707,43 @@ def dossier_stop(*, actor, dossier_id, revision=None, reason, files=(), at=None)
 
 
 @transaction.atomic
+def dossier_request_withdrawal(*, actor, dossier_id, revision=None, reason, files=(), at=None) -> Dossier:
+    """The applicant asks online to withdraw their dossier (status 7); an official then closes it."""
+    at = _now(at)
+    dossier = _lock(dossier_id, revision)
+    if actor is None or not actor.is_authenticated or actor.pk != dossier.applicant_user_id:
+        raise ActionNotAllowed(_("Dossier not found."))
+    _require_status(dossier, Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
+    if not reason.strip():
+        raise InvalidInput(_("Give a reason for the withdrawal."))
+    files = [Upload(f.name, f.content, DocumentKind.WITHDRAWAL) for f in files]
+    from_status = dossier.status
+    if dossier.clock_running_since and not dossier.clock_paused_at and dossier.status in (Status.RECEIVED,
+                                                                                          Status.PROCESSING):
+        _pause_clock(dossier, at)
+    dossier.status = Status.WITHDRAWAL
+    _bump(dossier)
+    documents = _save_files(dossier, actor, files)
+    _record(dossier, Action.WITHDRAW, actor, at, from_status=from_status, from_step=dossier.current_step,
+            comment=reason, documents=documents, data={"requested_by_applicant": True})
+    return dossier
+
+
+@transaction.atomic
 def dossier_withdraw(*, actor, dossier_id, revision=None, files=(), comment="", at=None) -> Dossier:
-    """Record the applicant's written withdrawal request (status 7)."""
+    """Close a dossier on the applicant's written withdrawal request (status 7).
+
+    Either the applicant asked online (status 7 already, their request is on
+    file) or the officer records a request brought on paper, attached here.
+    """
     at = _now(at)
     dossier = _lock(dossier_id, revision)
     _require_visible(actor, dossier)
-    _require_status(dossier, Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
-    if not files:
+    _require_status(dossier, Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT,
+                    Status.WITHDRAWAL)
+    if dossier.closed_at:
+        raise InvalidState(_("This dossier is already closed."))
+    if not files and dossier.status != Status.WITHDRAWAL:
         raise InvalidInput(_("Attach the applicant's written withdrawal request."))
     files = [Upload(f.name, f.content, DocumentKind.WITHDRAWAL) for f in files]
     from_status, from_step = dossier.status, dossier.current_step
