@@ -1,0 +1,225 @@
+"""Realistic load data in bulk: agencies, procedures, processes and dossiers with steps and events.
+
+Used by ``manage.py seed_load`` for benchmarks and demos. Rows are built in
+Python with the real working-time engine (due, appointment, step timers) and
+written with ``bulk_create`` in batches, so a million dossiers take minutes.
+"""
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.models import Agency, AgencyLevel, Official, Procedure, Sector
+from catalog.search import fold
+
+from .models import (
+    Action,
+    Channel,
+    Dossier,
+    DossierCodeCounter,
+    DossierEvent,
+    Process,
+    ProcessStatus,
+    ProcessStep,
+    Status,
+    StepKind,
+    StepRun,
+    Timeliness,
+)
+from .worktime import DAY_MINUTES, get_calendar
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thu", "Quốc", "Ngọc", "Đức"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Linh", "Nam", "Phương", "Quân", "Thảo", "Tuấn"]
+STEP_PLAN = [("Tiếp nhận hồ sơ", StepKind.RECEPTION), ("Thẩm định hồ sơ", StepKind.PROCESSING),
+             ("Lãnh đạo phê duyệt", StepKind.APPROVAL), ("Trả kết quả", StepKind.RESULT)]
+BATCH = 5000
+
+
+def _units(count):
+    agencies = []
+    for i in range(count):
+        code = f"{900 + i // 100:03d}.{i % 100:02d}.00.L01"
+        agency, _ = Agency.objects.get_or_create(
+            code=code, defaults={"name": f"Đơn vị thử tải số {i + 1}", "level": AgencyLevel.PROVINCE if i < 20
+                                 else AgencyLevel.COMMUNE})
+        agencies.append(agency)
+    return agencies
+
+
+def _officials(agencies):
+    User = get_user_model()
+    by_agency = {}
+    for agency in agencies:
+        users = []
+        for role in ("motcua", "chuyenvien", "lanhdao"):
+            user, created = User.objects.get_or_create(
+                username=f"seed.{role}.{agency.pk}",
+                defaults={"first_name": random.choice(GIVEN), "last_name": random.choice(FAMILY), "is_staff": True})
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            Official.objects.get_or_create(user=user, defaults={"agency": agency, "position": role})
+            users.append(user)
+        by_agency[agency.pk] = users
+    return by_agency
+
+
+def _procedures(agencies, per_agency, rng):
+    sector, _ = Sector.objects.get_or_create(code="SEED", defaults={"name": "Lĩnh vực thử tải"})
+    procedures = []
+    for a_index, agency in enumerate(agencies):
+        for p_index in range(per_agency):
+            code = f"9.{a_index:03d}{p_index:03d}"
+            name = f"Thủ tục thử tải {a_index}-{p_index}"
+            procedure, created = Procedure.objects.get_or_create(
+                national_code=code,
+                defaults={"name": name, "sector": sector, "processing_time": Decimal(rng.choice([1, 3, 5, 10, 15, 20])),
+                          "search_text": fold(f"{code} {name}")})
+            if created:
+                procedure.agencies.add(agency)
+            process = procedure.processes.filter(status=ProcessStatus.PUBLISHED).first()
+            if process is None:
+                process = Process.objects.create(procedure=procedure, name=f"Quy trình {code}",
+                                                 status=ProcessStatus.PUBLISHED, published_at=timezone.now())
+                total = procedure.processing_minutes
+                edge = min(240, total // 10)
+                for order, ((step_name, kind), minutes) in enumerate(
+                        zip(STEP_PLAN, [edge, total - 3 * edge, edge, edge])):
+                    ProcessStep.objects.create(process=process, sort_order=order, name=step_name, kind=kind,
+                                               allowance_hours=Decimal(minutes) / 60)
+            procedures.append((agency, procedure, process, list(process.steps.all())))
+    return procedures
+
+
+def _status_for(age_days, rng, open_only):
+    if open_only:
+        return rng.choices([Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT],
+                           [5, 10, 75, 7, 3])[0]
+    if age_days < 20:
+        return rng.choices([Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT,
+                            Status.RESOLVED, Status.RETURNED], [3, 5, 50, 6, 2, 14, 20])[0]
+    return rng.choices([Status.RETURNED, Status.RESOLVED, Status.NOT_ACCEPTED, Status.STOPPED, Status.WITHDRAWAL,
+                        Status.PROCESSING, Status.SUPPLEMENT], [80, 6, 3, 3, 2, 4, 2])[0]
+
+
+def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open_only=False, seed=2026,
+                  stdout=None):
+    """Create ``count`` dossiers spread over ``days`` days. Returns the number created."""
+    rng = random.Random(seed)
+    calendar = get_calendar()
+    units = _units(agencies)
+    staff = _officials(units)
+    plans = _procedures(units, procedures_per_agency, rng)
+    now = timezone.now().replace(second=0, microsecond=0)
+    counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=units)}
+    created = 0
+    while created < count:
+        size = min(BATCH, count - created)
+        dossiers, extras = [], []
+        for _ in range(size):
+            agency, procedure, process, steps = rng.choice(plans)
+            officer, specialist, leader = staff[agency.pk]
+            age_days = rng.random() * days
+            received = calendar.next_working_moment(now - timedelta(days=age_days))
+            if received > now:
+                received = now - timedelta(minutes=rng.randint(1, 600))
+            day = timezone.localdate(received)
+            counters[(agency.pk, day)] = counters.get((agency.pk, day), 0) + 1
+            status = _status_for(age_days, rng, open_only)
+            allowance = procedure.processing_minutes
+            due = calendar.add_working_minutes(received, allowance)
+            d = Dossier(
+                code=f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}", procedure=procedure,
+                agency=agency, process=process, channel=rng.choices(list(Channel.values), [45, 50, 5])[0],
+                applicant_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                applicant_id_number=f"0{rng.randint(10, 96):02d}{rng.randint(0, 10**9 - 1):09d}",
+                status=status, submitted_at=received, cycle=1, allowance_minutes=allowance,
+                current_agency=agency, lookup_token=f"{rng.getrandbits(128):032x}",
+            )
+            if status != Status.NEW:
+                d.received_at = d.clock_started_at = d.clock_running_since = received
+                d.due_at, d.appointment_at = due, calendar.appointment_for(due)
+            else:
+                d.reception_due_at = calendar.add_working_minutes(received, 480)
+            step_index = {Status.NEW: 0, Status.RECEIVED: 0, Status.PROCESSING: rng.choice([1, 1, 2]),
+                          Status.SUPPLEMENT: 1, Status.PAYMENT: 1}.get(status, 3)
+            d.current_step = steps[step_index]
+            holders = [officer, specialist, leader, officer]
+            finished_at = None
+            if status in (Status.SUPPLEMENT, Status.PAYMENT):
+                d.clock_paused_at = min(now, calendar.add_working_minutes(received, rng.randint(30, 900)))
+                d.clock_used_minutes = calendar.working_minutes_between(received, d.clock_paused_at)
+                d.supplement_count = 1 if status == Status.SUPPLEMENT else 0
+            if status in (Status.RESOLVED, Status.RETURNED, Status.STOPPED, Status.NOT_ACCEPTED, Status.WITHDRAWAL):
+                # Most finish in time; some late (about 1 in 8), a few rescheduled.
+                spend = int(allowance * rng.choice([0.3, 0.6, 0.8, 0.95, 1.0, 0.9, 0.7, 1.4]))
+                finished_at = min(now, calendar.add_working_minutes(received, max(spend, 10)))
+                if status in (Status.RESOLVED, Status.RETURNED):
+                    d.result_recorded_at = finished_at
+                    d.counts_as_late = rng.random() < 0.02
+                if status != Status.RESOLVED:
+                    d.returned_at = d.closed_at = finished_at
+                    d.current_holder = None
+                d.timeliness = (Timeliness.LATE if d.counts_as_late or finished_at > due else
+                                Timeliness.EARLY if timezone.localdate(finished_at) < timezone.localdate(due) else
+                                Timeliness.ON_TIME)
+            else:
+                d.current_holder = holders[step_index]
+            dossiers.append(d)
+            extras.append((step_index, holders, steps, finished_at))
+        with transaction.atomic():
+            Dossier.objects.bulk_create(dossiers, batch_size=1000)
+            if dossiers[0].pk is None:  # backends without RETURNING: fetch ids by code
+                ids = dict(Dossier.objects.filter(code__in=[d.code for d in dossiers]).values_list("code", "pk"))
+                for d in dossiers:
+                    d.pk = ids[d.code]
+            _bulk_history(dossiers, extras, calendar, now)
+        created += size
+        if stdout:
+            stdout.write(f"  {created}/{count} dossiers")
+    with transaction.atomic():
+        DossierCodeCounter.objects.filter(agency__in=units).delete()
+        DossierCodeCounter.objects.bulk_create(
+            [DossierCodeCounter(agency_id=a, day=day, last=last) for (a, day), last in counters.items()],
+            batch_size=5000)
+    return created
+
+
+def _bulk_history(dossiers, extras, calendar, now):
+    events, runs = [], []
+    for d, (step_index, holders, steps, finished_at) in zip(dossiers, extras):
+        at = d.submitted_at
+        events.append(DossierEvent(dossier_id=d.pk, action=Action.RECEIVE if d.received_at else Action.SUBMIT,
+                                   actor=holders[0] if d.received_at else None, actor_name=holders[0].get_full_name()
+                                   if d.received_at else d.applicant_name, at=at, to_status=Status.RECEIVED,
+                                   to_step=steps[0]))
+        if not d.received_at:
+            continue
+        end = finished_at or d.clock_paused_at or now
+        for index in range(min(step_index, 3) + 1):
+            step = steps[index]
+            leave = min(end, calendar.add_working_minutes(at, step.allowance_minutes)) if index < step_index else None
+            used = calendar.working_minutes_between(at, leave) if leave else 0
+            runs.append(StepRun(dossier_id=d.pk, step=step, cycle=1, agency_id=d.agency_id, holder=holders[index],
+                                arrived_at=at, departed_at=leave, allowance_minutes=step.allowance_minutes,
+                                used_minutes=used, overdue=used > step.allowance_minutes,
+                                due_at=calendar.add_working_minutes(at, step.allowance_minutes)))
+            if leave:
+                events.append(DossierEvent(dossier_id=d.pk, action=Action.FORWARD, actor=holders[index],
+                                           actor_name=holders[index].get_full_name(), at=leave,
+                                           from_status=Status.PROCESSING, to_status=Status.PROCESSING, from_step=step,
+                                           to_step=steps[index + 1], step_used_minutes=used))
+                at = leave
+        if d.result_recorded_at:
+            events.append(DossierEvent(dossier_id=d.pk, action=Action.RECORD_RESULT, actor=holders[2],
+                                       actor_name=holders[2].get_full_name(), at=d.result_recorded_at,
+                                       from_status=Status.PROCESSING, to_status=Status.RESOLVED))
+    DossierEvent.objects.bulk_create(events, batch_size=2000)
+    StepRun.objects.bulk_create(runs, batch_size=2000)
+
+
+__all__ = ["seed_dossiers", "DAY_MINUTES"]
