@@ -57,7 +57,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
     django_setup("bench_catalog.sqlite3")
-    from django.db import connection, reset_queries
+    from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -76,9 +76,10 @@ def main():
     for name, fn in (("catalog_index_ms", index), ("catalog_detail_ms", detail), ("api_list_ms", api)):
         with CaptureQueriesContext(connection) as ctx:
             fn()
+        # Read the count now: every request start empties the connection's query log.
+        queries = len(ctx.captured_queries)
         results[name] = median_ms(fn, args.runs)
-        print(f"{name:<20} median {results[name]:7.1f} ms  ({len(ctx.captured_queries)} queries)")
-        reset_queries()
+        print(f"{name:<20} median {results[name]:7.1f} ms  ({queries} queries)")
     print(f"procedures: {Procedure.objects.count()}  database: {connection.vendor}")
     print("RESULT " + " ".join(f"{k}={v:.1f}" for k, v in results.items()))
 
