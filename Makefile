@@ -38,6 +38,10 @@ test: setup
 bench: migrate
 	$(PY) bench/worktime.py
 	$(PY) bench/catalog.py
+	$(PY) bench/inbox.py
+	$(PY) bench/load.py
+	$(PY) bench/eform.py
+	$(PY) bench/reports.py
 
 clean:
 	rm -rf $(VENV) var

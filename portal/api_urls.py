@@ -3,4 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("catalog.api.urls")),
+    path("", include("workflow.api.urls")),
+    path("reports/", include("workflow.api.reports")),
+    path("", include("portal.api_lookup_urls")),
+    path("", include("feedback.api_urls")),
 ]

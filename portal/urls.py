@@ -7,6 +7,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
+from portal.lookup import lookup_page
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -15,6 +17,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("tai-khoan/", include("portal.accounts.urls")),
+    path("tra-cuu/", lookup_page, name="lookup"),
+    path("cong-khai/", include("workflow.report_public")),
+    path("nop-truc-tuyen/", include("eforms.urls")),
+    path("", include("feedback.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,17 @@
 import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's default language (vi), as a fresh request without a language cookie would.
+
+    A request activates its language for the thread and nothing resets it, so without this a test
+    would inherit the language of an earlier test's last request (e.g. one with the English cookie).
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -59,8 +59,11 @@ def published_process(procedure, agency=None, steps=DEFAULT_STEPS, officials=Non
         step_agency = step[3] if len(step) > 3 else None
         created = ProcessStep.objects.create(process=process, sort_order=index, name=name, kind=kind,
                                              allowance_hours=Decimal(hours), agency=step_agency)
-        for user in (officials or {}).get(index, []):
-            created.officials.add(user)
+        holders = (officials or {}).get(index, [])
+        if holders:
+            # A ParentalManyToManyField only reaches the database on commit().
+            created.officials.add(*holders)
+            created.officials.commit()
     return process
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.utils.translation import gettext
 
 from portal.roles import UNIT_ADMIN
 from tests.factories import AgencyFactory, ProcedureFactory
@@ -43,9 +44,10 @@ def test_due_soon_then_overdue_each_sent_once_to_holder_and_unit_admin(dossier, 
     with django_capture_on_commit_callbacks(execute=True):
         assert deadline_warnings_send(now=t("2026-03-03 09:00")) == 2  # due Wed 08:00: 420 working minutes left (< 480)
     assert sorted(m.to[0] for m in mail.outbox) == ["motcua@example.gov.vn", "quantri@example.gov.vn"]
-    assert "Less than one working day left" in mail.outbox[0].subject
+    due = {"code": dossier.code, "due": "08:00 04/03/2026"}
+    assert mail.outbox[0].subject == gettext("Less than one working day left: dossier %(code)s is due at %(due)s") % due
     assert deadline_warnings_send(now=t("2026-03-03 10:00")) == 0  # already told
     with django_capture_on_commit_callbacks(execute=True):
         assert deadline_warnings_send(now=t("2026-03-04 08:01")) == 2
-    assert "Overdue" in mail.outbox[-1].subject
+    assert mail.outbox[-1].subject == gettext("Overdue: dossier %(code)s was due at %(due)s") % due
     assert deadline_warnings_send(now=t("2026-03-05 08:00")) == 0

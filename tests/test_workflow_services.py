@@ -172,6 +172,7 @@ def test_forward_through_steps_records_time_used_per_step(unit):
 def test_forward_to_the_whole_group_then_a_member_picks_it_up(unit):
     colleague = official(unit.agency, "chuyenvien2")
     unit.steps[1].officials.add(colleague)
+    unit.steps[1].officials.commit()
     dossier = receive(unit, t("2026-03-02 08:00"))
     dossier = services.dossier_forward(actor=unit.officer, dossier_id=dossier.pk, at=t("2026-03-02 09:00"))
     assert dossier.current_holder is None
@@ -207,10 +208,15 @@ def test_return_for_explanation_counts_for_the_step_that_sent_it(unit):
 
 def test_handover_to_a_colleague_of_the_same_unit_only(unit):
     colleague = official(unit.agency, "motcua2")
+    unit.steps[0].officials.add(colleague)
+    unit.steps[0].officials.commit()
     outsider = official(AgencyFactory(), "ngoai")
     d = receive(unit, t("2026-03-02 08:00"))
     with pytest.raises(InvalidInput):
         services.dossier_handover(actor=unit.officer, dossier_id=d.pk, colleague=outsider, at=t("2026-03-02 08:10"))
+    # A colleague of the unit who is not in the step's group cannot take it either.
+    with pytest.raises(InvalidInput):
+        services.dossier_handover(actor=unit.officer, dossier_id=d.pk, colleague=unit.leader, at=t("2026-03-02 08:10"))
     d = services.dossier_handover(actor=unit.officer, dossier_id=d.pk, colleague=colleague, at=t("2026-03-02 08:10"))
     assert d.current_holder == colleague and d.current_step == unit.steps[0]
 

@@ -29,10 +29,19 @@ SUBJECTS = {
 }
 
 
+#: Notices that carry the one-time rating link (QT 24.1; feedback.ratings).
+RATING_KINDS = ("result_ready", "returned")
+
+
 def _context(dossier, **extra):
     appointment = timezone.localtime(dossier.appointment_at).strftime("%H:%M %d/%m/%Y") if dossier.appointment_at else ""
-    return {"dossier": dossier, "code": dossier.code, "appointment": appointment,
-            "lookup_url": f"{settings.WAGTAILADMIN_BASE_URL}/tra-cuu/?code={dossier.code}", **extra}
+    context = {"dossier": dossier, "code": dossier.code, "appointment": appointment,
+               "lookup_url": f"{settings.WAGTAILADMIN_BASE_URL}/tra-cuu/?code={dossier.code}", **extra}
+    if extra.get("kind") in RATING_KINDS:
+        from feedback.ratings import rating_public_url, rating_secret
+
+        context.update(rating_url=rating_public_url(dossier), rating_secret=rating_secret(dossier.code))
+    return context
 
 
 def queue(dossier, kind, **extra):
@@ -46,7 +55,8 @@ def queue(dossier, kind, **extra):
                                  kind=kind, subject=subject, body=body))
     if dossier.applicant_phone:
         rows.append(Notification(dossier=dossier, channel=NotificationChannel.SMS, recipient=dossier.applicant_phone,
-                                 kind=kind, subject="", body=f"{subject}. {context['lookup_url']}"))
+                                 kind=kind, subject="", body=" ".join(filter(None, [f"{subject}.", context["lookup_url"],
+                                                                     context.get("rating_url")]))))
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk]
     if not ids:  # backends that do not return ids from bulk_create

@@ -29,3 +29,6 @@ def deadline_warnings():
     from .deadline_warnings import deadline_warnings_send
 
     deadline_warnings_send()
+
+
+from .report_tasks import publish_monthly_late_list  # noqa: E402,F401

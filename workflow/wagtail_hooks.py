@@ -48,3 +48,6 @@ class WorkingCalendarGroup(SnippetViewSetGroup):
 
 
 register_snippet(WorkingCalendarGroup)
+from . import slips_admin  # noqa: F401,E402
+from . import dossier_admin  # noqa: F401,E402
+from . import reports_admin  # noqa: F401,E402

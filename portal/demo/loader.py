@@ -29,7 +29,8 @@ ROLES = {
         True,
     ),
     "Quản trị đơn vị": (["access_admin", "view_procedure", "view_agency", "view_sector", "add_process",
-                         "change_process", "view_process"], False),
+                         "change_process", "view_process", "add_eform", "change_eform", "view_eform",
+                         "delete_eform"], False),
     "Cán bộ một cửa": (["access_admin", "view_procedure"], False),
     "Chuyên viên": (["access_admin", "view_procedure"], False),
     "Lãnh đạo": (["access_admin", "view_procedure"], False),
@@ -64,6 +65,10 @@ def load_all(stdout=None):
     workflow_data.load_officials(STAFF)
     workflow_data.load_processes()
     workflow_data.load_dossiers()
+    from . import citizen_data
+
+    citizen_data.load_eforms(actor=get_user_model().objects.get(username="admin"))
+    citizen_data.load_citizen(DEMO_PASSWORD)
     return accounts
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.security.SecurityHeadersMiddleware",  # CSP + Permissions-Policy (portal/security.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.DefaultVietnameseLocaleMiddleware",
@@ -223,6 +224,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "TTHC API",
@@ -241,6 +243,16 @@ SPECTACULAR_SETTINGS = {
 MAINTENANCE_NOTICE_WORKING_DAYS = int(os.environ.get("MAINTENANCE_NOTICE_WORKING_DAYS", "5"))
 CATALOG_PAGE_SIZE = 20
 
+# Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app
+# servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/ratelimit.py.
+RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+RATELIMIT_RATES = {
+    "lookup": os.environ.get("RATELIMIT_LOOKUP", "20/minute,200/day").split(","),
+    "signin": os.environ.get("RATELIMIT_SIGNIN", "10/minute,50/hour").split(","),
+}
+# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -253,3 +265,26 @@ LOGGING = {
     },
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "workflow.sms.ConsoleSmsBackend")
+
+# --- Feedback and ratings (feedback/; DESIGN §7) ------------------------------
+# Answer due in working days from reception: 15 (QN 18.1); Thái Nguyên: 10 (TN 15.2).
+FEEDBACK_ANSWER_WORKING_DAYS = int(os.environ.get("FEEDBACK_ANSWER_WORKING_DAYS", "15"))
+FEEDBACK_UPDATE_WORKING_DAYS = 5  # progress update cadence while overdue (QN 18.1)
+FEEDBACK_PUBLISH_WORKING_DAYS = 2  # answer published within (QN 18.2)
+FEEDBACK_DUE_SOON_WORKING_DAYS = 2  # reminder to the agency before the deadline
+# The provincial service centre's mailboxes for reminders; empty: every supervisor's e-mail.
+FEEDBACK_CENTRE_EMAILS = [e for e in os.environ.get("FEEDBACK_CENTRE_EMAILS", "").split(",") if e]
+RATELIMIT_RATES.update({
+    "feedback": os.environ.get("RATELIMIT_FEEDBACK", "5/minute,30/day").split(","),
+    "rating": os.environ.get("RATELIMIT_RATING", "10/minute,100/day").split(","),
+})
+
+# --- Security headers (portal/security.py; docs/deployment.md) ------------------
+# Strict CSP on the public site, a relaxed one under CSP_RELAXED_PATHS (Wagtail admin, API docs).
+CSP_ENABLED = env_bool("CSP_ENABLED", True)
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+CSP_REPORT_URI = os.environ.get("CSP_REPORT_URI", "")
+CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")  # extra image/media origins (a CDN); S3 is added automatically
+CSP_FRAME_SOURCES = env_list("CSP_FRAME_SOURCES")  # e.g. https://www.youtube.com for embedded videos
+CSP_FORM_ACTION_SOURCES = env_list("CSP_FORM_ACTION_SOURCES")  # e.g. the national e-ID provider
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # officials' e-mail hashes are not sent to a third party

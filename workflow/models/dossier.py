@@ -7,12 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.scoping import ALL, visible_agency_ids
-
-
-def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
+from portal.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
 
 class Status(models.IntegerChoices):

@@ -12,3 +12,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password: {DEMO_PASSWORD}):")
         for username, full_name, role, agency in accounts:
             self.stdout.write(f"  {username:<16} {role:<18} {full_name}" + (f" [{agency}]" if agency else ""))
+        self.stdout.write(f"  {'congdan':<16} {'Công dân':<18} Nguyễn Văn An (public site: /tai-khoan/dang-nhap/)")

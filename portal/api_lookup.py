@@ -1,0 +1,109 @@
+"""``GET /api/v1/lookup/{code}/``: the public status lookup (AG 12) for partner apps, kiosks and Zalo bots.
+
+Same answer as the ``/tra-cuu/`` page (:func:`portal.lookup.limited_lookup`),
+same per-client rate limit (scope ``lookup``), no authentication.
+"""
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .lookup import limited_lookup
+from .ratelimit import message as too_many_message
+
+
+class RouteStepSerializer(serializers.Serializer):
+    step = serializers.CharField(help_text="Name of the process step (phòng, ban / bước xử lý).")
+    agency = serializers.CharField(help_text="Agency handling the step.")
+
+
+class LookupSerializer(serializers.Serializer):
+    """AG 12.1: a received dossier."""
+
+    code = serializers.CharField(help_text="Dossier code (mã số hồ sơ).")
+    qr = serializers.CharField(help_text="QR code of the public lookup link, as an SVG data URI.")
+    agency = serializers.CharField(help_text="Receiving agency.")
+    route = RouteStepSerializer(many=True, help_text="Every step of the processing route, in order.")
+    organisation_name = serializers.CharField(allow_null=True, help_text="Organisation filing the dossier, if any.")
+    applicant_name = serializers.CharField(help_text="Full name of the applicant.")
+    received_at = serializers.DateTimeField(help_text="Reception date and time.")
+    appointment_at = serializers.DateTimeField(allow_null=True, help_text="Appointment to return the result.")
+    status = serializers.IntegerField(help_text="Status code 1–10 (national portal numbering).")
+    status_text = serializers.CharField(help_text="The status in plain words.")
+
+
+class LookupReducedSerializer(serializers.Serializer):
+    """AG 12.2: an online dossier not accepted yet."""
+
+    code = serializers.CharField()
+    qr = serializers.CharField()
+    agency = serializers.CharField()
+    applicant_name = serializers.CharField()
+    submitted_at = serializers.DateTimeField(help_text="Online submission date and time.")
+
+
+class LookupErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+def not_found_body():
+    return {"detail": _("No dossier was found with this code. Check the code printed on your receipt."),
+            "code": "not_found"}
+
+
+@method_decorator(never_cache, name="dispatch")
+class LookupApi(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="lookup_dossier",
+        summary="Look up a dossier's status by its code (public)",
+        description=(
+            "No sign-in. Shows exactly what AG 12.1 allows for a received dossier, and only code, agency, "
+            "applicant name and submission date for an online dossier not accepted yet (AG 12.2). An unknown "
+            "code answers 404 with the same body as any code that cannot be shown. Rate-limited per client "
+            "(shared with the /tra-cuu/ page): excess requests get 429 with Retry-After. The optional `t` is the "
+            "dossier's lookup token from its QR link; a matching token is not counted by the rate limit."
+        ),
+        tags=["lookup"],
+        auth=[],
+        parameters=[
+            OpenApiParameter("code", str, OpenApiParameter.PATH, description="Dossier code."),
+            OpenApiParameter("t", str, OpenApiParameter.QUERY, required=False,
+                             description="Lookup token from the dossier's QR link (32 hexadecimal characters)."),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LookupResult",
+                serializers=[LookupSerializer, LookupReducedSerializer],
+                resource_type_field_name=None,
+            ),
+            404: OpenApiResponse(LookupErrorSerializer, description="No dossier to show for this code.",
+                                 examples=[OpenApiExample("not found", value={
+                                     "detail": "No dossier was found with this code. Check the code printed on "
+                                               "your receipt.", "code": "not_found"})]),
+            429: OpenApiResponse(LookupErrorSerializer, description="Too many lookups from this client; "
+                                                                    "see the Retry-After header."),
+        },
+    )
+    def get(self, request, code):
+        result, retry_after = limited_lookup(request, code, request.query_params.get("t", ""))
+        if retry_after:
+            return Response({"detail": too_many_message(retry_after), "code": "throttled"},
+                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(retry_after)})
+        if result is None:
+            return Response(not_found_body(), status=status.HTTP_404_NOT_FOUND)
+        serializer = LookupSerializer if "route" in result else LookupReducedSerializer
+        return Response(serializer(result).data)

@@ -1,0 +1,244 @@
+"""Report figures as JSON under /api/v1/reports/ (DESIGN §8-9), for supervisors and partner dashboards.
+
+Scoped like every dossier read: supervisors get every unit, a unit's
+officials their unit. Thin views over :mod:`workflow.reports`,
+:mod:`workflow.index766` and the published late lists.
+"""
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.scoping import ALL, visible_agency_ids
+
+from .. import index766, reports
+from ..models import LateList, LateListKind
+from .permissions import IsOfficial
+
+app_name = "reports_api"
+
+PERIOD = OpenApiParameter("period", str, description="2026-05 (month, default: the current one), 2026-Q2, 2026 or "
+                                                     "2026-05-01..2026-05-20 (inclusive days).")
+GROUP_BY = OpenApiParameter("group_by", str, enum=list(reports.GROUPINGS), description="Default: agency.")
+FILTERS = [OpenApiParameter(name, int, description=f"Only this {name} (id).") for name in
+           ("agency", "sector", "procedure")]
+
+
+class PeriodSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    key = serializers.IntegerField(allow_null=True, help_text="Id of the agency, sector, procedure or official.")
+    label = serializers.CharField()
+    locals().update({name: serializers.IntegerField(help_text=str(label)) for name, label in reports.FIGURES.items()})
+    processing_minutes = serializers.IntegerField(help_text="Working minutes used by the resolved dossiers.")
+    locals().update({name: serializers.FloatField(allow_null=True, help_text=str(label))
+                     for name, label in reports.RATES.items()})
+
+
+class ReportSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    group_by = serializers.CharField()
+    generated_at = serializers.DateTimeField()
+    rows = FiguresSerializer(many=True)
+    total = FiguresSerializer()
+
+
+class TrendPointSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    label = serializers.CharField()
+    new = serializers.IntegerField()
+    resolved = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    in_progress = serializers.IntegerField(help_text="Open at the month's end.")
+    on_time_rate = serializers.FloatField(allow_null=True)
+
+
+class BacklogSerializer(serializers.Serializer):
+    overdue = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    ok = serializers.IntegerField()
+    paused = serializers.IntegerField()
+
+
+class IndicatorValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    group = serializers.CharField()
+    max_points = serializers.IntegerField()
+    threshold = serializers.FloatField()
+    rate = serializers.FloatField(allow_null=True, help_text="null: no data")
+    points = serializers.FloatField(allow_null=True, help_text="null: no data")
+
+
+class AgencyIndexSerializer(serializers.Serializer):
+    agency = serializers.IntegerField()
+    name = serializers.CharField()
+    indicators = IndicatorValueSerializer(many=True)
+    points = serializers.FloatField()
+    attainable = serializers.IntegerField(help_text="Maximum points over the indicators with data.")
+    out_of_100 = serializers.FloatField(allow_null=True)
+
+
+class LateEntrySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=LateListKind.choices)
+    agency = serializers.IntegerField(source="agency_id")
+    name = serializers.CharField()
+    agency_name = serializers.CharField()
+    position = serializers.CharField()
+    resolved = serializers.IntegerField()
+    late_resolved = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    late = serializers.IntegerField()
+    share = serializers.FloatField()
+
+
+class LateListSerializer(serializers.Serializer):
+    month = serializers.CharField(source="key")
+    computed_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField()
+    entries = LateEntrySerializer(many=True)
+
+
+def _period(request):
+    try:
+        return reports.Period.parse(request.query_params.get("period") or reports.Period.current_month().key)
+    except ValueError:
+        raise ValidationError({"period": [str(_("Unknown period; use 2026-05, 2026-Q2, 2026 or "
+                                                 "2026-05-01..2026-05-20."))]}) from None
+
+
+def _filters(request):
+    out = {}
+    for name in ("agency", "sector", "procedure"):
+        value = request.query_params.get(name)
+        if value:
+            if not value.isdigit():
+                raise ValidationError({name: [str(_("Enter a number."))]})
+            out[name] = int(value)
+    return out
+
+
+def _row(row):
+    return row.as_dict()
+
+
+class ReportFiguresApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_figures", tags=["reports"], parameters=[PERIOD, GROUP_BY, *FILTERS],
+                   responses={200: ReportSerializer},
+                   description="Received (carried over / new by channel), resolved (early / on time / late), in "
+                               "progress (within time / overdue / paused), refused, stopped, withdrawn, returned, "
+                               "with the rates of QT 18.7 and the 766 measure, grouped; rows add up to the total.")
+    def get(self, request):
+        group_by = request.query_params.get("group_by") or "agency"
+        if group_by not in reports.GROUPINGS:
+            raise ValidationError({"group_by": [str(_("Use agency, sector, procedure or official."))]})
+        period = _period(request)
+        report = reports.report(user=request.user, period=period, group_by=group_by, filters=_filters(request))
+        return Response({
+            "period": {"key": period.key, "first": period.first, "last": period.last},
+            "group_by": group_by, "generated_at": report.generated_at,
+            "rows": [_row(r) for r in report.rows], "total": _row(report.total),
+        })
+
+
+class ReportTrendApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_trend", tags=["reports"],
+                   parameters=[OpenApiParameter("months", int, description="1-36, default 12 (up to this month)."),
+                               *FILTERS],
+                   responses={200: TrendPointSerializer(many=True)})
+    def get(self, request):
+        try:
+            count = int(request.query_params.get("months") or 12)
+        except ValueError:
+            count = 0
+        if not 1 <= count <= 36:
+            raise ValidationError({"months": [str(_("Between 1 and 36."))]})
+        return Response(reports.trend(user=request.user, months=reports.last_months(count),
+                                      filters=_filters(request)))
+
+
+class ReportBacklogApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_backlog", tags=["reports"], parameters=FILTERS,
+                   responses={200: BacklogSerializer}, description="Open dossiers now by QT 21 warning level.")
+    def get(self, request):
+        return Response(reports.backlog(user=request.user, filters=_filters(request)))
+
+
+class Index766Api(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_index_766", tags=["reports"], parameters=[PERIOD],
+                   responses={200: AgencyIndexSerializer(many=True)},
+                   description="Service index per agency in the spirit of Decision 766/QĐ-TTg; null = no data.")
+    def get(self, request):
+        rows = index766.index_766(user=request.user, period=_period(request))
+        out = []
+        for row in rows:
+            pts = row.indicator_points()
+            out.append({
+                "agency": row.agency_id, "name": row.name,
+                "indicators": [{"key": i.key, "group": i.group, "max_points": i.max_points,
+                                "threshold": float(i.threshold), "rate": row.rates.get(i.key),
+                                "points": None if pts[i.key] is None else float(pts[i.key])}
+                               for i in index766.INDICATORS],
+                "points": float(row.total), "attainable": row.available,
+                "out_of_100": None if row.scaled is None else float(row.scaled),
+            })
+        return Response(out)
+
+
+def _late_list_json(late_list, user):
+    entries = list(late_list.entries.all())
+    ids = visible_agency_ids(user)
+    if ids is not ALL:
+        entries = [e for e in entries if e.agency_id in ids]
+    return {"month": late_list.key, "computed_at": late_list.computed_at, "published_at": late_list.published_at,
+            "entries": LateEntrySerializer(entries, many=True).data}
+
+
+class LateListsApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_late_lists", tags=["reports"],
+                   responses={200: LateListSerializer(many=True)},
+                   description="The published monthly late lists (AG 32.10, BN 16.9), newest first.")
+    def get(self, request):
+        return Response([_late_list_json(item, request.user) for item in LateList.objects.all()[:24]])
+
+
+class LateListApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(operation_id="reports_late_list", tags=["reports"], responses={200: LateListSerializer})
+    def get(self, request, month):
+        try:
+            period = reports.Period.parse(month)
+        except ValueError:
+            raise Http404 from None
+        late_list = LateList.objects.filter(month=period.first).first()
+        if late_list is None or period.key != month:
+            raise Http404
+        return Response(_late_list_json(late_list, request.user))
+
+
+urlpatterns = [
+    path("figures/", ReportFiguresApi.as_view(), name="figures"),
+    path("trend/", ReportTrendApi.as_view(), name="trend"),
+    path("backlog/", ReportBacklogApi.as_view(), name="backlog"),
+    path("index-766/", Index766Api.as_view(), name="index766"),
+    path("late-lists/", LateListsApi.as_view(), name="late-lists"),
+    path("late-lists/<str:month>/", LateListApi.as_view(), name="late-list"),
+]
