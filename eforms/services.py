@@ -57,7 +57,7 @@ def eform_create(*, actor, procedure, symbol, title, requires_signature=False) -
 
 
 def _locked_version(version_id):
-    return FormVersion.objects.select_for_update().select_related("eform").get(pk=version_id)
+    return FormVersion.objects.select_for_update(of=("self",)).select_related("eform").get(pk=version_id)
 
 
 @transaction.atomic
@@ -190,7 +190,7 @@ def draft_submit(*, user, draft_id, token, values, form_files=(), documents=(), 
     ``documents``: ``[(procedure_document, File | StoredDocument)]`` for the required documents.
     The PDF of the filled form is attached first. Returns ``(dossier, created)``.
     """
-    draft = (FormDraft.objects.select_for_update().select_related("version", "version__eform",
+    draft = (FormDraft.objects.select_for_update(of=("self",)).select_related("version", "version__eform",
                                                                    "version__eform__procedure")
              .filter(pk=draft_id, user=user).first())
     if draft is None:

@@ -43,7 +43,7 @@ def _lock(actor, question_id):
     question = Question.objects.visible_to(actor).select_related("procedure").filter(pk=question_id).first()
     if question is None:
         raise NotAllowed(_("Question not found."))
-    return Question.objects.select_for_update().select_related("procedure").get(pk=question.pk)
+    return Question.objects.select_for_update(of=("self",)).select_related("procedure").get(pk=question.pk)
 
 
 @transaction.atomic

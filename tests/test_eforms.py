@@ -176,6 +176,18 @@ def test_admin_builds_publishes_and_citizen_submits_online(client, unit, eform, 
     assert 'id="dossier-form-heading"' in detail and "Công ty Xây dựng Hạ Long" in detail
     assert "Nhà ở riêng lẻ" in detail and "Thông tin nhà xưởng" not in detail
 
+    # Before acceptance the public lookup shows only code, agency, applicant and date; once the officer
+    # receives it, exactly the AG 12 fields.
+    from portal.lookup import FULL_KEYS, REDUCED_KEYS
+    from workflow import services
+
+    client.logout()
+    assert tuple(client.get(f"/api/v1/lookup/{dossier.code}/").json()) == REDUCED_KEYS
+    services.dossier_receive_online(actor=unit.officer, dossier_id=dossier.pk)
+    public = client.get(f"/api/v1/lookup/{dossier.code}/").json()
+    assert tuple(public) == FULL_KEYS
+    assert public["applicant_name"] == "Trần Thị Bình" and public["status"] == Status.RECEIVED
+
 
 def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
     from .test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text

@@ -10,22 +10,23 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Notification, NotificationChannel
 
+# Lazy: translated when a message is written (in the language active then), not once at import.
 SUBJECTS = {
-    "submitted": _("Dossier %(code)s submitted"),
-    "received": _("Dossier %(code)s received – appointment %(appointment)s"),
-    "guidance": _("Dossier %(code)s: please complete your dossier"),
-    "not_accepted": _("Dossier %(code)s was not accepted"),
-    "supplement": _("Dossier %(code)s: documents to add"),
-    "payment": _("Dossier %(code)s: fees to pay"),
-    "apology": _("Dossier %(code)s: new appointment"),
-    "stopped": _("Dossier %(code)s: processing stopped"),
-    "withdrawn": _("Dossier %(code)s withdrawn"),
-    "result_ready": _("Dossier %(code)s: the result is ready"),
-    "returned": _("Dossier %(code)s: result delivered"),
+    "submitted": gettext_lazy("Dossier %(code)s submitted"),
+    "received": gettext_lazy("Dossier %(code)s received – appointment %(appointment)s"),
+    "guidance": gettext_lazy("Dossier %(code)s: please complete your dossier"),
+    "not_accepted": gettext_lazy("Dossier %(code)s was not accepted"),
+    "supplement": gettext_lazy("Dossier %(code)s: documents to add"),
+    "payment": gettext_lazy("Dossier %(code)s: fees to pay"),
+    "apology": gettext_lazy("Dossier %(code)s: new appointment"),
+    "stopped": gettext_lazy("Dossier %(code)s: processing stopped"),
+    "withdrawn": gettext_lazy("Dossier %(code)s withdrawn"),
+    "result_ready": gettext_lazy("Dossier %(code)s: the result is ready"),
+    "returned": gettext_lazy("Dossier %(code)s: result delivered"),
 }
 
 

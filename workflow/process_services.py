@@ -133,7 +133,7 @@ def process_allowance_mismatch(process) -> bool:
 
 def _locked(process_id):
     try:
-        return Process.objects.select_for_update().select_related("procedure", "agency").get(pk=process_id)
+        return Process.objects.select_for_update(of=("self",)).select_related("procedure", "agency").get(pk=process_id)
     except Process.DoesNotExist:
         raise ActionNotAllowed(_("Process not found.")) from None
 
