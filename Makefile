@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system deps messages migrate demo bench clean
+.PHONY: run test setup system deps messages migrate demo bench clean browser
 
 $(STAMP): requirements/lock.txt
 	@scripts/check_system.sh
@@ -32,7 +32,10 @@ demo: migrate
 run: demo
 	@scripts/run_site.sh $(HOST) $(PORT)
 
-test: setup
+browser:
+	@scripts/check_system.sh --browser
+
+test: setup browser
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
 
 bench: migrate

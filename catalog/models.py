@@ -124,6 +124,16 @@ class ProcedureQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("sector").prefetch_related("agencies")
 
+    def implemented_for(self, user):
+        """The procedures ``user``'s unit implements (every one for supervisors): what its admins may build
+        processes and e-forms for."""
+        from .scoping import ALL, visible_agency_ids
+
+        agency_ids = visible_agency_ids(user)
+        if agency_ids is ALL:
+            return self
+        return self.filter(pk__in=Procedure.objects.filter(agencies__in=agency_ids).values("pk"))
+
 
 class Procedure(ClusterableModel):
     national_code = models.CharField(

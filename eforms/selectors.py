@@ -6,12 +6,8 @@ from .models import DraftStatus, EForm, FormDraft, FormVersion, VersionStatus
 
 
 def procedures_for(user):
-    """The procedures ``user`` may build forms for: those their unit implements (all for supervisors)."""
-    agency_ids = visible_agency_ids(user)
-    queryset = Procedure.objects.all()
-    if agency_ids is ALL:
-        return queryset
-    return queryset.filter(pk__in=Procedure.objects.filter(agencies__in=agency_ids).values("pk"))
+    """The procedures ``user`` may build e-forms for."""
+    return Procedure.objects.implemented_for(user)
 
 
 def eform_queryset_for(user):

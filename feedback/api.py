@@ -170,7 +170,9 @@ class PublicAnswersApi(ListAPIView):
 
         def as_id(name):
             value = params.get(name, "")
-            return int(value) if value.isdigit() else None
+            if not (value.isascii() and value.isdigit()):  # int("²") would raise
+                return None
+            return int(value) if int(value) < 2 ** 63 else 0  # beyond any database id: matches nothing (no 500)
 
         return selectors.feedback_public_answers(agency_id=as_id("agency"), category_id=as_id("category"),
                                                  q=params.get("q", "")[:100])

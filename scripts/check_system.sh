@@ -2,6 +2,18 @@
 # Checks the system packages the project relies on; installs them with apt when
 # we are root and they are missing, otherwise says exactly what to install.
 set -euo pipefail
+if [ "${1:-}" = "--browser" ]; then
+  # Optional: Debian's Chromium for the real-browser journey (tests/test_browser_journey.py). Test tools never
+  # download browsers; when Chromium cannot be installed the test is skipped with a message, so never fail here.
+  if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing system package: chromium (browser journey test)"
+    if (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); then exit 0; fi
+  fi
+  echo "Chromium is not installed and could not be installed (sudo apt-get install chromium):" \
+       "the browser journey test will be skipped." >&2
+  exit 0
+fi
 missing=()
 command -v python3.11 >/dev/null 2>&1 || missing+=("python3.11 (Python 3.11 with venv)")
 command -v msgfmt >/dev/null 2>&1 || missing+=("gettext")

@@ -26,3 +26,12 @@ def _media_dirs(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the item (``item.rep_call``) so fixtures can tell a failure at teardown
+    (tests/test_browser_journey.py saves screenshots then)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

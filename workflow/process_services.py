@@ -71,12 +71,8 @@ def process_check_manageable(actor, process):
 
 
 def procedures_for(user):
-    """The procedures ``user`` may build processes for: those their unit implements (all for supervisors)."""
-    agency_ids = visible_agency_ids(user)
-    queryset = Procedure.objects.all()
-    if agency_ids is ALL:
-        return queryset
-    return queryset.filter(pk__in=Procedure.objects.filter(agencies__in=agency_ids).values("pk"))
+    """The procedures ``user`` may build processes for."""
+    return Procedure.objects.implemented_for(user)
 
 
 def agencies_for(user):

@@ -6,6 +6,7 @@ never overwrites what editors changed.
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from anyascii import anyascii
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
@@ -79,8 +80,8 @@ def load_agencies():
             code=code,
             defaults=dict(
                 name=name, short_name=short, level=level, parent=agencies.get(parent), phone=phone, hotline=hotline,
-                address=f"{name}, {data.PROVINCE}", email=f"{short.lower().replace(' ', '').replace('.', '')}@anbinh.gov.vn"
-                .replace("đ", "d"),
+                address=f"{name}, {data.PROVINCE}",
+                email=f"{anyascii(short).lower().replace(' ', '').replace('.', '')}@anbinh.gov.vn",  # ASCII
                 working_hours_note="Sáng 7h30–11h30, chiều 13h00–17h00, từ thứ Hai đến thứ Sáu",
             ),
         )

@@ -119,7 +119,7 @@ def _filters(request):
     for name in ("agency", "sector", "procedure"):
         value = request.query_params.get(name)
         if value:
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit()) or int(value) >= 2 ** 63:  # "²" or beyond any id: no 500
                 raise ValidationError({name: [str(_("Enter a number."))]})
             out[name] = int(value)
     return out
