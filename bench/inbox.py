@@ -77,6 +77,14 @@ def main():
     official = official_of_first_unit()
     client = Client()
     client.force_login(official.user)
+    # The second factor, as after typing the TOTP code (portal/otp.py): officials' pages need it.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=official.user, confirmed=True, defaults={"name": "bench"})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     inbox_url = reverse("dossiers:unit")
     api_url = "/api/v1/dossiers/"
     unit_open = Dossier.objects.filter(agency=official.agency).open().count()

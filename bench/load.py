@@ -2,7 +2,9 @@
 
 The mix (issue 8 item 7): citizens look dossiers up (``/tra-cuu/?code=`` and ``/api/v1/lookup/<code>/``)
 and browse the catalog (index with a search, procedure detail); officials sign in through the admin
-login form as ``motcua.sxd`` and open their unit's inbox (``/admin/dossiers/unit/``).
+login form, give their second factor (TOTP code on ``/admin/otp/``) and open their unit's inbox
+(``/admin/dossiers/unit/``). Each simulated official has an account of their own (``bench.motcua.<n>``, a
+copy of ``motcua.sxd`` with the public demo TOTP key), because a TOTP code is accepted once per device.
 
 The site is started here with ``deploy/gunicorn.conf.py`` (the production config; workers, bind and
 access log from the environment) on ``portal.settings.test`` over a bench database prepared like
@@ -31,6 +33,12 @@ import time  # noqa: E402
 import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import itertools  # noqa: E402
+import struct  # noqa: E402
+
 import gevent  # noqa: E402
 from locust import FastHttpUser, constant, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
@@ -38,9 +46,22 @@ from locust.env import Environment  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 OFFICIAL, PASSWORD = "motcua.sxd", "Demo@2026!tthc"
+BENCH_OFFICIALS = 50
+#: portal/demo/otp_data.py: the public demo key every bench official's authenticator holds.
+DEMO_TOTP_KEY_BASE32 = "TTHCDEMOTTHCDEMOTTHCDEMOTTHCDEMO"
+OTP_PAGE = "/admin/otp/"
 INBOX = "/admin/dossiers/unit/"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DATA = {"dossiers": [], "procedures": []}
+SIGN_INS = itertools.count()
+
+
+def totp_now(key_base32=DEMO_TOTP_KEY_BASE32, step=30, digits=6):
+    """RFC 6238 code of the current 30-second step (what the authenticator app shows)."""
+    digest = hmac.new(base64.b32decode(key_base32), struct.pack(">Q", int(time.time()) // step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10 ** digits:0{digits}d}"
 
 
 def bench_env():
@@ -87,6 +108,23 @@ def prepare(dossiers, env):
         manage("seed_load", "--dossiers", str(dossiers - now["dossiers"]), env=env)
         print(f"seed_load --dossiers {dossiers - now['dossiers']} in {time.perf_counter() - start:.0f} s")
         now = state()
+    bench_officials = (
+        "import django; django.setup()\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from catalog.models import Official\n"
+        "from portal.demo.otp_data import DEMO_DEVICE_NAME, DEMO_TOTP_KEY\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "User = get_user_model(); model = User.objects.get(username=%r)\n"
+        "for n in range(%d):\n"
+        "    user, created = User.objects.get_or_create(username=f'bench.motcua.{n}', defaults={'is_staff': True})\n"
+        "    if created:\n"
+        "        user.set_password(%r); user.save()\n"
+        "        user.groups.set(model.groups.all())\n"
+        "        Official.objects.create(user=user, agency=model.official.agency)\n"
+        "    TOTPDevice.objects.get_or_create(user=user, confirmed=True,\n"
+        "                                     defaults={'name': DEMO_DEVICE_NAME, 'key': DEMO_TOTP_KEY})\n"
+    ) % (OFFICIAL, BENCH_OFFICIALS, PASSWORD)
+    subprocess.run([PY, "-c", bench_officials], cwd=ROOT, env=env, check=True)
     DATA["dossiers"], DATA["procedures"] = now["codes"], now["procedures"]
     print(f"bench database: {now['dossiers']} dossiers, {len(DATA['procedures'])} sampled procedures "
           f"({env['DATABASE_URL'].split(':', 1)[0]}; cache: {'redis' if env.get('REDIS_URL') else 'local memory'})")
@@ -160,13 +198,21 @@ class Official(FastHttpUser):
     wait_time = constant(0)
 
     def on_start(self):
+        username = f"bench.motcua.{next(SIGN_INS) % BENCH_OFFICIALS}"
         page = self.client.get("/admin/login/", name="/admin/login/ (form)")
         token = CSRF.search(page.text or "")
         with self.client.post("/admin/login/", data={
-            "csrfmiddlewaretoken": token.group(1) if token else "", "username": OFFICIAL, "password": PASSWORD,
+            "csrfmiddlewaretoken": token.group(1) if token else "", "username": username, "password": PASSWORD,
             "next": INBOX}, name="/admin/login/ (sign in)", catch_response=True) as response:
-            if INBOX not in (response.url or "") and response.status_code != 302:
-                response.failure(f"sign-in failed ({response.status_code})")
+            if OTP_PAGE not in (response.url or ""):
+                response.failure(f"sign-in did not ask for the second factor ({response.status_code})")
+                return
+            token = CSRF.search(response.text or "")
+        with self.client.post(OTP_PAGE, data={
+            "csrfmiddlewaretoken": token.group(1) if token else "", "otp_token": totp_now(), "next": INBOX},
+                name="/admin/otp/ (code)", catch_response=True) as response:
+            if INBOX not in (response.url or ""):
+                response.failure(f"second factor refused ({response.status_code})")
 
     @task
     def inbox(self):

@@ -339,6 +339,7 @@ class Official(models.Model):
         ordering = ["agency__name", "user__last_name", "user__first_name"]
         permissions = [
             ("view_all_units", _("Can see every unit's work (supervisor)")),
+            ("manage_unit_officials", _("Can create and revoke the own unit's official accounts (unit admin)")),
         ]
 
     def __str__(self):
@@ -347,3 +348,75 @@ class Official(models.Model):
     @property
     def display_name(self):
         return self.user.get_full_name() or self.user.get_username()
+
+
+# --- access log of citizens' personal data (DESIGN 10, TN 17.10d, BN 7.4) ---------------------------------
+
+
+class AccessKind(models.TextChoices):
+    DOSSIER_DETAIL = "dossier_detail", _("Dossier detail")
+    DOCUMENT_DOWNLOAD = "document_download", _("Dossier document download")
+    SLIP_DOWNLOAD = "slip_download", _("Slip download")
+    API_DOSSIER_DETAIL = "api_dossier_detail", _("Dossier detail (API)")
+    API_DOCUMENT_DOWNLOAD = "api_document_download", _("Dossier document download (API)")
+    FEEDBACK_DETAIL = "feedback_detail", _("Feedback detail (sender's contacts)")
+    QUESTION_DETAIL = "question_detail", _("Citizen question (asker's contacts)")
+    CITIZEN_ACCOUNT = "citizen_account", _("Citizen account (admin)")
+
+
+class ImmutableAccessLogError(Exception):
+    pass
+
+
+class PersonalDataAccessQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableAccessLogError("The access log cannot be changed.")
+
+    def delete(self):
+        raise ImmutableAccessLogError("The access log cannot be deleted.")
+
+
+class PersonalDataAccess(models.Model):
+    """One view of a citizen's personal data by an official: append-only, never edited or deleted.
+
+    Written only by :func:`catalog.access_log.record_access`; supervisors and the system admin read the list,
+    the police role reads only the aggregated statistics (BN 7.4). Database triggers (migration 0004) refuse
+    UPDATE and DELETE on the table as well, whatever the client.
+    """
+
+    # No database constraint and nothing done on delete: deleting an account or a unit leaves its entries as
+    # they are (the name is kept in user_name); the triggers would refuse any change anyway.
+    user = models.ForeignKey("auth.User", verbose_name=_("official"), null=True, on_delete=models.DO_NOTHING,
+                             db_constraint=False, related_name="+")
+    user_name = models.CharField(_("official"), max_length=255)
+    agency = models.ForeignKey(Agency, verbose_name=_("unit"), null=True, blank=True, on_delete=models.DO_NOTHING,
+                               db_constraint=False, related_name="+")
+    at = models.DateTimeField(_("at"), db_index=True)
+    kind = models.CharField(_("what"), max_length=30, choices=AccessKind.choices)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    dossier_id = models.PositiveIntegerField(_("dossier id"), null=True, blank=True)
+    dossier_code = models.CharField(_("dossier code"), max_length=40, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [
+            ("view_access_statistics", _("Can see the citizen-data access statistics (police)")),
+        ]
+        indexes = [models.Index(fields=["agency", "at"])]
+
+    def __str__(self):
+        return f"{self.user_name} {self.get_kind_display()} {self.dossier_code or self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableAccessLogError("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableAccessLogError("The access log cannot be deleted.")

@@ -129,3 +129,23 @@ from .import_views import CatalogImportViewSet  # noqa: E402
 @hooks.register("register_admin_viewset")
 def register_catalog_import_viewset():
     return CatalogImportViewSet()
+
+
+# --- Back-office accounts: units, officials, roles, revocation (catalog/account_views.py) ----------------
+from . import accounts  # noqa: E402
+from .account_views import OfficialsViewSet  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_officials_viewset():
+    return OfficialsViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_account_log_actions(actions):
+    actions.register_action(accounts.LOG_CREATE, _("Account creation"), _("Account created"))
+    actions.register_action(accounts.LOG_ROLES, _("Role change"), _("Roles changed"))
+    actions.register_action(accounts.LOG_REVOKE, _("Account revocation"), _("Account revoked"))
+
+
+from . import access_views  # noqa: F401,E402

@@ -8,6 +8,7 @@
   POST exactly as the wizard checks, and the PDF), publish, new draft.
 State changes are :mod:`eforms.services`; this module maps their errors to messages.
 """
+import django_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -17,47 +18,37 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from wagtail.admin import messages
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets as snippet_views
+
+from catalog.permissions import UnitScopedPermissionPolicy
 
 from . import engine, selectors, services
 from .errors import EFormError, InvalidDefinition
 from .models import EForm, FormVersion, PrefillSource, VersionStatus
 
 
-class EFormPermissionPolicy(ModelPermissionPolicy):
+def _deletable_eforms(user):
+    """As on the delete screen: a form that has been published is kept (dossiers may use it)."""
+    published = FormVersion.objects.exclude(status=VersionStatus.DRAFT).values("eform_id")
+    return selectors.eform_queryset_for(user).exclude(pk__in=published)
+
+
+class EFormPermissionPolicy(UnitScopedPermissionPolicy):
     """Model permissions, narrowed per instance to the forms of the user's unit's procedures."""
 
-    def _scoped(self, user):
-        return selectors.eform_queryset_for(user)
-
-    def _eform_id(self, instance):
-        return instance.pk
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        if not self.user_has_permission(user, action):
-            return False
-        return self._scoped(user).filter(pk=self._eform_id(instance)).exists()
-
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = super().instances_user_has_any_permission_for(user, actions)
-        return queryset.filter(pk__in=self._scoped(user).values("pk"))
+    def __init__(self, model=EForm):
+        super().__init__(model, visible=selectors.eform_queryset_for, deletable=_deletable_eforms)
 
 
-class VersionPermissionPolicy(EFormPermissionPolicy):
-    """A version is managed with the rights on its form (``eforms.change_eform`` …)."""
+class VersionPermissionPolicy(UnitScopedPermissionPolicy):
+    """A version is managed with the rights on its form (``eforms.change_eform`` …), within the same scope."""
 
     def __init__(self):
-        super().__init__(FormVersion, auth_model=EForm)
-
-    def _eform_id(self, instance):
-        return instance.eform_id
+        super().__init__(FormVersion, auth_model=EForm, visible=selectors.version_queryset_for)
 
     def user_has_permission(self, user, action):
         if action == "add":
@@ -68,11 +59,6 @@ class VersionPermissionPolicy(EFormPermissionPolicy):
         if action in ("change", "delete") and instance.status != VersionStatus.DRAFT:
             return False
         return super().user_has_permission_for_instance(user, action, instance)
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        if not self.user_has_any_permission(user, actions):
-            return FormVersion.objects.none()
-        return selectors.version_queryset_for(user)
 
 
 # --- e-form snippet views ---------------------------------------------------------------------------------
@@ -134,9 +120,59 @@ class EFormInspectView(snippet_views.InspectView):
 # --- version views --------------------------------------------------------------------------------------
 
 
+def _eforms_of_request(request):
+    return selectors.eform_queryset_for(request.user).order_by("code")
+
+
+class VersionFilterSet(WagtailFilterSet):
+    """The versions index's filters: the e-form choices are the user's unit's forms only."""
+
+    eform = django_filters.ModelChoiceFilter(queryset=_eforms_of_request)  # label: the field's verbose name
+
+    class Meta:
+        model = FormVersion
+        fields = ["eform", "status"]
+
+
+class VersionIndexView(generic.IndexView):
+    """All versions of the user's unit's forms (Wagtail's ModelViewSet has no per-request queryset hook)."""
+
+    filterset_class = VersionFilterSet
+
+    def get_base_queryset(self):
+        return selectors.version_queryset_for(self.request.user).select_related("eform")
+
+
 class ScopedVersionMixin:
     def get_queryset(self):
         return selectors.version_queryset_for(self.request.user).select_related("eform")
+
+
+class ScopedObjectMixin:
+    """Delete, history and usage screens look the object up in the user's scope: another unit's is a 404."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(self.scope(self.request.user), pk=unquote(str(self.kwargs["pk"])))
+
+
+class VersionDeleteView(ScopedObjectMixin, generic.DeleteView):
+    scope = staticmethod(selectors.version_queryset_for)
+
+
+class VersionHistoryView(ScopedObjectMixin, generic.HistoryView):
+    scope = staticmethod(selectors.version_queryset_for)
+
+
+class VersionUsageView(ScopedObjectMixin, generic.UsageView):
+    scope = staticmethod(selectors.version_queryset_for)
+
+
+class EFormHistoryView(ScopedObjectMixin, snippet_views.HistoryView):
+    scope = staticmethod(selectors.eform_queryset_for)
+
+
+class EFormUsageView(ScopedObjectMixin, snippet_views.UsageView):
+    scope = staticmethod(selectors.eform_queryset_for)
 
 
 class VersionEditView(ScopedVersionMixin, generic.EditView):

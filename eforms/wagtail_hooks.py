@@ -10,12 +10,14 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from catalog.permissions import UnitScopedChooserViewSet
+
 from . import admin_views as views
 from .admin_forms import FormVersionAdminForm
 from .models import EForm, FormVersion
 from .selectors import procedures_for
 
-register_permission_policy(EForm, views.EFormPermissionPolicy(EForm))
+register_permission_policy(EForm, views.EFormPermissionPolicy())
 register_permission_policy(FormVersion, views.VersionPermissionPolicy())
 
 
@@ -37,6 +39,7 @@ class EFormAdminForm(WagtailAdminModelForm):
 
 class EFormViewSet(SnippetViewSet):
     model = EForm
+    chooser_viewset_class = UnitScopedChooserViewSet
     icon = "form"
     menu_label = _("E-forms")
     menu_name = "eforms"
@@ -50,6 +53,8 @@ class EFormViewSet(SnippetViewSet):
     edit_view_class = views.EFormEditView
     delete_view_class = views.EFormDeleteView
     inspect_view_class = views.EFormInspectView
+    history_view_class = views.EFormHistoryView
+    usage_view_class = views.EFormUsageView
     edit_handler = ObjectList(
         [
             FieldPanel("procedure", widget=forms.Select),
@@ -90,7 +95,11 @@ class FormVersionViewSet(ModelViewSet):
     menu_label = _("E-form versions")
     list_display = ["eform", "number", "status", "published_at"]
     exclude_form_fields = []
+    index_view_class = views.VersionIndexView
     edit_view_class = views.VersionEditView
+    delete_view_class = views.VersionDeleteView
+    history_view_class = views.VersionHistoryView
+    usage_view_class = views.VersionUsageView
     edit_template_name = "eforms/admin/version_edit.html"
     inspect_view_enabled = False
     copy_view_enabled = False
@@ -102,11 +111,6 @@ class FormVersionViewSet(ModelViewSet):
         ],
         base_form_class=FormVersionAdminForm,
     )
-
-    def get_queryset(self, request):
-        from .selectors import version_queryset_for
-
-        return version_queryset_for(request.user).select_related("eform")
 
     def get_urlpatterns(self):
         def view(view_class):

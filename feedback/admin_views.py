@@ -21,6 +21,8 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from catalog.access_log import record_access
+from catalog.models import AccessKind
 from catalog.scoping import sees_all_units, visible_agency_ids
 from workflow.worktime import get_calendar
 
@@ -124,7 +126,10 @@ class DetailView(FeedbackPermissionMixin, View):
         return self.feedback
 
     def get(self, request, pk):
-        return self.render_detail(self.get_feedback(pk))
+        feedback = self.get_feedback(pk)
+        response = self.render_detail(feedback)
+        record_access(request, AccessKind.FEEDBACK_DETAIL, object_id=feedback.tracking_code)  # sender's contacts
+        return response
 
     def render_detail(self, feedback, bound=None, status=200):
         forms = []
@@ -255,7 +260,10 @@ class QuestionDetailView(FeedbackPermissionMixin, View):
         return question
 
     def get(self, request, pk):
-        return self.render_question(self.get_question(pk))
+        question = self.get_question(pk)
+        response = self.render_question(question)
+        record_access(request, AccessKind.QUESTION_DETAIL, object_id=question.pk)  # asker's name and e-mail
+        return response
 
     def render_question(self, question, answer_form=None, publish_form=None, status=200):
         return self.render(

@@ -7,4 +7,5 @@ urlpatterns = [
     path("reports/", include("workflow.api.reports")),
     path("", include("portal.api_lookup_urls")),
     path("", include("feedback.api_urls")),
+    path("", include("catalog.access_api")),  # GET access-statistics/ (catalog/access_api.py)
 ]

@@ -12,36 +12,35 @@ which finds or creates the account and its :class:`~portal.citizens.CitizenProfi
 Accounts are linked **by the citizen identity number (CCCD)**: the same person
 signing in with VNeID later lands in the account they created with a password.
 
-Plugging in VNeID (national e-ID, OpenID Connect) later
-----------------------------------------------------------
-Write ``VneidProvider(IdentityProvider)`` with ``name = "vneid"``:
-
-1. ``login_url`` builds the authorisation-code request (client id, redirect
-   URI ``/tai-khoan/vneid/callback/``, ``scope="openid profile"``, a random
-   ``state`` and ``nonce`` stored in the session, PKCE verifier);
-2. ``complete`` checks ``state``, exchanges the code at the token endpoint,
-   validates the ID token (issuer, audience, expiry, ``nonce``, signature from
-   the provider's JWKS) and maps its claims to
-   ``IdentityClaims(provider="vneid", subject=<sub>, id_number=<CCCD>,
-   full_name=..., date_of_birth=..., gender=..., address=..., verified=True)``;
-3. a callback view does ``user = link_or_create_citizen(claims,
-   current_user=request.user)`` then ``login(request, user,
-   backend="django.contrib.auth.backends.ModelBackend")``;
-4. add it to :data:`PROVIDERS` (the sign-in page lists every provider's
-   ``login_url``). Client id/secret and endpoints come from settings read from
-   the environment. Nothing else changes: profiles, prefill and the data store
-   only read :class:`~portal.citizens.CitizenProfile`.
+The national e-ID (VNeID, OpenID Connect)
+-----------------------------------------
+:mod:`portal.oidc` implements it (``VneidProvider``, ``name = "vneid"``): the
+authorisation-code flow with ``state``, ``nonce`` and PKCE; the RS256 ID token
+is checked against the provider's JWKS (issuer, audience, expiry, nonce) and
+its claims become ``IdentityClaims(provider="vneid", subject=<sub>,
+id_number=<CCCD>, full_name=..., date_of_birth=..., gender=..., address=...,
+verified=True)``; the callback then calls :func:`link_or_create_citizen`.
+Profiles, prefill and the data store only read :class:`~portal.citizens.CitizenProfile`.
 
 Linking rules (:func:`link_or_create_citizen`)
 ----------------------------------------------
 * the provider's subject already linked → that account (verified fields refreshed);
 * else, for **verified** claims, an account with the same ID number → linked to
-  this provider. If that account was not verified yet and the person is not
-  signed in to it right now, its password is disabled: somebody may have typed
-  another person's ID number into their profile, and the real holder of the ID
-  number must not share the account with them;
+  this provider (one person, one account: no duplicate). The ID number a
+  citizen typed into their profile is not verified, so the link is what proves
+  it: if that account was not verified yet and the person is not signed in to
+  it right now, its password is disabled — somebody may have typed another
+  person's ID number into their profile, and the real holder of the ID number,
+  who just proved it, must not share the account with them. They can set a new
+  password on the "change password" page; the callback tells them so;
 * else a new citizen account (never staff).
-Unverified claims (local passwords) never link by ID number.
+
+Staff accounts are never returned: a profile of a staff or superuser account
+found by subject or ID number raises :class:`StaffAccountError` before anything
+is changed. Unverified claims (local passwords) never link by ID number.
+
+The returned user carries ``identity_link``: one of :data:`LINK_FOUND`,
+:data:`LINK_LINKED`, :data:`LINK_PASSWORD_DISABLED`, :data:`LINK_CREATED`.
 """
 import re
 import uuid
@@ -67,6 +66,20 @@ class IdentityError(Exception):
     def __init__(self, message=None):
         self.message = message or _("The sign-in could not be completed.")
         super().__init__(str(self.message))
+
+
+class StaffAccountError(IdentityError):
+    """The claims belong to an official's (staff) account, which never signs in through an identity provider."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This ID number belongs to an official's account. Officials sign in to the "
+                                      "administration area with their username, password and second factor."))
+
+
+LINK_FOUND = "found"  # the provider's subject was already linked to the account
+LINK_LINKED = "linked"  # an existing account with the same ID number is now linked
+LINK_PASSWORD_DISABLED = "password-disabled"  # linked; its unverified owner's password was disabled
+LINK_CREATED = "created"  # a new citizen account
 
 
 @dataclass(frozen=True)
@@ -152,7 +165,9 @@ class LocalPasswordProvider(IdentityProvider):
         """
         user = find_citizen(identifier)
         if user is None:
-            get_user_model()().set_password(password)  # same work as a real check: no timing difference
+            # Still through the backends: the same work as a real check (no timing difference), and the
+            # failure is signalled like any other, so the lockout (django-axes) counts it.
+            authenticate(request, username="", password=password)
             return None
         return authenticate(request, username=user.get_username(), password=password)
 
@@ -230,6 +245,7 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
             raise IdentityError()
         return user
 
+    outcome = LINK_FOUND
     profile = (
         CitizenProfile.objects.select_for_update()
         .filter(identity_provider=claims.provider, external_subject=claims.subject).select_related("user").first()
@@ -238,21 +254,28 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
         profile = (
             CitizenProfile.objects.select_for_update().filter(id_number=claims.id_number).select_related("user").first()
         )
-        if profile is not None:
+        outcome = LINK_LINKED
+    if profile is not None:
+        user = profile.user
+        if user.is_staff or user.is_superuser:  # before any change: an official's account is never touched here
+            raise StaffAccountError()
+        if claims.verified and claims.id_number and CitizenProfile.objects.filter(
+                id_number=claims.id_number).exclude(pk=profile.pk).exists():
+            raise IdentityError()  # the subject's account and the ID number's account differ: an official sorts it out
+        if outcome == LINK_LINKED:
             signed_in_here = current_user is not None and current_user.is_authenticated and \
-                current_user.pk == profile.user_id
-            if not profile.verified and not signed_in_here:
-                profile.user.set_unusable_password()
-                profile.user.save(update_fields=["password"])
+                current_user.pk == user.pk
+            if not profile.verified and not signed_in_here and user.has_usable_password():
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                outcome = LINK_PASSWORD_DISABLED
             profile.identity_provider = claims.provider
             profile.external_subject = claims.subject
-    if profile is not None:
-        if profile.user.is_staff or profile.user.is_superuser:
-            raise IdentityError()
         if claims.verified:
             _apply_verified_claims(profile, claims)
         profile.save()
-        return profile.user
+        user.identity_link = outcome
+        return user
 
     fields = {field: getattr(claims, field) for field in ("id_number", "date_of_birth", "gender", "address")
               if getattr(claims, field)}
@@ -267,6 +290,7 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
     if claims.verified:
         _apply_verified_claims(profile, claims)
         profile.save()
+    user.identity_link = LINK_CREATED
     return user
 
 

@@ -7,9 +7,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
+from portal import otp
 from portal.lookup import lookup_page
 
 urlpatterns = [
+    path("admin/otp/", otp.verify, name="portal_otp_verify"),  # officials' second factor (portal/otp.py)
+    path("admin/otp/setup/", otp.setup, name="portal_otp_setup"),
+    path("admin/login/", otp.AdminLoginView.as_view(), name="portal_admin_login"),  # Wagtail's, no "remember me"
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

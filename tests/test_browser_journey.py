@@ -3,9 +3,10 @@
 A citizen finds procedure 1.011876 by a search without diacritics, opens it, clicks "Nộp trực tuyến", signs in,
 fills the multi-step e-form with the organisation condition switched on and a drawing uploaded, attaches the
 required documents, chooses the receiving commune and the delivery, reviews and submits. The commune's reception
-officer signs in to the admin (with the TOTP second factor when it is enabled), receives the dossier and downloads
-the receipt; the specialist forwards it to the leader; the leader records the signed result; the officer returns
-it. The citizen looks the dossier up by its code, downloads the result from "My dossiers" and rates the service.
+officer signs in to the admin for the first time (password, then enrols an authenticator app from the set-up page
+and types its code), receives the dossier and downloads the receipt; the specialist (whose authenticator exists
+already: the code page) forwards it to the leader; the leader records the signed result; the officer returns it.
+The citizen looks the dossier up by its code, downloads the result from "My dossiers" and rates the service.
 
 Chromium is never downloaded: ``/usr/bin/chromium`` (Debian package ``chromium``, installed by
 ``scripts/check_system.sh --browser`` from ``make test``). Without it the test is skipped with a message.
@@ -31,7 +32,7 @@ TIMEOUT = 30_000
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def _chromium_or_skip():
@@ -94,36 +95,49 @@ def _commune_officials():
     return people
 
 
-def _totp_device(user):
-    """A confirmed TOTP device when the second factor for officials is installed (django-otp), else None."""
-    from django.apps import apps
+def _code(key: bytes) -> str:
+    from django_otp.oath import totp
 
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return None
+    return f"{totp(key):06d}"
+
+
+def _admin_sign_in(browser, base, user, enrol=False):
+    """Password on Wagtail's sign-in form, then the second factor (portal/otp.py) typed like from a phone app.
+
+    ``enrol``: a first sign-in, the official has no authenticator yet; the set-up page shows a QR code and the
+    key as text, which is what the "app" reads here. Otherwise the official's authenticator already exists.
+    """
+    import base64
+
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
-
-
-def _admin_sign_in(browser, base, user):
-    device = _totp_device(user)
+    device = None if enrol else TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
     context = browser.new_context(locale="vi-VN", accept_downloads=True)
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
     page.goto(f"{base}/admin/login/")
+    assert page.locator("input[name=remember]").count() == 0  # officials' sessions end with the browser
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.locator("input[name=password]").press("Enter")
-    if page.locator("input[name=otp_token]").count():
-        from django_otp.oath import totp
-
-        assert device is not None
-        token = page.locator("input[name=otp_token]").first
-        token.fill(f"{totp(device.bin_key):06d}")
-        with page.expect_navigation():
-            token.press("Enter")
-    assert "/admin/login/" not in page.url, f"{user.username} could not sign in to the admin"
+    page.wait_for_selector("input[name=otp_token]")
+    assert page.locator("input[name=otp_token]").count() == 1
+    if enrol:
+        assert "/admin/otp/setup/" in page.url and page.locator(".otp-qr svg").count() == 1
+        secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    else:
+        assert "/admin/otp/" in page.url and "/setup/" not in page.url
+        key = device.bin_key
+    token = page.locator("input[name=otp_token]")
+    token.fill(_code(key))
+    with page.expect_navigation():
+        token.press("Enter")
+    assert "/admin/login/" not in page.url and "/admin/otp/" not in page.url, \
+        f"{user.username} could not sign in to the admin: {page.url}"
+    if enrol:
+        assert TOTPDevice.objects.get(user=user).confirmed
     return page
 
 
@@ -237,7 +251,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     assert dossier.code in page.locator("main").inner_text()
 
     # --- the commune's reception officer receives it and downloads the receipt --------------------------
-    officer = _admin_sign_in(browser, base, demo["officer"])
+    officer = _admin_sign_in(browser, base, demo["officer"], enrol=True)  # first sign-in: set-up
     officer.goto(f"{base}/admin/dossiers/reception/")
     officer.locator(f"a:has-text('{dossier.code}')").first.wait_for()
     _act(officer, base, dossier, "receive")

@@ -17,7 +17,7 @@ from workflow.services import Applicant
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (run by CI with DATABASE_URL)"),
 ]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

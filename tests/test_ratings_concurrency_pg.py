@@ -13,7 +13,7 @@ from workflow.models import Dossier, Status
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (run by CI with DATABASE_URL)"),
 ]
 WORKERS = 8

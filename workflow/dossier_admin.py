@@ -27,15 +27,18 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.admin.panels.base import get_form_for_model
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 
 from .admin_views import dossiers as dossier_views
 from .admin_views import processes as process_views
 from .admin_views.queries import can_use_inbox, dashboard_counts
 from .forms import ProcessAdminForm, ProcessStepAdminForm
-from .models import Process
-from .process_services import process_queryset_for
+from .models import Process, ProcessStatus
+from .process_services import process_manageable_queryset, process_queryset_for
 from .selectors import WarningThresholds
 
 # --- dossiers ----------------------------------------------------------------------------------------
@@ -174,8 +177,17 @@ class StepsInlinePanel(InlinePanel):
         return options
 
 
+# Wagtail's generic views (chooser, bulk delete, editing sessions, edit links) ask the model's policy: a process is
+# seen within process_queryset_for and changed within process_manageable_queryset (catalog/permissions.py).
+# Only a draft is deleted (as on the delete screen): dossiers may use a published or retired version.
+register_permission_policy(Process, UnitScopedPermissionPolicy(
+    Process, visible=process_queryset_for, manageable=process_manageable_queryset,
+    deletable=lambda user: process_manageable_queryset(user).filter(status=ProcessStatus.DRAFT)))
+
+
 class ProcessViewSet(SnippetViewSet):
     model = Process
+    chooser_viewset_class = UnitScopedChooserViewSet
     icon = "tasks"
     menu_label = _("Internal processes")
     menu_name = "internal-processes"
@@ -197,6 +209,7 @@ class ProcessViewSet(SnippetViewSet):
     inspect_view_class = process_views.ProcessInspectView
     delete_view_class = process_views.ProcessDeleteView
     history_view_class = process_views.ProcessHistoryView
+    usage_view_class = process_views.ProcessUsageView
 
     edit_handler = ObjectList(
         [

@@ -132,7 +132,7 @@ def dossier_document_get(*, user, dossier_id, document_id) -> DossierDocument:
     """A document of a dossier ``user`` may see; ``Http404`` otherwise (same answer as a missing id)."""
     visible = Dossier.objects.visible_to(user).filter(pk=dossier_id)
     try:
-        return DossierDocument.objects.get(pk=document_id, dossier__in=visible)
+        return DossierDocument.objects.select_related("dossier").get(pk=document_id, dossier__in=visible)
     except (DossierDocument.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

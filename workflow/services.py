@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Procedure
-from catalog.scoping import user_agency_id, visible_agency_ids
+from catalog.scoping import acting_agency_ids, manages_agency, user_agency_id, visible_agency_ids
 
 from . import notifications
 from .errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState, SlipRequired
@@ -52,6 +52,7 @@ from .models import (
     StepRun,
     Timeliness,
 )
+from .models.dossier import OPEN_STATUSES
 from .worktime import DAY_MINUTES, get_calendar
 
 #: QN 13.2a: an online dossier is received (or answered) within 8 working hours.
@@ -102,9 +103,17 @@ def _lock(dossier_id, revision):
 
 
 def _require_visible(actor, dossier):
+    """Every action checks this first: the actor's own unit received or holds the dossier.
+
+    Acting uses :func:`catalog.scoping.acting_agency_ids`, not the wider seeing scope, so a supervisor who
+    reads every unit's dossiers changes none of them (TN 8.2).
+    """
     ids = visible_agency_ids(actor)
     if ids is not None and dossier.agency_id not in ids and dossier.current_agency_id not in ids:
         raise ActionNotAllowed(_("Dossier not found."))
+    ids = acting_agency_ids(actor)
+    if ids is not None and dossier.agency_id not in ids and dossier.current_agency_id not in ids:
+        raise ActionNotAllowed(_("Supervisors can read this dossier but not act on it."))
 
 
 def _may_hold(actor, step, agency_id):
@@ -512,7 +521,9 @@ def dossier_return_previous(*, actor, dossier_id, revision=None, comment, at=Non
     from_step = dossier.current_step
     used = _leave_step(dossier, at)
     # The time from now on counts for the step that sent it forward (QT 20.1b).
-    _enter_step(dossier, previous.from_step, previous.actor, at)
+    # A revoked sender cannot answer: the dossier then waits for the group of that step.
+    sender = previous.actor if previous.actor is not None and previous.actor.is_active else None
+    _enter_step(dossier, previous.from_step, sender, at)
     _bump(dossier)
     _record(dossier, Action.RETURN_PREVIOUS, actor, at, from_status=dossier.status, from_step=from_step,
             comment=comment, step_used_minutes=used)
@@ -605,7 +616,10 @@ def dossier_resubmit(*, actor, dossier_id, revision=None, files=(), comment="", 
         dossier.status = Status.PROCESSING
         dossier.received_at = at
         _start_clock(dossier, at)
-        _enter_step(dossier, asking.from_step, asking.actor, at)
+        # Back to the official who asked, unless their account was revoked meanwhile (then to whoever the
+        # dossier was reassigned to, see dossier_reassign).
+        holder = asking.actor if asking.actor is None or asking.actor.is_active else dossier.current_holder
+        _enter_step(dossier, asking.from_step, holder, at)
     _bump(dossier)
     documents = _save_files(dossier, actor if actor is not None and actor.is_authenticated else None, files)
     _record(dossier, Action.RESUBMIT, actor, at, from_status=Status.SUPPLEMENT, comment=comment, documents=documents)
@@ -812,6 +826,53 @@ def dossier_return_result(*, actor, dossier_id, revision=None, method=None, cons
     _record(dossier, Action.RETURN_RESULT, actor, at, from_status=Status.RESOLVED, from_step=from_step,
             comment=comment, data={"method": method, "consignment_number": dossier.consignment_number})
     notifications.queue(dossier, "returned")
+    return dossier
+
+
+# --- reassignment when an official leaves (QN 12, TN 17.10đ) ---------------------------------------
+
+
+@transaction.atomic
+def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision=None, comment="",
+                     at=None) -> Dossier:
+    """Give an open dossier held by a leaving official to a colleague of the same unit who may hold its step.
+
+    Called by :func:`catalog.accounts.official_revoke`; only whoever administers the holder's unit may do it.
+    ``from_holder`` (and ``revision``) say what the caller saw: if the dossier moved on meanwhile, nothing is
+    changed and :class:`ConcurrentChange` is raised. The stay at the step is split (the leaving holder's timer
+    closes, the colleague's opens) and an immutable ``reassign`` event names both. A dossier waiting for the
+    applicant (supplement, payment) has no running step timer: the colleague becomes its holder and gets it
+    back when the applicant answers.
+    """
+    at = _now(at)
+    dossier = _lock(dossier_id, revision)
+    previous = dossier.current_holder
+    if from_holder is not None and dossier.current_holder_id != from_holder.pk:
+        raise ConcurrentChange()
+    if previous is None or dossier.closed_at is not None or dossier.status not in OPEN_STATUSES:
+        raise InvalidState(_("Only an open dossier with a holder can be reassigned."))
+    if not manages_agency(actor, user_agency_id(previous)):
+        raise ActionNotAllowed(_("Only the administrator of the holder's unit can reassign the dossier."))
+    if to_holder is None or to_holder.pk == previous.pk or not to_holder.is_active:
+        raise InvalidInput(_("Choose another, active official."))
+    if user_agency_id(to_holder) != user_agency_id(previous):
+        raise InvalidInput(_("You can only hand over to a colleague of the same unit."))
+    step = dossier.current_step
+    if step is not None and not _may_hold(to_holder, step, dossier.agency_id):
+        raise InvalidInput(_("%(name)s cannot hold the step “%(step)s”.") % {
+            "name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name})
+    used = None
+    open_run = StepRun.objects.filter(dossier=dossier, departed_at__isnull=True).exists()
+    if step is not None and open_run:
+        used = _leave_step(dossier, at)
+        _enter_step(dossier, step, to_holder, at)
+    else:  # waiting for the applicant (supplement, payment): the colleague takes it when it comes back
+        dossier.current_holder = to_holder
+    _bump(dossier)
+    _record(dossier, Action.REASSIGN, actor, at, from_status=dossier.status, from_step=step, comment=comment,
+            step_used_minutes=used,
+            data={"from_holder": previous.pk, "from_holder_name": previous.get_full_name() or previous.get_username(),
+                  "to_holder": to_holder.pk, "to_holder_name": to_holder.get_full_name() or to_holder.get_username()})
     return dossier
 
 

@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from catalog.access_log import record_access
+from catalog.models import AccessKind
+
 from .models import Dossier, SlipKind
 from .slips import TZ, render_slip
 
@@ -53,6 +56,7 @@ def slip_download(request, pk, kind, fmt):
     if new_appointment := _when(request.GET.get("new_appointment")):
         extra["new_appointment"] = new_appointment
     rendered = render_slip(dossier, kind, URL_FORMATS[fmt], official=user, **extra)
+    record_access(request, AccessKind.SLIP_DOWNLOAD, dossier=dossier, object_id=f"{dossier.pk}/{kind}")
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = content_disposition_header(fmt != "pdf", rendered.filename)
     response["Cache-Control"] = "private, no-store"

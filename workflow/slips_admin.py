@@ -15,23 +15,45 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.models import Agency
+from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 from catalog.scoping import ALL, visible_agency_ids
 
 from .models import SlipTemplate
 from .slips import CSS_CLASSES, VARIABLES
 
 
-class SlipTemplatePermissionPolicy(ModelPermissionPolicy):
+def slip_templates_visible_to(user):
+    """The templates ``user`` may see: supervisors all, others the province-wide defaults and their unit's."""
+    queryset = SlipTemplate.objects.all()
+    agency_ids = visible_agency_ids(user)
+    if agency_ids is ALL:
+        return queryset
+    return queryset.filter(Q(agency__isnull=True) | Q(agency_id__in=agency_ids))
+
+
+def slip_templates_managed_by(user):
+    """The templates ``user`` may change: supervisors all, others their own unit's (a default is read only)."""
+    queryset = SlipTemplate.objects.all()
+    agency_ids = visible_agency_ids(user)
+    if agency_ids is ALL:
+        return queryset
+    return queryset.filter(agency_id__in=agency_ids)
+
+
+class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):
     """Model permissions, narrowed per instance to the user's unit (defaults: view only outside supervisors)."""
 
+    def __init__(self, model=SlipTemplate):
+        super().__init__(model, visible=slip_templates_visible_to, manageable=slip_templates_managed_by)
+
     def user_has_permission_for_instance(self, user, action, instance):
+        # The querysets' rule decided on the instance itself, without a query: the index asks it for every row.
         if not self.user_has_permission(user, action):
             return False
         agency_ids = visible_agency_ids(user)
@@ -41,18 +63,8 @@ class SlipTemplatePermissionPolicy(ModelPermissionPolicy):
             return True
         return instance.agency_id is not None and instance.agency_id in agency_ids
 
-    def user_has_any_permission_for_instance(self, user, actions, instance):
-        return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
 
-    def instances_user_has_any_permission_for(self, user, actions):
-        queryset = super().instances_user_has_any_permission_for(user, actions)
-        agency_ids = visible_agency_ids(user)
-        if agency_ids is ALL:
-            return queryset
-        return queryset.filter(agency_id__in=agency_ids)
-
-
-register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy(SlipTemplate))
+register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
 
 
 class SlipTemplateForm(WagtailAdminModelForm):
@@ -167,6 +179,7 @@ class SlipTemplatePreviewOnEditView(_InstanceScopedMixin, snippet_views.PreviewO
 
 class SlipTemplateViewSet(SnippetViewSet):
     model = SlipTemplate
+    chooser_viewset_class = UnitScopedChooserViewSet
     icon = "doc-full-inverse"
     menu_label = _("Slip templates")
     menu_order = 310
@@ -202,11 +215,7 @@ class SlipTemplateViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        queryset = SlipTemplate.objects.select_related("agency")
-        agency_ids = visible_agency_ids(request.user)
-        if agency_ids is ALL:
-            return queryset
-        return queryset.filter(Q(agency__isnull=True) | Q(agency_id__in=agency_ids))
+        return slip_templates_visible_to(request.user).select_related("agency")
 
 
 register_snippet(SlipTemplateViewSet)

@@ -1,12 +1,8 @@
 """huey tasks: thin wrappers around services."""
-from datetime import timedelta
-
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import notifications
-from .models import Notification
 
 
 @db_task(retries=3, retry_delay=60)
@@ -14,14 +10,11 @@ def send_notification(notification_id):
     notifications.deliver(notification_id)
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@db_periodic_task(crontab(minute="*"))
 def resend_unsent_notifications():
-    """A consumer killed mid-send leaves rows unsent; they go out here, still once each."""
-    cutoff = timezone.now() - timedelta(minutes=5)
-    for pk in Notification.objects.filter(sent_at__isnull=True, attempts__lt=10, created_at__lt=cutoff).values_list(
-        "pk", flat=True
-    )[:500]:
-        send_notification(pk)
+    """The recovery of the outbox: a consumer killed mid-send (or before it ran a queued send) loses that huey
+    task; the row's claim lapses and it is queued again here, still sent once (workflow/notifications.py)."""
+    notifications.requeue_stuck()
 
 
 @db_periodic_task(crontab(minute="*/5"))

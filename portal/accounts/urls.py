@@ -1,6 +1,7 @@
 """The citizen area, mounted at /tai-khoan/ (namespace ``citizen``)."""
 from django.urls import path
 
+from .. import oidc
 from . import dossier_views, store_views, views
 
 app_name = "citizen"
@@ -10,6 +11,8 @@ urlpatterns = [
     path("dang-ky/", views.sign_up, name="sign_up"),
     path("dang-nhap/", views.SignInView.as_view(), name="login"),
     path("dang-xuat/", views.SignOutView.as_view(), name="logout"),
+    path("vneid/", oidc.VneidLoginView.as_view(), name="vneid_login"),  # national e-ID (portal/oidc.py)
+    path("vneid/callback/", oidc.VneidCallbackView.as_view(), name="vneid_callback"),
     path("doi-mat-khau/", views.password_change, name="password_change"),
     path("thong-tin/", views.profile, name="profile"),
     path("kho-du-lieu/", store_views.store_list, name="store"),

@@ -60,7 +60,7 @@ class SignInView(LoginView):
         request = self.request
         context["other_providers"] = [
             {"label": provider.label, "url": provider.login_url(request, context.get("next", ""))}
-            for name, provider in PROVIDERS.items() if name != "local"
+            for name, provider in PROVIDERS.items() if name != "local" and getattr(provider, "enabled", True)
         ]
         return context
 

@@ -17,26 +17,15 @@ from wagtail.models import GroupPagePermission, Page, Site
 
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, ProcedureFee, Sector
 
+from portal import roles
+
 from . import catalog_data as data
+from . import otp_data
 
 DEMO_PASSWORD = "Demo@2026!tthc"
 
-# role group name -> (permission codenames, may edit pages)
-ROLES = {
-    "Biên tập viên": (
-        ["access_admin", "add_procedure", "change_procedure", "add_agency", "change_agency", "add_sector",
-         "change_sector", "add_faqentry", "change_faqentry", "delete_faqentry", "add_maintenancenotice",
-         "change_maintenancenotice", "add_document", "change_document", "choose_document"],
-        True,
-    ),
-    "Quản trị đơn vị": (["access_admin", "view_procedure", "view_agency", "view_sector", "add_process",
-                         "change_process", "view_process", "add_eform", "change_eform", "view_eform",
-                         "delete_eform"], False),
-    "Cán bộ một cửa": (["access_admin", "view_procedure"], False),
-    "Chuyên viên": (["access_admin", "view_procedure"], False),
-    "Lãnh đạo": (["access_admin", "view_procedure"], False),
-    "Giám sát": (["access_admin", "view_procedure", "view_agency", "view_sector", "view_all_units"], False),
-}
+# role group name -> (permissions "app_label.codename", may edit pages); the one list is portal/roles.py
+ROLES = {name: (codenames, name in roles.EDITS_PAGES) for name, codenames in roles.PERMISSIONS.items()}
 
 # username, full name, role group, agency code, superuser
 STAFF = [
@@ -47,6 +36,7 @@ STAFF = [
     ("chuyenvien.sxd", "Phạm Văn Chuyên", "Chuyên viên", "000.00.15.H99", False),
     ("lanhdao.sxd", "Hoàng Văn Lãnh", "Lãnh đạo", "000.00.15.H99", False),
     ("giamsat", "Đỗ Thị Giám", "Giám sát", "000.00.01.H99", False),
+    ("congan", "Vũ Văn An", roles.POLICE, None, False),  # access statistics only (BN 7.4)
 ]
 
 
@@ -70,6 +60,7 @@ def load_all(stdout=None):
 
     citizen_data.load_eforms(actor=get_user_model().objects.get(username="admin"))
     citizen_data.load_citizen(DEMO_PASSWORD)
+    otp_data.load_demo_devices()  # officials' second factor: the published demo TOTP key (portal/demo/otp_data.py)
     return accounts
 
 
@@ -231,9 +222,9 @@ def load_pages():
 def load_roles():
     home = Page.objects.get(depth=2, content_type__model="homepage") if Page.objects.filter(
         depth=2, content_type__model="homepage").exists() else None
-    for name, (codenames, edits_pages) in ROLES.items():
+    for name, (_permissions, edits_pages) in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(Permission.objects.filter(codename__in=codenames))
+        group.permissions.set(roles.permissions_for(name))
         if edits_pages and home:
             for codename in ("add_page", "change_page", "publish_page"):
                 GroupPagePermission.objects.get_or_create(

@@ -5,6 +5,7 @@ read from environment variables, so the same code runs on SQLite + local files
 + huey-on-SQLite and on PostgreSQL + Redis + object storage.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",  # second factor of officials (portal/otp.py)
+    "django_otp.plugins.otp_totp",
+    "axes",  # failed sign-in lockout (portal/signin_security.py)
 ]
 
 MIDDLEWARE = [
@@ -78,10 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.signin_security.AdminIdleTimeoutMiddleware",  # officials signed out after inactivity
+    "portal.otp.AdminOTPRequiredMiddleware",  # officials: TOTP before any admin page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a lockout into the "locked" page; keep last
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -130,6 +138,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Officials (staff): at least 3 of lower case, upper case, digits, symbols (portal/signin_security.py).
+    {"NAME": "portal.signin_security.OfficialPasswordValidator"},
 ]
 
 # --- Language and time -------------------------------------------------------
@@ -202,6 +212,8 @@ else:
         "immediate": False,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"}
+# Nobody reads task results; the notification outbox, not huey, remembers what was sent (workflow/notifications.py).
+HUEY["results"] = False
 
 # --- E-mail / SMS --------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -213,6 +225,7 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # well under NOTIFICATION_SEND_LEASE (5 min)
 
 # --- REST API -----------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -288,3 +301,41 @@ CSP_MEDIA_SOURCES = env_list("CSP_MEDIA_SOURCES")  # extra image/media origins (
 CSP_FRAME_SOURCES = env_list("CSP_FRAME_SOURCES")  # e.g. https://www.youtube.com for embedded videos
 CSP_FORM_ACTION_SOURCES = env_list("CSP_FORM_ACTION_SOURCES")  # e.g. the national e-ID provider
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # officials' e-mail hashes are not sent to a third party
+
+# --- Sign-in security (DESIGN §10; portal/signin_security.py, portal/otp.py, portal/oidc.py) -------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out username+IP pairs
+    "portal.accounts.backends.EmailOrPhoneBackend",  # citizens: e-mail or phone + password
+    "django.contrib.auth.backends.ModelBackend",  # officials: username + password (then TOTP)
+    "portal.oidc.VneidBackend",  # citizens: national e-ID (OpenID Connect), only when VNEID_OIDC_* is set
+]
+LOGIN_URL = "citizen:login"  # where login_required public views send visitors (the admin has its own sign-in)
+# Lockout (django-axes): 5 failures for the same username from the same IP → locked for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "portal.signin_security.axes_username"
+AXES_CLIENT_IP_CALLABLE = "portal.signin_security.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.signin_security.lockout_response"
+AXES_VERBOSE = False
+# Sessions: 8 hours for everybody; officials' cookies end with the browser and their admin session after
+# 30 minutes without a request.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+OFFICIAL_SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+ADMIN_SESSION_IDLE_TIMEOUT = int(os.environ.get("ADMIN_SESSION_IDLE_TIMEOUT", str(30 * 60)))  # seconds; 0: off
+# Second factor: officials (is_staff / is_superuser) give a TOTP code before any admin page; until then their
+# session is anonymous everywhere else (API included). The demo's officials share a published key (README).
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "TTHC")
+# Citizen sign-in with the national e-ID (VNeID) over OpenID Connect; the button shows only when configured.
+VNEID_OIDC_ISSUER = os.environ.get("VNEID_OIDC_ISSUER", "")
+VNEID_OIDC_DISCOVERY_URL = os.environ.get("VNEID_OIDC_DISCOVERY_URL", "")  # default: ISSUER + /.well-known/…
+VNEID_OIDC_CLIENT_ID = os.environ.get("VNEID_OIDC_CLIENT_ID", "")
+VNEID_OIDC_CLIENT_SECRET = os.environ.get("VNEID_OIDC_CLIENT_SECRET", "")
+VNEID_OIDC_SCOPES = os.environ.get("VNEID_OIDC_SCOPES", "openid profile")
+VNEID_OIDC_SIGN_ALGO = os.environ.get("VNEID_OIDC_SIGN_ALGO", "RS256")
+VNEID_OIDC_TIMEOUT = int(os.environ.get("VNEID_OIDC_TIMEOUT", "10"))
+# Claim names at the provider for our identity fields, e.g. "id_number=so_dinh_danh,full_name=ho_ten"
+# (fields: id_number, full_name, date_of_birth, gender, address, phone, email; defaults in portal/oidc.py).
+VNEID_OIDC_CLAIMS = dict(item.split("=", 1) for item in env_list("VNEID_OIDC_CLAIMS") if "=" in item)

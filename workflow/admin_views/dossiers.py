@@ -23,6 +23,8 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import BaseColumn, Column, TitleColumn
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 
+from catalog.access_log import record_access
+from catalog.models import AccessKind
 from catalog.scoping import user_agency_id
 from eforms.selectors import dossier_answers
 
@@ -254,7 +256,9 @@ class DossierDetailView(InboxPermissionMixin, WagtailAdminTemplateMixin, View):
     header_icon = "doc-full"
 
     def get(self, request, pk):
-        return self.render_detail(pk)
+        response = self.render_detail(pk)
+        record_access(request, AccessKind.DOSSIER_DETAIL, dossier=self.dossier)
+        return response
 
     def render_detail(self, pk, bound_form=None, status=200):
         user, now = self.request.user, self.thresholds.now
@@ -360,6 +364,7 @@ class DocumentDownloadView(InboxPermissionMixin, View):
             handle = document.file.open("rb")
         except (FileNotFoundError, OSError):
             raise Http404 from None
+        record_access(request, AccessKind.DOCUMENT_DOWNLOAD, dossier=document.dossier, object_id=document.pk)
         return FileResponse(handle, as_attachment=True, filename=document.name or document.file.name)
 
 

@@ -42,8 +42,13 @@ class ScopedProcessMixin:
     def get_queryset(self):  # edit and delete views (Django's SingleObjectMixin)
         return process_services.process_queryset_for(self.request.user)
 
-    def get_base_object_queryset(self):  # history view
-        return process_services.process_queryset_for(self.request.user)
+
+class ScopedProcessObjectMixin:
+    """History and usage views: Wagtail looks the object up by pk alone; look it up in the user's scope."""
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(process_services.process_queryset_for(self.request.user),
+                                 pk=unquote(str(self.kwargs["pk"])))
 
 
 class ViewSetMixin:
@@ -134,7 +139,11 @@ class ProcessDeleteView(ViewSetMixin, ScopedProcessMixin, snippet_views.DeleteVi
         return super().dispatch(request, *args, **kwargs)
 
 
-class ProcessHistoryView(ViewSetMixin, ScopedProcessMixin, snippet_views.HistoryView):
+class ProcessHistoryView(ViewSetMixin, ScopedProcessObjectMixin, snippet_views.HistoryView):
+    pass
+
+
+class ProcessUsageView(ViewSetMixin, ScopedProcessObjectMixin, snippet_views.UsageView):
     pass
 
 

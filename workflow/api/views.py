@@ -18,6 +18,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.access_log import record_access
+from catalog.models import AccessKind
+
 from .. import selectors, services
 from ..errors import InvalidInput
 from ..models import Dossier, DocumentKind
@@ -85,7 +88,10 @@ class DossierApi(APIView):
             dossier,
             context={"request": self.request, "now": self.thresholds.now, "allowed_actions": allowed},
         )
-        return Response(serializer.data, status=status_code, headers=headers)
+        data = serializer.data
+        # Every answer carrying the dossier in full is a read of the applicant's data (DESIGN 10).
+        record_access(self.request, AccessKind.API_DOSSIER_DETAIL, dossier=dossier)
+        return Response(data, status=status_code, headers=headers)
 
 
 def _upload(file, kind=DocumentKind.SUBMITTED):
@@ -155,6 +161,7 @@ class DossierDocumentApi(DossierApi):
             handle = document.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
+        record_access(request, AccessKind.API_DOCUMENT_DOWNLOAD, dossier=document.dossier, object_id=document.pk)
         return FileResponse(handle, as_attachment=True, filename=document.name)
 
 

@@ -1,4 +1,9 @@
-"""Outbox of applicant notifications: written in the action's transaction, sent by huey, sent once."""
+"""Outbox of notifications: written in the action's transaction, sent by huey (see workflow/notifications.py).
+
+A row is *pending* (not sent, not claimed), *sending* (claimed by a worker until ``claimed_until``) or *sent*
+(``sent_at``). A worker killed mid-send leaves its claim behind; it lapses at ``claimed_until`` and the periodic
+sweep queues the row again.
+"""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +25,9 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # The send in progress: which worker's claim (token) and until when it holds (lease).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")
@@ -29,3 +37,20 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}"
+
+    @property
+    def state(self):
+        """``"sent"``, ``"sending"`` (a worker's claim has not lapsed) or ``"pending"``."""
+        from django.utils import timezone
+
+        if self.sent_at:
+            return "sent"
+        if self.claimed_until and self.claimed_until > timezone.now():
+            return "sending"
+        return "pending"
+
+    @property
+    def idempotency_key(self):
+        """Stable for every attempt at this message: sent as the e-mail's Message-ID, so a copy delivered twice
+        (the worker died between the hand-over and the "sent" mark) has the same id as the first."""
+        return f"tthc-notification-{self.pk}-{self.created_at:%Y%m%d%H%M%S%f}"

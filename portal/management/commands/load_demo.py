@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.demo.loader import DEMO_PASSWORD, load_all
+from portal.demo.otp_data import DEMO_TOTP_KEY_BASE32
 
 
 class Command(BaseCommand):
@@ -13,3 +14,5 @@ class Command(BaseCommand):
         for username, full_name, role, agency in accounts:
             self.stdout.write(f"  {username:<16} {role:<18} {full_name}" + (f" [{agency}]" if agency else ""))
         self.stdout.write(f"  {'congdan':<16} {'Công dân':<18} Nguyễn Văn An (public site: /tai-khoan/dang-nhap/)")
+        self.stdout.write(f"Officials then give a second factor (TOTP): an authenticator app holding the public demo key "
+                          f"{DEMO_TOTP_KEY_BASE32}, or: python manage.py demo_otp_code <username>")
