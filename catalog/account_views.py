@@ -296,8 +296,23 @@ class EditView(AccountsView):
         return self.render(
             "edit.html", status, title=account.get_full_name() or account.username, account=account,
             official=official, form=form, held=held, other_roles=other_roles, action_url=self.url("edit", account.pk),
-            revoke_url=self.url("revoke", account.pk),
+            revoke_url=self.url("revoke", account.pk), reset_otp_url=self.url("reset_otp", account.pk),
         )
+
+
+class ResetSecondFactorView(AccountsView):
+    """POST only, from the edit screen: forget the official's authenticator (lost phone)."""
+
+    def post(self, request, user_id):
+        account = self.get_account(user_id)
+        try:
+            accounts.official_reset_second_factor(actor=request.user, official=accounts.official_of(account) or account)
+        except accounts.AccountError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Second factor of “%(username)s” reset: they enrol a new authenticator at "
+                                        "their next sign-in.") % {"username": account.username})
+        return redirect(self.url("edit", account.pk))
 
 
 class RevokeView(AccountsView):
@@ -432,4 +447,5 @@ class OfficialsViewSet(ViewSet):
             path("province/add/", view(CreateSystemAccountView), name="add_system"),
             path("<int:user_id>/", view(EditView), name="edit"),
             path("<int:user_id>/revoke/", view(RevokeView), name="revoke"),
+            path("<int:user_id>/reset-second-factor/", view(ResetSecondFactorView), name="reset_otp"),
         ]

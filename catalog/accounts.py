@@ -37,6 +37,7 @@ from .scoping import ALL, managed_agency_ids, manages_agency
 LOG_CREATE = "catalog.account_create"
 LOG_ROLES = "catalog.account_roles"
 LOG_REVOKE = "catalog.account_revoke"
+LOG_RESET_OTP = "catalog.account_reset_second_factor"
 
 
 class AccountError(Exception):
@@ -443,3 +444,23 @@ def official_revoke(*, actor, official, successor=None, comment="", at=None) -> 
         "dossiers": [dossier.code for dossier in moved], "comment": comment.strip(),
     })
     return RevokeOutcome(user=user, successor=successor_user, dossiers=moved, sessions_ended=ended)
+
+
+@transaction.atomic
+def official_reset_second_factor(*, actor, official) -> int:
+    """Forget an official's authenticator (lost or replaced phone): their signed-in sessions end and the next
+    sign-in enrols a new authenticator (portal/otp.py). Returns how many devices were removed.
+
+    Only whoever manages the account may do it, and not on their own account (another admin must).
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user, _official = _target(actor, official)
+    if user.pk == actor.pk:
+        raise InvalidAccountInput(_("Another administrator must reset your own second factor."))
+    if not user.is_active:
+        raise InvalidAccountInput(_("This account is already revoked."))
+    removed, _details = TOTPDevice.objects.filter(user=user).delete()
+    end_sessions(user)
+    _log(user, LOG_RESET_OTP, actor, {"devices": removed})
+    return removed

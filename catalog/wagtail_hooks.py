@@ -146,6 +146,7 @@ def register_account_log_actions(actions):
     actions.register_action(accounts.LOG_CREATE, _("Account creation"), _("Account created"))
     actions.register_action(accounts.LOG_ROLES, _("Role change"), _("Roles changed"))
     actions.register_action(accounts.LOG_REVOKE, _("Account revocation"), _("Account revoked"))
+    actions.register_action(accounts.LOG_RESET_OTP, _("Second factor reset"), _("Second factor reset"))
 
 
 from . import access_views  # noqa: F401,E402

@@ -42,6 +42,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Agency, Official
 from eforms import services as eform_services
@@ -416,6 +417,8 @@ CASES = [
     Case("official detail", lambda w: f"/admin/officials/{w.b_officer.pk}/", owner="b_admin"),
     Case("official revoke POST", lambda w: f"/admin/officials/{w.b_officer.pk}/revoke/", "post",
          {"confirm": "on", "reason": "x"}, owner=None),
+    Case("official second factor reset POST", lambda w: f"/admin/officials/{w.b_officer.pk}/reset-second-factor/",
+         "post", owner=None),
     Case("rate my dossier", lambda w: reverse("feedback:rate_mine", args=[w.b_dossier.code]), owner="b_citizen",
          owner_status=(200, 302)),
 ]
@@ -443,6 +446,7 @@ def snapshot():
              [*SNAPSHOT_MODELS, StoredDocument, EditingSession]}
     state["users"] = list(User.objects.order_by("pk").values("pk", "is_active", "is_staff", "username"))
     state["groups"] = sorted(User.groups.through.objects.values_list("user_id", "group_id"))
+    state["authenticators"] = sorted(TOTPDevice.objects.values_list("pk", "user_id", "confirmed"))
     return state
 
 

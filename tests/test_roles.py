@@ -24,6 +24,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 from rest_framework.test import APIClient
 from wagtail.models import ModelLogEntry
@@ -31,6 +32,7 @@ from wagtail.models import ModelLogEntry
 from catalog import accounts
 from catalog.models import Agency, Official, TimeUnit
 from portal import roles
+from tests.auth_helpers import confirmed_totp_device, mark_otp_verified
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import UserFactory, official, published_process
 from workflow import services
@@ -570,6 +572,37 @@ def test_a_revoked_officials_session_stops_on_the_very_next_request(a):
     assert response.status_code == 200 and "_auth_user_id" not in Client().session
     a.specialist.refresh_from_db()
     assert not a.specialist.check_password("Mat-khau-2026!")
+
+
+@pytest.mark.real_otp
+def test_unit_admin_resets_a_lost_authenticator_and_the_official_enrols_again(a, b):
+    device = confirmed_totp_device(a.specialist)
+    browser = login(a.specialist)
+    mark_otp_verified(browser, a.specialist)
+    assert browser.get(reverse("wagtailadmin_home")).status_code == 200
+    admin = login(a.admin)
+    mark_otp_verified(admin, a.admin)
+
+    response = admin.post(url("reset_otp", a.specialist.pk), follow=True)
+    assert str(_("Second factor of “%(username)s” reset: they enrol a new authenticator at their next sign-in.")
+               % {"username": a.specialist.username}) in page(response)
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    # the verified session is gone; signing in again leads to the enrolment page
+    assert browser.get(reverse("wagtailadmin_home")).status_code == 302
+    again = login(a.specialist)
+    response = again.get(reverse("wagtailadmin_home"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("portal_otp_setup"))
+
+    # nobody else's, and not one's own
+    other = confirmed_totp_device(b.specialist)
+    assert admin.post(url("reset_otp", b.specialist.pk)).status_code == 404
+    assert TOTPDevice.objects.filter(pk=other.pk).exists()
+    own = confirmed_totp_device(a.admin)
+    with pytest.raises(accounts.InvalidAccountInput):
+        accounts.official_reset_second_factor(actor=a.admin, official=a.admin)
+    assert TOTPDevice.objects.filter(pk=own.pk).exists()
+    with pytest.raises(accounts.AccountError):
+        accounts.official_reset_second_factor(actor=a.officer, official=a.specialist2)
 
 
 def test_a_disabled_account_is_refused_even_if_its_session_survived(a):
