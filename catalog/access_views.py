@@ -23,8 +23,10 @@ choices of the filter); the statistics screen costs four aggregate queries.
 from datetime import timedelta
 
 import django_filters
+import tablib
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -184,16 +186,50 @@ class AccessStatisticsView(WagtailAdminTemplateMixin, TemplateView):
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            params = request.GET.copy()
+            params.pop("export")
+            since, until, period, _form = statistics_window(params or None)
+            figures = access_statistics(user=request.user, since=since, until=until, period=period)
+            return statistics_workbook(figures, since, until, period)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         since, until, period, form = statistics_window(self.request.GET)
         figures = access_statistics(user=self.request.user, since=since, until=until, period=period)
+        export = self.request.GET.copy()
+        export["export"] = "xlsx"
         context.update(
             form=form, since=since, until=until, period=period, figures=figures,
-            periods=PERIODS,
+            periods=PERIODS, export_url=f"?{export.urlencode()}",
             list_url=reverse("access_log:index") if can_read_access_log(self.request.user) else None,
         )
         return context
+
+
+def statistics_workbook(figures, since, until, period):
+    """The statistics as an .xlsx workbook: one sheet per unit, per day/month and per kind."""
+    def sheet(title, first, rows, label):
+        data = tablib.Dataset(headers=[str(first), str(_("Views")), str(_("Officials"))], title=str(title)[:31])
+        for row in rows:
+            data.append([label(row), row["count"], row["officials"]])
+        return data
+
+    no_unit = str(_("No unit (system accounts)"))
+    fmt = "%m/%Y" if period == "month" else "%d/%m/%Y"
+    book = tablib.Databook([
+        sheet(_("Per unit"), _("Unit"), figures.by_unit, lambda row: row["agency__name"] or no_unit),
+        sheet(_("Per month") if period == "month" else _("Per day"), _("Month") if period == "month" else _("Day"),
+              figures.by_period, lambda row: row["period"].strftime(fmt) if row["period"] else ""),
+        sheet(_("Per kind"), _("What"), figures.by_kind, lambda row: str(row["label"])),
+    ])
+    response = HttpResponse(book.export("xlsx"),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = (f'attachment; filename="thong-ke-khai-thac-du-lieu-{since or ""}-{until or ""}'
+                                       f'.xlsx"')
+    return response
 
 
 # --- registration ----------------------------------------------------------------------------------------

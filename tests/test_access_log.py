@@ -11,6 +11,7 @@ import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
@@ -455,6 +456,18 @@ def test_statistics_worked_example(client, supervisor, police):
     html = response.content.decode()
     assert "Sở Xây dựng" in html and "05/03/2026" in html
     assert access_statistics(user=official(a, "khac.st"), since=None) is None  # not for a specialist
+
+    # the same figures as a workbook the police can file: one sheet per unit, per day, per kind
+    response = client.get(reverse("access_log:statistics"),
+                          {"since": "2026-03-02", "until": "2026-03-31", "period": "day", "export": "xlsx"})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('2026-03-02-2026-03-31.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    units, days, kinds = (list(sheet.values) for sheet in book.worksheets)
+    assert units[1:] == [("Sở Xây dựng", 3, 2), ("Sở Tư pháp", 1, 1)]
+    assert days[1:] == [("02/03/2026", 2, 1), ("05/03/2026", 2, 2)]
+    assert [row[1:] for row in kinds[1:]] == [(2, 2), (1, 1), (1, 1)]
+    client.force_login(official(a, "khac2.st"))
+    assert client.get(reverse("access_log:statistics"), {"export": "xlsx"}).status_code in (302, 403)
 
 
 # --- immutability -------------------------------------------------------------------------------------------

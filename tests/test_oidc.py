@@ -435,3 +435,21 @@ def test_the_flow_in_a_real_browser_under_the_csp(live_server, vneid_provider, m
     assert vneid_provider.authorize_requests[-1]["redirect_uri"] == \
         f"{live_server.url}{reverse('citizen:vneid_callback')}"
     assert CitizenProfile.objects.get().id_number == "001090012345"
+
+
+def test_a_half_configured_vneid_is_a_system_check_error(settings):
+    from django.core import checks
+
+    settings.VNEID_OIDC_ISSUER = settings.VNEID_OIDC_DISCOVERY_URL = ""
+    settings.VNEID_OIDC_CLIENT_ID = settings.VNEID_OIDC_CLIENT_SECRET = ""
+    assert not [m for m in checks.run_checks() if m.id == "portal.E001"]  # off: fine
+    settings.VNEID_OIDC_CLIENT_ID = "tthc-portal"
+    errors = [m for m in checks.run_checks() if m.id == "portal.E001"]
+    assert len(errors) == 1 and "VNEID_OIDC_ISSUER" in errors[0].msg and "VNEID_OIDC_CLIENT_SECRET" in errors[0].msg
+    settings.VNEID_OIDC_ISSUER = "http://sso.vneid.example"
+    settings.VNEID_OIDC_CLIENT_SECRET = "s3cret"
+    assert not [m for m in checks.run_checks() if m.id == "portal.E001"]
+    deploy = [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "portal.W001"]
+    assert len(deploy) == 1 and "http://sso.vneid.example" in deploy[0].msg
+    settings.VNEID_OIDC_ISSUER = "https://sso.vneid.example"
+    assert not [m for m in checks.run_checks(include_deployment_checks=True) if m.id == "portal.W001"]
