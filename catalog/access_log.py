@@ -15,7 +15,6 @@
   provincial police the follow-up and statistics of how units use citizens'
   data, not the data itself).
 """
-import ipaddress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -23,19 +22,10 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from portal.ratelimit import valid_client_ip
+
 from .models import AccessKind, PersonalDataAccess
 from .scoping import user_agency_id
-
-
-def client_ip(request):
-    """The caller's address by the project's one rule (:func:`portal.ratelimit.client_ip`: ``REMOTE_ADDR``, or
-    X-Forwarded-For behind ``TRUSTED_PROXY_COUNT`` proxies); ``None`` when it is not a valid IP address."""
-    from portal.ratelimit import client_ip as forwarded_client_ip
-
-    try:
-        return str(ipaddress.ip_address(forwarded_client_ip(request).strip()))
-    except ValueError:
-        return None
 
 
 def record_access(request, kind: AccessKind | str, *, dossier=None, object_id="", at=None):
@@ -60,7 +50,7 @@ def record_access(request, kind: AccessKind | str, *, dossier=None, object_id=""
         object_id=str(object_id or (dossier.pk if dossier is not None else ""))[:64],
         dossier_id=getattr(dossier, "pk", None),
         dossier_code=(getattr(dossier, "code", "") or "")[:40],
-        ip_address=client_ip(request),
+        ip_address=valid_client_ip(request),
     )
 
 

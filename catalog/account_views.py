@@ -237,31 +237,58 @@ class IndexView(AccountsView):
         )
 
 
-class CreateView(AccountsView):
-    title = gettext_lazy("New official")
+class AccountFormView(AccountsView):
+    """GET shows ``form_class``; POST validates it and calls :meth:`save` (a service call returning the success
+    message); a service refusal is shown on the form and nothing changes."""
+
+    form_class = None
+    url_name = None
+    title = None
+    submit_label = gettext_lazy("Create the account")
+
+    def get_form(self, data=None):
+        return self.form_class(data)
 
     def get(self, request):
-        return self.render_form(OfficialCreateForm(actor=request.user))
+        return self.render_form(self.get_form())
 
     def post(self, request):
-        form = OfficialCreateForm(request.POST, actor=request.user)
+        form = self.get_form(request.POST)
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                created = accounts.official_create(
-                    actor=request.user, agency=data["agency"], position=data["position"], phone=data["phone"],
-                    role_names=data["roles"], **form.account_fields())
+                message = self.save(form)
             except accounts.AccountError as error:
                 status = self.error(form, error)
             else:
-                messages.success(request, _("Account “%(username)s” created.") % {"username": created.username})
+                messages.success(request, message)
                 return redirect(self.url("index"))
         return self.render_form(form, status)
 
+    def save(self, form) -> str:
+        raise NotImplementedError
+
     def render_form(self, form, status=200):
-        return self.render("form.html", status, title=str(self.title), form=form, action_url=self.url("add"),
-                           submit_label=_("Create the account"))
+        return self.render("form.html", status, title=str(self.title), form=form, action_url=self.url(self.url_name),
+                           submit_label=self.submit_label)
+
+
+def _created(user):
+    return _("Account “%(username)s” created.") % {"username": user.username}
+
+
+class CreateView(AccountFormView):
+    title = gettext_lazy("New official")
+    url_name = "add"
+
+    def get_form(self, data=None):
+        return OfficialCreateForm(data, actor=self.request.user)
+
+    def save(self, form):
+        data = form.cleaned_data
+        return _created(accounts.official_create(
+            actor=self.request.user, agency=data["agency"], position=data["position"], phone=data["phone"],
+            role_names=data["roles"], **form.account_fields()))
 
 
 class EditView(AccountsView):
@@ -361,61 +388,33 @@ class RevokeView(AccountsView):
         )
 
 
-class CreateUnitView(AccountsView):
+class CreateUnitView(AccountFormView):
     superuser_only = True
     title = gettext_lazy("New unit and its unit admin")
+    url_name = "add_unit"
+    form_class = UnitCreateForm
+    submit_label = gettext_lazy("Create unit and unit admin")
 
-    def get(self, request):
-        return self.render_form(UnitCreateForm())
-
-    def post(self, request):
-        form = UnitCreateForm(request.POST)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            admin_fields = {**form.account_fields(), "position": data["position"]}
-            agency_fields = {key: data[key] for key in ("code", "name", "short_name", "level", "parent")}
-            try:
-                agency, admin = accounts.unit_with_admin_create(actor=request.user, agency_fields=agency_fields,
-                                                                admin_fields=admin_fields)
-            except accounts.AccountError as error:
-                status = self.error(form, error)
-            else:
-                messages.success(request, _("Unit “%(unit)s” created with its unit admin “%(username)s”.") % {
-                    "unit": agency.name, "username": admin.username})
-                return redirect(self.url("index"))
-        return self.render_form(form, status)
-
-    def render_form(self, form, status=200):
-        return self.render("form.html", status, title=str(self.title), form=form, action_url=self.url("add_unit"),
-                           submit_label=_("Create unit and unit admin"))
+    def save(self, form):
+        data = form.cleaned_data
+        admin_fields = {**form.account_fields(), "position": data["position"]}
+        agency_fields = {key: data[key] for key in ("code", "name", "short_name", "level", "parent")}
+        agency, admin = accounts.unit_with_admin_create(actor=self.request.user, agency_fields=agency_fields,
+                                                        admin_fields=admin_fields)
+        return _("Unit “%(unit)s” created with its unit admin “%(username)s”.") % {
+            "unit": agency.name, "username": admin.username}
 
 
-class CreateSystemAccountView(AccountsView):
+class CreateSystemAccountView(AccountFormView):
     superuser_only = True
     title = gettext_lazy("New province-wide account")
+    url_name = "add_system"
+    form_class = SystemAccountForm
 
-    def get(self, request):
-        return self.render_form(SystemAccountForm())
-
-    def post(self, request):
-        form = SystemAccountForm(request.POST)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = accounts.system_account_create(actor=request.user, role_name=data["role"],
-                                                         agency=data["agency"], **form.account_fields())
-            except accounts.AccountError as error:
-                status = self.error(form, error)
-            else:
-                messages.success(request, _("Account “%(username)s” created.") % {"username": created.username})
-                return redirect(self.url("index"))
-        return self.render_form(form, status)
-
-    def render_form(self, form, status=200):
-        return self.render("form.html", status, title=str(self.title), form=form,
-                           action_url=self.url("add_system"), submit_label=_("Create the account"))
+    def save(self, form):
+        data = form.cleaned_data
+        return _created(accounts.system_account_create(actor=self.request.user, role_name=data["role"],
+                                                       agency=data["agency"], **form.account_fields()))
 
 
 # --- viewset and menu item --------------------------------------------------------------------------------

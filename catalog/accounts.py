@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal import roles
+from portal.core.errors import DomainError
 
 from .models import Agency, Official
 from .scoping import ALL, managed_agency_ids, manages_agency
@@ -40,13 +41,8 @@ LOG_REVOKE = "catalog.account_revoke"
 LOG_RESET_OTP = "catalog.account_reset_second_factor"
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     default_message = gettext_lazy("The account could not be changed.")
-    http_status = 400
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class AccountNotAllowed(AccountError):

@@ -1,61 +1,60 @@
 """Domain errors of the e-form builder, raised by models and services and mapped to HTTP by the views."""
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import DomainError
 
-class EFormError(Exception):
+
+class EFormError(DomainError):
     """Base class; ``str(error)`` is a translated message fit for the admin."""
 
-    message = _("The e-form operation failed.")
-
-    def __init__(self, message=None, *args):
-        super().__init__(message or self.message, *args)
+    default_message = _("The e-form operation failed.")
 
 
 class VersionFrozen(EFormError):
     """A published or retired version never changes: edit a new draft instead."""
 
-    message = _("This version has been published and can no longer be changed. Create a new draft to edit it.")
+    default_message = _("This version has been published and can no longer be changed. Create a new draft to edit it.")
 
     def __init__(self, version=None):
-        super().__init__(self.message)
+        super().__init__()
         self.version = version
 
 
 class NotADraft(EFormError):
-    message = _("Only a draft version can be published.")
+    default_message = _("Only a draft version can be published.")
 
 
 class DraftExists(EFormError):
-    message = _("This form already has a draft version.")
+    default_message = _("This form already has a draft version.")
 
     def __init__(self, draft):
-        super().__init__(self.message)
+        super().__init__()
         self.draft = draft
 
 
 class NothingToCopy(EFormError):
-    message = _("This form has no version to copy.")
+    default_message = _("This form has no version to copy.")
 
 
 class InvalidDefinition(EFormError):
     """The form cannot be published as it is; ``problems`` lists what to fix."""
 
-    message = _("The form cannot be published until these problems are fixed.")
+    default_message = _("The form cannot be published until these problems are fixed.")
 
     def __init__(self, problems):
-        super().__init__(self.message)
+        super().__init__()
         self.problems = list(problems)
 
 
 class NotAllowed(EFormError):
-    message = _("You cannot manage the forms of this procedure.")
+    default_message = _("You cannot manage the forms of this procedure.")
 
 
 class NoPublishedVersion(EFormError):
-    message = _("This form is not open for online submission at the moment.")
+    default_message = _("This form is not open for online submission at the moment.")
 
 
 class SubmissionRefused(EFormError):
     """The final submit could not go through; ``str(error)`` says why."""
 
-    message = _("The dossier could not be submitted.")
+    default_message = _("The dossier could not be submitted.")

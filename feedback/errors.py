@@ -1,16 +1,16 @@
 """Domain errors of feedback and ratings.
 
-They subclass :class:`workflow.errors.DossierError`, so the one API exception
-handler (``workflow.api.exceptions``) maps them to ``{"detail", "code"}`` with
+They subclass :class:`portal.core.errors.DomainError`, so the one API exception
+handler (:mod:`portal.core.api`) maps them to ``{"detail", "code"}`` with
 their ``http_status``, and the admin shows their message.
 """
 from django.utils.translation import gettext_lazy as _
 
-from workflow.errors import DossierError
+from portal.core.errors import DomainError
 
 
-class FeedbackError(DossierError):
-    default_message = _("The action could not be carried out.")
+class FeedbackError(DomainError):
+    pass
 
 
 class NotAllowed(FeedbackError):

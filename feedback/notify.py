@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from portal.core.links import absolute_url
 from portal.roles import LEADER, SUPERVISOR, UNIT_ADMIN
 from workflow.models import Notification, NotificationChannel
 
@@ -32,12 +33,8 @@ def _queue(recipients, kind, subject, body):
     return [row.recipient for row in rows]
 
 
-def site_url(path):
-    return f"{settings.WAGTAILADMIN_BASE_URL}{path}"
-
-
 def lookup_url(feedback):
-    return site_url(reverse("feedback:lookup") + f"?code={feedback.tracking_code}")
+    return absolute_url(reverse("feedback:lookup"), {"code": feedback.tracking_code})
 
 
 def to_sender(feedback, kind, subject, **context):
@@ -75,5 +72,5 @@ def centre_recipients():
 def to_officials(recipients, kind, subject, feedback, **context):
     body = render_to_string("feedback/email/official.txt", {
         "feedback": feedback, "subject": subject,
-        "admin_url": site_url(reverse("feedback_admin:detail", args=[feedback.pk])), **context}).strip()
+        "admin_url": absolute_url(reverse("feedback_admin:detail", args=[feedback.pk])), **context}).strip()
     return _queue(recipients, f"feedback_{kind}", subject, body)

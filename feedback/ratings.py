@@ -18,14 +18,13 @@ stored, the other gets :class:`~feedback.errors.AlreadyRated`.
 import base64
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from portal.core.links import absolute_url
 from workflow.models import Dossier, DossierEvent, Status
 
 from .errors import AlreadyRated, InvalidFeedback, NotRatableYet, RatingRefused
@@ -55,8 +54,7 @@ def secret_matches(code, secret) -> bool:
 def rating_public_url(dossier_or_code) -> str:
     """The absolute link sent with the result: the code and its secret prefilled."""
     code = getattr(dossier_or_code, "code", dossier_or_code)
-    query = urlencode({"code": code, "s": rating_secret(code)})
-    return f"{settings.WAGTAILADMIN_BASE_URL}{reverse('feedback:rate')}?{query}"
+    return absolute_url(reverse("feedback:rate"), {"code": code, "s": rating_secret(code)})
 
 
 def rating_account_url(dossier_or_code) -> str:

@@ -25,16 +25,15 @@ import re
 import secrets
 
 import segno
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from workflow.models import Dossier
 from workflow.models.dossier import STATUS_PLAIN
 
 from . import ratelimit
+from .core.links import absolute_url
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{3,39}$")
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
@@ -56,19 +55,18 @@ def normalize_token(token) -> str:
 
 
 def lookup_url(dossier_or_code, *, with_token=True) -> str:
-    """The public lookup link: ``{WAGTAILADMIN_BASE_URL}/tra-cuu/?code=<code>[&t=<lookup_token>]``.
+    """The public lookup link: ``{SITE_BASE_URL}/tra-cuu/?code=<code>[&t=<lookup_token>]``.
 
     Give a :class:`~workflow.models.Dossier` to get the QR link with its token
     (what receipts should print), or a code for the plain link.
     """
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     if isinstance(dossier_or_code, Dossier):
         params = {"code": dossier_or_code.code}
         if with_token and dossier_or_code.lookup_token:
             params["t"] = dossier_or_code.lookup_token
     else:
         params = {"code": dossier_or_code}
-    return f"{base}{reverse('lookup')}?{urlencode(params)}"
+    return absolute_url(reverse("lookup"), params)
 
 
 def qr_data_uri(dossier_or_code, *, with_token=True) -> str:

@@ -31,6 +31,7 @@ is exact across processes on a shared cache (Redis at province scale); on the
 per-process local-memory cache each process counts on its own.
 """
 import functools
+import ipaddress
 import time
 
 from django.conf import settings
@@ -75,6 +76,15 @@ def client_ip(request) -> str:
         if forwarded:
             return forwarded[-min(proxies, len(forwarded))]
     return remote
+
+
+def valid_client_ip(request) -> str | None:
+    """:func:`client_ip` as a normalised IP address, or ``None`` when it is not one (no ``REMOTE_ADDR``, a
+    malformed X-Forwarded-For entry) — for columns that store addresses (``inet`` on PostgreSQL)."""
+    try:
+        return str(ipaddress.ip_address(client_ip(request).strip()))
+    except ValueError:
+        return None
 
 
 def _count(key: str, timeout: int) -> int:

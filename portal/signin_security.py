@@ -16,7 +16,6 @@
   ``ADMIN_SESSION_IDLE_TIMEOUT`` seconds without a request.
 * The second factor of officials is in :mod:`portal.otp`.
 """
-import ipaddress
 import time
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .ratelimit import client_ip
+from .ratelimit import valid_client_ip
 
 LAST_ACTIVITY_SESSION_KEY = "_portal_last_activity"
 
@@ -57,16 +56,9 @@ def axes_username(request, credentials=None) -> str:
 
 
 def axes_client_ip(request) -> str | None:
-    """The client's address for the lockout counters (same rule as the rate limits: ``portal.ratelimit``).
-
-    ``None`` when there is no valid address (no ``REMOTE_ADDR``, a malformed X-Forwarded-For entry): such
-    attempts on one username are counted together, and nothing that is not an IP address reaches the
-    ``ip_address`` column (``inet`` on PostgreSQL).
-    """
-    try:
-        return str(ipaddress.ip_address(client_ip(request).strip()))
-    except ValueError:
-        return None
+    """The client's address for the lockout counters, by the rate limits' rule; ``None`` when there is no
+    valid address (such attempts on one username are counted together)."""
+    return valid_client_ip(request)
 
 
 def lockout_minutes() -> int:

@@ -1,16 +1,11 @@
 """Domain errors of dossier processing, mapped to HTTP and admin messages in one place each."""
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.errors import DomainError
 
-class DossierError(Exception):
-    """Base: carries a translated message the user can read."""
 
-    default_message = _("The action could not be carried out.")
-    http_status = 400
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+class DossierError(DomainError):
+    """Base of the refusals of dossier and process services."""
 
 
 class ActionNotAllowed(DossierError):

@@ -27,7 +27,11 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
+
+from portal.core.formatting import format_time_date
+from portal.core.links import absolute_url
 
 from .models import Notification, NotificationChannel
 
@@ -52,9 +56,8 @@ RATING_KINDS = ("result_ready", "returned")
 
 
 def _context(dossier, **extra):
-    appointment = timezone.localtime(dossier.appointment_at).strftime("%H:%M %d/%m/%Y") if dossier.appointment_at else ""
-    context = {"dossier": dossier, "code": dossier.code, "appointment": appointment,
-               "lookup_url": f"{settings.WAGTAILADMIN_BASE_URL}/tra-cuu/?code={dossier.code}", **extra}
+    context = {"dossier": dossier, "code": dossier.code, "appointment": format_time_date(dossier.appointment_at),
+               "lookup_url": absolute_url(reverse("lookup"), {"code": dossier.code}), **extra}
     if extra.get("kind") in RATING_KINDS:
         from feedback.ratings import rating_public_url, rating_secret
 

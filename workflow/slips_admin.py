@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.db.models import Q
 from django.urls import include, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -28,40 +27,15 @@ from .models import SlipTemplate
 from .slips import CSS_CLASSES, VARIABLES
 
 
-def slip_templates_visible_to(user):
-    """The templates ``user`` may see: supervisors all, others the province-wide defaults and their unit's."""
-    queryset = SlipTemplate.objects.all()
-    agency_ids = visible_agency_ids(user)
-    if agency_ids is ALL:
-        return queryset
-    return queryset.filter(Q(agency__isnull=True) | Q(agency_id__in=agency_ids))
-
-
-def slip_templates_managed_by(user):
-    """The templates ``user`` may change: supervisors all, others their own unit's (a default is read only)."""
-    queryset = SlipTemplate.objects.all()
-    agency_ids = visible_agency_ids(user)
-    if agency_ids is ALL:
-        return queryset
-    return queryset.filter(agency_id__in=agency_ids)
-
-
 class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):
     """Model permissions, narrowed per instance to the user's unit (defaults: view only outside supervisors)."""
 
     def __init__(self, model=SlipTemplate):
-        super().__init__(model, visible=slip_templates_visible_to, manageable=slip_templates_managed_by)
+        super().__init__(model, visible=lambda user: SlipTemplate.objects.visible_to(user),
+                         manageable=lambda user: SlipTemplate.objects.managed_by(user))
 
     def user_has_permission_for_instance(self, user, action, instance):
-        # The querysets' rule decided on the instance itself, without a query: the index asks it for every row.
-        if not self.user_has_permission(user, action):
-            return False
-        agency_ids = visible_agency_ids(user)
-        if agency_ids is ALL:
-            return True
-        if action == "view" and instance.agency_id is None:
-            return True
-        return instance.agency_id is not None and instance.agency_id in agency_ids
+        return self.user_has_permission(user, action) and instance.in_scope(user, change=action != "view")
 
 
 register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
@@ -108,12 +82,6 @@ class SlipVariablesPanel(HelpPanel):
             return context
 
 
-def visible_to(user, instance) -> bool:
-    """Whether ``user`` may know ``instance`` exists: supervisors all, others the defaults and their own unit's."""
-    agency_ids = visible_agency_ids(user)
-    return agency_ids is ALL or instance.agency_id is None or instance.agency_id in agency_ids
-
-
 class _InstanceScopedMixin:
     """Instance views opened by URL: another unit's template is a 404 (as for dossiers and processes: its
     existence is not revealed); a visible template the user may not ``instance_action`` (a unit admin editing or
@@ -128,7 +96,7 @@ class _InstanceScopedMixin:
             seen = SlipTemplate.objects.filter(pk=pk).only("pk", "agency_id").first()
         except (ValueError, ValidationError):
             seen = None
-        if seen is None or not visible_to(self.request.user, seen):
+        if seen is None or not seen.in_scope(self.request.user):
             raise Http404
         instance = super().get_object() if queryset is None else super().get_object(queryset)
         if not self.permission_policy.user_has_permission_for_instance(
@@ -215,7 +183,7 @@ class SlipTemplateViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        return slip_templates_visible_to(request.user).select_related("agency")
+        return SlipTemplate.objects.visible_to(request.user).select_related("agency")
 
 
 register_snippet(SlipTemplateViewSet)

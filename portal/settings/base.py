@@ -190,7 +190,9 @@ else:
 
 # --- Wagtail -----------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Cổng Dịch vụ công tỉnh")
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# The one public base URL every absolute link, e-mail, SMS and QR code is built from (portal.core.links).
+SITE_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "txt", "zip"]
 
@@ -237,7 +239,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "EXCEPTION_HANDLER": "workflow.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "portal.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "TTHC API",

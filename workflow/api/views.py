@@ -4,7 +4,7 @@ Reads go through :mod:`workflow.selectors` (scoped by
 ``Dossier.objects.visible_to``: a dossier the caller may not see is a 404,
 exactly like one that does not exist); writes call one
 :mod:`workflow.services` function each. Domain errors become HTTP in
-:mod:`workflow.api.exceptions`.
+:mod:`portal.core.api`.
 """
 from django.http import FileResponse, Http404
 from django.urls import reverse

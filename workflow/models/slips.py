@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.models import PreviewableMixin
 
+from catalog.scoping import ALL, visible_agency_ids
+
 
 class SlipKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt and appointment slip")
@@ -23,8 +25,21 @@ class SlipKind(models.TextChoices):
 
 
 class SlipTemplateQuerySet(models.QuerySet):
+    """Scoping (DESIGN §10): a unit sees the province-wide defaults and its own templates and changes only its
+    own; supervisors and the system admin all. :meth:`SlipTemplate.in_scope` is the same rule on one row."""
+
     def active(self):
         return self.filter(is_active=True)
+
+    def visible_to(self, user):
+        agency_ids = visible_agency_ids(user)
+        if agency_ids is ALL:
+            return self
+        return self.filter(models.Q(agency__isnull=True) | models.Q(agency_id__in=agency_ids))
+
+    def managed_by(self, user):
+        agency_ids = visible_agency_ids(user)
+        return self if agency_ids is ALL else self.filter(agency_id__in=agency_ids)
 
     def for_kind(self, kind, agency=None):
         """The template in force for ``kind`` at ``agency``: the agency's own, else the province default, else None."""
@@ -74,6 +89,16 @@ class SlipTemplate(PreviewableMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def in_scope(self, user, *, change=False) -> bool:
+        """:meth:`SlipTemplateQuerySet.visible_to` (or ``managed_by`` with ``change``) decided on this row without
+        a query: the admin index asks it for every row."""
+        agency_ids = visible_agency_ids(user)
+        if agency_ids is ALL:
+            return True
+        if self.agency_id is None:
+            return not change
+        return self.agency_id in agency_ids
 
     def save(self, *args, **kwargs):
         if not self.body.strip() and self.kind:
