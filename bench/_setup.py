@@ -1,4 +1,5 @@
 """Shared bench bootstrap: Django on a dedicated database, never the dev one."""
+
 import os
 import statistics
 import sys

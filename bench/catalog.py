@@ -3,13 +3,30 @@
 Usage: .venv/bin/python bench/catalog.py [--procedures 5000] [--runs 30]
 Uses var/bench_catalog.sqlite3 (or DATABASE_URL when set).
 """
+
 import argparse
 import random
 
 from _setup import django_setup, median_ms
 
-WORDS = ["Cấp", "giấy phép", "xây dựng", "đăng ký", "khai sinh", "đất đai", "hộ kinh doanh", "chứng thực",
-         "lý lịch", "tư pháp", "điều chỉnh", "gia hạn", "thu hồi", "công trình", "nhà ở", "doanh nghiệp"]
+WORDS = [
+    "Cấp",
+    "giấy phép",
+    "xây dựng",
+    "đăng ký",
+    "khai sinh",
+    "đất đai",
+    "hộ kinh doanh",
+    "chứng thực",
+    "lý lịch",
+    "tư pháp",
+    "điều chỉnh",
+    "gia hạn",
+    "thu hồi",
+    "công trình",
+    "nhà ở",
+    "doanh nghiệp",
+]
 
 
 def populate(count):
@@ -32,11 +49,17 @@ def populate(count):
     for n in range(start, count):
         code = f"3.{n:06d}"
         name = " ".join(rng.sample(WORDS, 4)) + f" số {n}"
-        batch.append(Procedure(
-            national_code=code, name=name, sector=rng.choice(sectors), processing_time=Decimal(rng.randint(1, 30)),
-            level=rng.choice(["province", "commune", "both"]), online_level=rng.choice(["full", "partial", "none"]),
-            search_text=fold(f"{code} {name}"),
-        ))
+        batch.append(
+            Procedure(
+                national_code=code,
+                name=name,
+                sector=rng.choice(sectors),
+                processing_time=Decimal(rng.randint(1, 30)),
+                level=rng.choice(["province", "commune", "both"]),
+                online_level=rng.choice(["full", "partial", "none"]),
+                search_text=fold(f"{code} {name}"),
+            )
+        )
     Procedure.objects.bulk_create(batch, batch_size=1000)
     Through = Procedure.agencies.through
     procs = list(Procedure.objects.filter(national_code__startswith="3."))
@@ -47,8 +70,9 @@ def populate(count):
         [ProcedureDocument(procedure=p, name=f"Giấy tờ {i}", sort_order=i) for p in procs for i in range(3)],
         batch_size=2000,
     )
-    ProcedureFee.objects.bulk_create([ProcedureFee(procedure=p, name="Lệ phí", amount=50000) for p in procs],
-                                     batch_size=2000)
+    ProcedureFee.objects.bulk_create(
+        [ProcedureFee(procedure=p, name="Lệ phí", amount=50000) for p in procs], batch_size=2000
+    )
 
 
 def main():

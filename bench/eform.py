@@ -12,6 +12,7 @@ Measures, with a signed-in citizen whose filling has all five sections stored:
 Usage: .venv/bin/python bench/eform.py [--runs 30]
 Uses var/bench_eform.sqlite3 (or DATABASE_URL when set).
 """
+
 import argparse
 import statistics
 import time
@@ -19,8 +20,28 @@ import time
 from _setup import django_setup, median_ms
 
 SECTIONS, PER_SECTION = 5, 20
-CYCLE = ["text", "number", "date", "choice", "yesno", "email", "phone", "citizen_id", "textarea", "multichoice",
-         "text", "number", "address", "table", "tax_code", "text", "choice", "passport", "text", "textarea"]
+CYCLE = [
+    "text",
+    "number",
+    "date",
+    "choice",
+    "yesno",
+    "email",
+    "phone",
+    "citizen_id",
+    "textarea",
+    "multichoice",
+    "text",
+    "number",
+    "address",
+    "table",
+    "tax_code",
+    "text",
+    "choice",
+    "passport",
+    "text",
+    "textarea",
+]
 
 
 def field_rows(section_index):
@@ -28,20 +49,31 @@ def field_rows(section_index):
     rows = []
     for position, kind in enumerate(CYCLE):
         code = f"f{section_index}_{position:02d}"
-        row = {"code": code, "type": kind, "label": f"Câu hỏi {section_index}.{position} – thông tin kê khai",
-               "required": position % 3 == 0, "sort_order": position}
+        row = {
+            "code": code,
+            "type": kind,
+            "label": f"Câu hỏi {section_index}.{position} – thông tin kê khai",
+            "required": position % 3 == 0,
+            "sort_order": position,
+        }
         if kind in ("choice", "multichoice"):
             row["choices"] = "a|Lựa chọn A\nb|Lựa chọn B\nc|Lựa chọn C"
         if kind == "table":
-            row["table_columns"] = [{"code": "ten", "label": "Tên", "type": "text"},
-                                    {"code": "so", "label": "Số lượng", "type": "number"}]
+            row["table_columns"] = [
+                {"code": "ten", "label": "Tên", "type": "text"},
+                {"code": "so", "label": "Số lượng", "type": "number"},
+            ]
         if kind == "number":
             row.update(min_value=0, max_value=100000)
         if kind == "text":
             row["max_length"] = 200
         if position in (10, 15):
-            row.update(condition_field=f"f{section_index}_04", condition_operator="equals", condition_value="yes",
-                       required=True)
+            row.update(
+                condition_field=f"f{section_index}_04",
+                condition_operator="equals",
+                condition_value="yes",
+                required=True,
+            )
         rows.append(row)
     return rows
 
@@ -50,10 +82,20 @@ def answers(section_index):
     values = {}
     for position, kind in enumerate(CYCLE):
         code = f"s{section_index + 1}-f{section_index}_{position:02d}"
-        value = {"text": "Nguyễn Văn A", "number": "1234,5", "date": "2026-01-15", "choice": "b", "yesno": "yes",
-                 "email": "a@example.vn", "phone": "0912345678", "citizen_id": "022190001234",
-                 "textarea": "Mô tả chi tiết công trình", "multichoice": ["a", "c"], "tax_code": "0101234567",
-                 "passport": "C1234567"}.get(kind)
+        value = {
+            "text": "Nguyễn Văn A",
+            "number": "1234,5",
+            "date": "2026-01-15",
+            "choice": "b",
+            "yesno": "yes",
+            "email": "a@example.vn",
+            "phone": "0912345678",
+            "citizen_id": "022190001234",
+            "textarea": "Mô tả chi tiết công trình",
+            "multichoice": ["a", "c"],
+            "tax_code": "0101234567",
+            "passport": "C1234567",
+        }.get(kind)
         if kind == "address":
             values.update({f"{code}_0": "22", f"{code}_1": "06652", f"{code}_2": "Số 1 Lê Lợi"})
         elif kind == "table":
@@ -75,13 +117,15 @@ def populate():
     agency, _ = Agency.objects.get_or_create(code="000.00.77.H77", defaults={"name": "Sở Xây dựng (bench)"})
     sector, _ = Sector.objects.get_or_create(code="BENCH", defaults={"name": "Xây dựng"})
     procedure, created = Procedure.objects.get_or_create(
-        national_code="1.999001", defaults={"name": "Cấp giấy phép xây dựng (bench)", "sector": sector,
-                                            "processing_time": 15})
+        national_code="1.999001",
+        defaults={"name": "Cấp giấy phép xây dựng (bench)", "sector": sector, "processing_time": 15},
+    )
     if created:
         procedure.agencies.add(agency)
         process = Process.objects.create(procedure=procedure, name="Quy trình", status=ProcessStatus.PUBLISHED)
-        ProcessStep.objects.create(process=process, sort_order=0, name="Tiếp nhận", kind=StepKind.RECEPTION,
-                                   allowance_hours=8)
+        ProcessStep.objects.create(
+            process=process, sort_order=0, name="Tiếp nhận", kind=StepKind.RECEPTION, allowance_hours=8
+        )
     eform = EForm.objects.filter(code="1.999001.TK1").first()
     if eform is None:
         eform = EForm.objects.create(procedure=procedure, symbol="TK1", title="Tờ khai 100 trường")
@@ -92,12 +136,14 @@ def populate():
         from eforms.services import version_publish
 
         admin = get_user_model().objects.filter(is_superuser=True).first() or get_user_model().objects.create(
-            username="bench-admin", is_superuser=True, is_staff=True)
+            username="bench-admin", is_superuser=True, is_staff=True
+        )
         version_publish(actor=admin, version_id=version.pk)
     user = get_user_model().objects.filter(citizen_profile__email="bench@example.vn").first()
     if user is None:
-        user, _profile = create_citizen(full_name="Người Đo Hiệu Năng", password="Bench-2026-mat-khau",
-                                        email="bench@example.vn", phone="0987654321")
+        user, _profile = create_citizen(
+            full_name="Người Đo Hiệu Năng", password="Bench-2026-mat-khau", email="bench@example.vn", phone="0987654321"
+        )
     assert FormField.objects.filter(section__version__eform=eform).count() == SECTIONS * PER_SECTION
     assert FormField.objects.filter(section__version__eform=eform).exclude(condition_field="").count() == 10
     return eform, user
@@ -154,9 +200,13 @@ def main():
         engine.validate_all(engine.load_definition(draft.version), step_data)
         cold.append((time.perf_counter() - start) * 1000)
 
-    print(f"form {eform.code}: {SECTIONS} sections, {SECTIONS * PER_SECTION} fields, 10 conditions "
-          f"(database: {connection.vendor})")
-    print(f"wizard step POST (validates all {SECTIONS} sections) median {wizard_ms:7.1f} ms  ({wizard_queries} queries)")
+    print(
+        f"form {eform.code}: {SECTIONS} sections, {SECTIONS * PER_SECTION} fields, 10 conditions "
+        f"(database: {connection.vendor})"
+    )
+    print(
+        f"wizard step POST (validates all {SECTIONS} sections) median {wizard_ms:7.1f} ms  ({wizard_queries} queries)"
+    )
     print(f"engine validate_all, warm cache           median {engine_ms:7.1f} ms  ({engine_queries} queries)")
     print(f"engine validate_all, cold cache (+ load)  median {statistics.median(cold):7.1f} ms")
     print(f"RESULT wizard_ms={wizard_ms:.1f} wizard_queries={wizard_queries}")

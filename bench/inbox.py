@@ -11,6 +11,7 @@ Uses var/bench_inbox.sqlite3 (or DATABASE_URL when set). The data is made once b
 ``workflow.seed.seed_dossiers(open_only=True)`` (``manage.py seed_load --open-only``) and kept for later runs.
 Ends with ``RESULT inbox_ms=<median> inbox_queries=<n> api_ms=<median>``.
 """
+
 import argparse
 import re
 import sys
@@ -43,8 +44,12 @@ def official_of_first_unit():
 
     group, _created = Group.objects.get_or_create(name="Bench officials")
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    official = (Official.objects.select_related("user", "agency").filter(user__username__startswith="seed.motcua.")
-                .order_by("agency__code").first())
+    official = (
+        Official.objects.select_related("user", "agency")
+        .filter(user__username__startswith="seed.motcua.")
+        .order_by("agency__code")
+        .first()
+    )
     official.user.groups.add(group)
     return official
 
@@ -120,14 +125,22 @@ def main():
     api_ms = median_ms(api, args.runs)
 
     total = Dossier.objects.count()
-    print(f"dossiers: {total} ({Dossier.objects.open().count()} open) over "
-          f"{Dossier.objects.values('agency').distinct().count()} agencies; database: {connection.vendor}")
-    print(f"official: {official.user.username} of {official.agency.code} "
-          f"({unit_open} open dossiers in the unit, {api_count} listed by the API)")
-    print(f"inbox {inbox_url:<24} median {inbox_ms:7.1f} ms at {default_page}/page ({inbox_default_queries} queries); "
-          f"queries at 20/page: {inbox_queries[20]}, at 100/page: {inbox_queries[100]}")
-    print(f"api   {api_url:<24} median {api_ms:7.1f} ms at 20/page; "
-          f"queries at 20/page: {api_queries[20]}, at 100/page: {api_queries[100]}")
+    print(
+        f"dossiers: {total} ({Dossier.objects.open().count()} open) over "
+        f"{Dossier.objects.values('agency').distinct().count()} agencies; database: {connection.vendor}"
+    )
+    print(
+        f"official: {official.user.username} of {official.agency.code} "
+        f"({unit_open} open dossiers in the unit, {api_count} listed by the API)"
+    )
+    print(
+        f"inbox {inbox_url:<24} median {inbox_ms:7.1f} ms at {default_page}/page ({inbox_default_queries} queries); "
+        f"queries at 20/page: {inbox_queries[20]}, at 100/page: {inbox_queries[100]}"
+    )
+    print(
+        f"api   {api_url:<24} median {api_ms:7.1f} ms at 20/page; "
+        f"queries at 20/page: {api_queries[20]}, at 100/page: {api_queries[100]}"
+    )
     ok = inbox_queries[20] == inbox_queries[100] and api_queries[20] == api_queries[100]
     if not ok:
         print("FAIL: the query count grows with the page size", file=sys.stderr)

@@ -17,6 +17,7 @@ Usage: .venv/bin/python bench/load.py [--users 20] [--seconds 30] [--dossiers 50
 Uses var/bench_load.sqlite3 (or DATABASE_URL when set). Prints a table per run and ends with
 ``RESULT rps_1w=<req/s> rps_2w=<req/s> p95_ms=<p95 of the 2-worker run>``.
 """
+
 from gevent import monkey
 
 monkey.patch_all()
@@ -60,18 +61,20 @@ def totp_now(key_base32=DEMO_TOTP_KEY_BASE32, step=30, digits=6):
     """RFC 6238 code of the current 30-second step (what the authenticator app shows)."""
     digest = hmac.new(base64.b32decode(key_base32), struct.pack(">Q", int(time.time()) // step), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10 ** digits:0{digits}d}"
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
 
 
 def bench_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench_load.sqlite3'}")
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
-        "RATELIMIT_LOOKUP": "100000000/minute,100000000/day",  # all simulated citizens share 127.0.0.1
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+            "RATELIMIT_LOOKUP": "100000000/minute,100000000/day",  # all simulated citizens share 127.0.0.1
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     return env
 
 
@@ -126,8 +129,10 @@ def prepare(dossiers, env):
     ) % (OFFICIAL, BENCH_OFFICIALS, PASSWORD)
     subprocess.run([PY, "-c", bench_officials], cwd=ROOT, env=env, check=True)
     DATA["dossiers"], DATA["procedures"] = now["codes"], now["procedures"]
-    print(f"bench database: {now['dossiers']} dossiers, {len(DATA['procedures'])} sampled procedures "
-          f"({env['DATABASE_URL'].split(':', 1)[0]}; cache: {'redis' if env.get('REDIS_URL') else 'local memory'})")
+    print(
+        f"bench database: {now['dossiers']} dossiers, {len(DATA['procedures'])} sampled procedures "
+        f"({env['DATABASE_URL'].split(':', 1)[0]}; cache: {'redis' if env.get('REDIS_URL') else 'local memory'})"
+    )
 
 
 def free_port():
@@ -138,11 +143,14 @@ def free_port():
 
 def start_site(workers, env):
     port = free_port()
-    site_env = {**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_BIND": f"127.0.0.1:{port}",
-                "GUNICORN_ACCESSLOG": ""}
-    proc = subprocess.Popen([PY, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                             "portal.wsgi:application"], cwd=ROOT, env=site_env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    site_env = {**env, "WEB_CONCURRENCY": str(workers), "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESSLOG": ""}
+    proc = subprocess.Popen(
+        [PY, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "portal.wsgi:application"],
+        cwd=ROOT,
+        env=site_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -182,13 +190,15 @@ class Citizen(FastHttpUser):
 
     @task(2)
     def catalog_index(self):
-        self.client.get("/thu-tuc-hanh-chinh/", params={"q": random.choice(["giay phep", "xay dung", "dang ky"])},
-                        name="/thu-tuc-hanh-chinh/?q=")
+        self.client.get(
+            "/thu-tuc-hanh-chinh/",
+            params={"q": random.choice(["giay phep", "xay dung", "dang ky"])},
+            name="/thu-tuc-hanh-chinh/?q=",
+        )
 
     @task(2)
     def catalog_detail(self):
-        self.client.get(f"/thu-tuc-hanh-chinh/{random.choice(DATA['procedures'])}/",
-                        name="/thu-tuc-hanh-chinh/<code>/")
+        self.client.get(f"/thu-tuc-hanh-chinh/{random.choice(DATA['procedures'])}/", name="/thu-tuc-hanh-chinh/<code>/")
 
 
 class Official(FastHttpUser):
@@ -201,16 +211,27 @@ class Official(FastHttpUser):
         username = f"bench.motcua.{next(SIGN_INS) % BENCH_OFFICIALS}"
         page = self.client.get("/admin/login/", name="/admin/login/ (form)")
         token = CSRF.search(page.text or "")
-        with self.client.post("/admin/login/", data={
-            "csrfmiddlewaretoken": token.group(1) if token else "", "username": username, "password": PASSWORD,
-            "next": INBOX}, name="/admin/login/ (sign in)", catch_response=True) as response:
+        with self.client.post(
+            "/admin/login/",
+            data={
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+                "username": username,
+                "password": PASSWORD,
+                "next": INBOX,
+            },
+            name="/admin/login/ (sign in)",
+            catch_response=True,
+        ) as response:
             if OTP_PAGE not in (response.url or ""):
                 response.failure(f"sign-in did not ask for the second factor ({response.status_code})")
                 return
             token = CSRF.search(response.text or "")
-        with self.client.post(OTP_PAGE, data={
-            "csrfmiddlewaretoken": token.group(1) if token else "", "otp_token": totp_now(), "next": INBOX},
-                name="/admin/otp/ (code)", catch_response=True) as response:
+        with self.client.post(
+            OTP_PAGE,
+            data={"csrfmiddlewaretoken": token.group(1) if token else "", "otp_token": totp_now(), "next": INBOX},
+            name="/admin/otp/ (code)",
+            catch_response=True,
+        ) as response:
             if INBOX not in (response.url or ""):
                 response.failure(f"second factor refused ({response.status_code})")
 
@@ -235,12 +256,16 @@ def report(workers, stats):
     print(f"\n--- {workers} worker{'s' if workers > 1 else ''} ---")
     print(f"{'endpoint':<34} {'reqs':>6} {'fail':>5} {'med ms':>7} {'p95 ms':>7}")
     for (name, method), entry in sorted(stats.entries.items()):
-        print(f"{method + ' ' + name:<34} {entry.num_requests:>6} {entry.num_failures:>5} "
-              f"{entry.get_response_time_percentile(0.5):>7.0f} {entry.get_response_time_percentile(0.95):>7.0f}")
+        print(
+            f"{method + ' ' + name:<34} {entry.num_requests:>6} {entry.num_failures:>5} "
+            f"{entry.get_response_time_percentile(0.5):>7.0f} {entry.get_response_time_percentile(0.95):>7.0f}"
+        )
     rps = total.num_requests / max(total.last_request_timestamp - total.start_time, 1e-9)
     p95 = total.get_response_time_percentile(0.95)
-    print(f"{'total':<34} {total.num_requests:>6} {total.num_failures:>5} "
-          f"{total.get_response_time_percentile(0.5):>7.0f} {p95:>7.0f}   {rps:.1f} req/s")
+    print(
+        f"{'total':<34} {total.num_requests:>6} {total.num_failures:>5} "
+        f"{total.get_response_time_percentile(0.5):>7.0f} {p95:>7.0f}   {rps:.1f} req/s"
+    )
     for error in stats.errors.values():
         print(f"  error x{error.occurrences}: {error.method} {error.name}: {error.error}")
     return rps, p95, total.num_failures, total.num_requests
@@ -255,8 +280,9 @@ def main():
     args = parser.parse_args()
     env = bench_env()
     prepare(args.dossiers, env)
-    print(f"{args.users} users (4 citizens : 1 official), {args.seconds} s per run, no think time, "
-          f"cpus: {os.cpu_count()}")
+    print(
+        f"{args.users} users (4 citizens : 1 official), {args.seconds} s per run, no think time, cpus: {os.cpu_count()}"
+    )
     results = {}
     for workers in [int(w) for w in args.workers.split(",")]:
         proc, base = start_site(workers, env)

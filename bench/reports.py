@@ -9,6 +9,7 @@ Both sides compute the same figures for last month, grouped by receiving
 agency; the script checks they agree row by row, then prints the medians and
 ends with ``RESULT report_ms=… raw_sql_ms=… ratio=…``.
 """
+
 import argparse
 import time
 from datetime import timezone as dt_timezone
@@ -92,15 +93,21 @@ def main():
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    print(f"database: {connection.vendor}; dossiers {Dossier.objects.count():,}; step timers "
-          f"{StepRun.objects.count():,}; events {DossierEvent.objects.count():,}")
+    print(
+        f"database: {connection.vendor}; dossiers {Dossier.objects.count():,}; step timers "
+        f"{StepRun.objects.count():,}; events {DossierEvent.objects.count():,}"
+    )
 
-    supervisor, _ = get_user_model().objects.get_or_create(username="bench.supervisor",
-                                                           defaults={"is_superuser": True, "is_staff": True})
+    supervisor, _ = get_user_model().objects.get_or_create(
+        username="bench.supervisor", defaults={"is_superuser": True, "is_staff": True}
+    )
     now = timezone.now()
     period = reports.Period.previous_month(timezone.localdate(now))
-    params = {"start": db_value(period.start, connection), "end": db_value(period.end, connection),
-              "ref": db_value(min(period.end, now), connection)}
+    params = {
+        "start": db_value(period.start, connection),
+        "end": db_value(period.end, connection),
+        "ref": db_value(min(period.end, now), connection),
+    }
 
     def engine():
         return reports.report(user=supervisor, period=period, group_by="agency", now=now)
@@ -126,10 +133,12 @@ def main():
     report_ms = median_ms(engine, args.runs)
     raw_ms = median_ms(raw, args.runs)
     total = report.total
-    print(f"period {period.key}: {len(report.rows)} agencies; received {total.received:,} (carried over "
-          f"{total.carried_over:,}, new {total.new:,}); resolved {total.resolved:,} (early {total.early:,}, on time "
-          f"{total.on_time:,}, late {total.late:,}); in progress {total.in_progress:,} (overdue {total.overdue:,}); "
-          f"on-time rate {total.on_time_rate}; avg {total.avg_processing_days} working days")
+    print(
+        f"period {period.key}: {len(report.rows)} agencies; received {total.received:,} (carried over "
+        f"{total.carried_over:,}, new {total.new:,}); resolved {total.resolved:,} (early {total.early:,}, on time "
+        f"{total.on_time:,}, late {total.late:,}); in progress {total.in_progress:,} (overdue {total.overdue:,}); "
+        f"on-time rate {total.on_time_rate}; avg {total.avg_processing_days} working days"
+    )
     print(f"engine: {queries} queries per report; median of {args.runs} runs")
     print(f"report_ms={report_ms:.1f} raw_sql_ms={raw_ms:.1f}")
     print(f"RESULT report_ms={report_ms:.1f} raw_sql_ms={raw_ms:.1f} ratio={report_ms / raw_ms:.2f}")

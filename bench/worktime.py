@@ -8,6 +8,7 @@ cost ratio, and one final line:
 
 Run: .venv/bin/python bench/worktime.py   (no migrated database needed)
 """
+
 import os
 import random
 import sys

@@ -4,6 +4,7 @@ For the police role, supervisors and the system admin (the same rule as the admi
 :func:`catalog.access_log.can_read_access_statistics`); everyone else gets 403. Only aggregated figures: the
 entries themselves (who read which dossier) are not in the API.
 """
+
 from datetime import timedelta
 
 from django.urls import path
@@ -68,17 +69,22 @@ class AccessErrorSerializer(serializers.Serializer):
 
 class AccessStatisticsApi(APIView):
     @extend_schema(
-        operation_id="access_statistics", tags=["access log"],
+        operation_id="access_statistics",
+        tags=["access log"],
         summary="Citizen-data access statistics (police, supervisors)",
         description="How many times officials viewed citizens' personal data (dossier details, documents, slips, "
-                    "feedback, accounts), per unit, per day or month and per kind, with the number of officials. "
-                    "Aggregates only (BN 7.4).",
-        parameters=[OpenApiParameter("since", str, description="YYYY-MM-DD"),
-                    OpenApiParameter("until", str, description="YYYY-MM-DD"),
-                    OpenApiParameter("period", str, enum=list(PERIODS))],
-        responses={200: AccessStatisticsSerializer,
-                   400: OpenApiResponse(description="Invalid parameter (field errors)."),
-                   403: OpenApiResponse(AccessErrorSerializer, description="Not signed in, or not allowed.")},
+        "feedback, accounts), per unit, per day or month and per kind, with the number of officials. "
+        "Aggregates only (BN 7.4).",
+        parameters=[
+            OpenApiParameter("since", str, description="YYYY-MM-DD"),
+            OpenApiParameter("until", str, description="YYYY-MM-DD"),
+            OpenApiParameter("period", str, enum=list(PERIODS)),
+        ],
+        responses={
+            200: AccessStatisticsSerializer,
+            400: OpenApiResponse(description="Invalid parameter (field errors)."),
+            403: OpenApiResponse(AccessErrorSerializer, description="Not signed in, or not allowed."),
+        },
     )
     def get(self, request):
         if not can_read_access_statistics(request.user):
@@ -90,10 +96,20 @@ class AccessStatisticsApi(APIView):
         until = query.validated_data.get("until") or max(today, since)
         period = query.validated_data["period"]
         figures = access_statistics(user=request.user, since=since, until=until, period=period)
-        return Response(AccessStatisticsSerializer({
-            "since": since, "until": until, "period": period, "total": figures.total,
-            "officials": figures.officials, "by_unit": figures.by_unit, "by_period": figures.by_period,
-            "by_kind": figures.by_kind}).data)
+        return Response(
+            AccessStatisticsSerializer(
+                {
+                    "since": since,
+                    "until": until,
+                    "period": period,
+                    "total": figures.total,
+                    "officials": figures.officials,
+                    "by_unit": figures.by_unit,
+                    "by_period": figures.by_period,
+                    "by_kind": figures.by_kind,
+                }
+            ).data
+        )
 
 
 urlpatterns = [path("access-statistics/", AccessStatisticsApi.as_view(), name="statistics")]

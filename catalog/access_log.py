@@ -15,6 +15,7 @@
   provincial police the follow-up and statistics of how units use citizens'
   data, not the data itself).
 """
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,15 +57,26 @@ def record_access(request, kind: AccessKind | str, *, dossier=None, object_id=""
 
 def can_read_access_log(user) -> bool:
     """Supervisors and the system admin: who read which dossier, when, from where."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm("catalog.view_personaldataaccess")))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("catalog.view_personaldataaccess"))
+    )
 
 
 def can_read_access_statistics(user) -> bool:
     """The police role, supervisors and the system admin: aggregated figures only."""
-    return bool(user and user.is_authenticated and user.is_active
-                and (user.is_superuser or user.has_perm("catalog.view_access_statistics")
-                     or user.has_perm("catalog.view_personaldataaccess")))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (
+            user.is_superuser
+            or user.has_perm("catalog.view_access_statistics")
+            or user.has_perm("catalog.view_personaldataaccess")
+        )
+    )
 
 
 def access_log_list(*, user):
@@ -98,8 +110,9 @@ def _window(queryset, since: date | None, until: date | None):
     return queryset
 
 
-def access_statistics(*, user, since: date | None = None, until: date | None = None, period: str = "day",
-                      agency_id=None) -> AccessStatistics | None:
+def access_statistics(
+    *, user, since: date | None = None, until: date | None = None, period: str = "day", agency_id=None
+) -> AccessStatistics | None:
     """Accesses to citizens' data in [since, until] (local dates), aggregated in SQL: four queries.
 
     ``officials`` counts distinct officials. Days and months are in the site's time zone. ``None`` for a
@@ -114,16 +127,25 @@ def access_statistics(*, user, since: date | None = None, until: date | None = N
         queryset = queryset.filter(agency_id=agency_id)
     figures = queryset.aggregate(total=Count("pk"), officials=Count("user", distinct=True), first_at=Min("at"))
     counts = {"count": Count("pk"), "officials": Count("user", distinct=True)}
-    by_unit = list(queryset.values("agency_id", "agency__name").annotate(**counts)
-                   .order_by("-count", "agency__name"))
+    by_unit = list(queryset.values("agency_id", "agency__name").annotate(**counts).order_by("-count", "agency__name"))
     trunc = TruncDate("at") if period == "day" else TruncMonth("at")
     by_period = list(queryset.annotate(period=trunc).values("period").annotate(**counts).order_by("period"))
     for row in by_period:  # TruncMonth gives a datetime; show both as dates
         if hasattr(row["period"], "date"):
-            row["period"] = timezone.localtime(row["period"]).date() if timezone.is_aware(row["period"]) \
-                else row["period"].date()
+            row["period"] = (
+                timezone.localtime(row["period"]).date() if timezone.is_aware(row["period"]) else row["period"].date()
+            )
     labels = dict(AccessKind.choices)
-    by_kind = [{**row, "label": labels.get(row["kind"], row["kind"])}
-               for row in queryset.values("kind").annotate(**counts).order_by("-count", "kind")]
-    return AccessStatistics(total=figures["total"], officials=figures["officials"], by_unit=by_unit,
-                            by_period=by_period, by_kind=by_kind, period=period, first_at=figures["first_at"])
+    by_kind = [
+        {**row, "label": labels.get(row["kind"], row["kind"])}
+        for row in queryset.values("kind").annotate(**counts).order_by("-count", "kind")
+    ]
+    return AccessStatistics(
+        total=figures["total"],
+        officials=figures["officials"],
+        by_unit=by_unit,
+        by_period=by_period,
+        by_kind=by_kind,
+        period=period,
+        first_at=figures["first_at"],
+    )

@@ -20,6 +20,7 @@ Query counts (tests/test_access_log.py): the list costs the same whatever the
 number of rows (one page query with the unit joined, one count, the unit
 choices of the filter); the statistics screen costs four aggregate queries.
 """
+
 from datetime import timedelta
 
 import django_filters
@@ -64,11 +65,13 @@ def statistics_only(user) -> bool:
 
 class AccessLogFilterSet(WagtailFilterSet):
     at = django_filters.DateFromToRangeFilter(label=_("Date"), field_name="at", widget=DateRangePickerWidget)
-    agency = django_filters.ModelChoiceFilter(label=_("Unit"), queryset=Agency.objects.order_by("name").only(
-        "pk", "name"))
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Unit"), queryset=Agency.objects.order_by("name").only("pk", "name")
+    )
     official = django_filters.CharFilter(label=_("Official"), field_name="user_name", lookup_expr="icontains")
-    dossier_code = django_filters.CharFilter(label=_("Dossier code"), field_name="dossier_code",
-                                             lookup_expr="icontains")
+    dossier_code = django_filters.CharFilter(
+        label=_("Dossier code"), field_name="dossier_code", lookup_expr="icontains"
+    )
     kind = django_filters.ChoiceFilter(label=_("What"), choices=AccessKind.choices, empty_label=_("All"))
 
     class Meta:
@@ -101,8 +104,15 @@ class AccessLogView(SpreadsheetExportMixin, BaseListingView):
 
     @property
     def export_headings(self):
-        return {"at": _("When"), "user_name": _("Official"), "unit": _("Unit"), "kind": _("What"),
-                "dossier_code": _("Dossier code"), "object_id": _("Object"), "ip_address": _("IP address")}
+        return {
+            "at": _("When"),
+            "user_name": _("Official"),
+            "unit": _("Unit"),
+            "kind": _("What"),
+            "dossier_code": _("Dossier code"),
+            "object_id": _("Object"),
+            "ip_address": _("IP address"),
+        }
 
     def get_base_queryset(self):
         return access_log_list(user=self.request.user)
@@ -150,8 +160,7 @@ class AccessLogView(SpreadsheetExportMixin, BaseListingView):
 class StatisticsForm(forms.Form):
     since = forms.DateField(label=_("From"), required=False, widget=AdminDateInput)
     until = forms.DateField(label=_("To"), required=False, widget=AdminDateInput)
-    period = forms.ChoiceField(label=_("Group by"), required=False,
-                               choices=[("day", _("Day")), ("month", _("Month"))])
+    period = forms.ChoiceField(label=_("Group by"), required=False, choices=[("day", _("Day")), ("month", _("Month"))])
 
     def clean(self):
         data = super().clean()
@@ -202,8 +211,13 @@ class AccessStatisticsView(WagtailAdminTemplateMixin, TemplateView):
         export = self.request.GET.copy()
         export["export"] = "xlsx"
         context.update(
-            form=form, since=since, until=until, period=period, figures=figures,
-            periods=PERIODS, export_url=f"?{export.urlencode()}",
+            form=form,
+            since=since,
+            until=until,
+            period=period,
+            figures=figures,
+            periods=PERIODS,
+            export_url=f"?{export.urlencode()}",
             list_url=reverse("access_log:index") if can_read_access_log(self.request.user) else None,
         )
         return context
@@ -211,6 +225,7 @@ class AccessStatisticsView(WagtailAdminTemplateMixin, TemplateView):
 
 def statistics_workbook(figures, since, until, period):
     """The statistics as an .xlsx workbook: one sheet per unit, per day/month and per kind."""
+
     def sheet(title, first, rows, label):
         data = tablib.Dataset(headers=[str(first), str(_("Views")), str(_("Officials"))], title=str(title)[:31])
         for row in rows:
@@ -219,16 +234,24 @@ def statistics_workbook(figures, since, until, period):
 
     no_unit = str(_("No unit (system accounts)"))
     fmt = "%m/%Y" if period == "month" else "%d/%m/%Y"
-    book = tablib.Databook([
-        sheet(_("Per unit"), _("Unit"), figures.by_unit, lambda row: row["agency__name"] or no_unit),
-        sheet(_("Per month") if period == "month" else _("Per day"), _("Month") if period == "month" else _("Day"),
-              figures.by_period, lambda row: row["period"].strftime(fmt) if row["period"] else ""),
-        sheet(_("Per kind"), _("What"), figures.by_kind, lambda row: str(row["label"])),
-    ])
-    response = HttpResponse(book.export("xlsx"),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = (f'attachment; filename="thong-ke-khai-thac-du-lieu-{since or ""}-{until or ""}'
-                                       f'.xlsx"')
+    book = tablib.Databook(
+        [
+            sheet(_("Per unit"), _("Unit"), figures.by_unit, lambda row: row["agency__name"] or no_unit),
+            sheet(
+                _("Per month") if period == "month" else _("Per day"),
+                _("Month") if period == "month" else _("Day"),
+                figures.by_period,
+                lambda row: row["period"].strftime(fmt) if row["period"] else "",
+            ),
+            sheet(_("Per kind"), _("What"), figures.by_kind, lambda row: str(row["label"])),
+        ]
+    )
+    response = HttpResponse(
+        book.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="thong-ke-khai-thac-du-lieu-{since or ""}-{until or ""}.xlsx"'
+    )
     return response
 
 
@@ -267,14 +290,27 @@ class AccessLogViewSet(ViewSet):
         ]
 
     def get_menu_item(self, order=None):
-        submenu = Menu(items=[
-            LogMenuItem(_("Personal data access log"), reverse("access_log:index"), name="access-log-list",
-                        icon_name="list-ul", order=1),
-            StatisticsMenuItem(_("Access statistics"), reverse("access_log:statistics"),
-                               name="access-log-statistics", icon_name="table", order=2),
-        ])
-        return AccessMenu(self.menu_label, submenu, name=self.menu_name, icon_name=self.icon,
-                          order=self.get_menu_item_order(order))
+        submenu = Menu(
+            items=[
+                LogMenuItem(
+                    _("Personal data access log"),
+                    reverse("access_log:index"),
+                    name="access-log-list",
+                    icon_name="list-ul",
+                    order=1,
+                ),
+                StatisticsMenuItem(
+                    _("Access statistics"),
+                    reverse("access_log:statistics"),
+                    name="access-log-statistics",
+                    icon_name="table",
+                    order=2,
+                ),
+            ]
+        )
+        return AccessMenu(
+            self.menu_label, submenu, name=self.menu_name, icon_name=self.icon, order=self.get_menu_item_order(order)
+        )
 
 
 @hooks.register("register_admin_viewset")

@@ -9,6 +9,7 @@ These views only read forms and call :mod:`catalog.accounts`; every rule (who ma
 what revoking does) is there. An account the user does not manage answers 404; a screen they may not use,
 403.
 """
+
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -45,10 +46,13 @@ class AccountFieldsForm(forms.Form):
     first_name = forms.CharField(label=gettext_lazy("Given name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     password = forms.CharField(
-        label=gettext_lazy("Initial password"), required=False, strip=False,
+        label=gettext_lazy("Initial password"),
+        required=False,
+        strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=gettext_lazy("Leave empty to let the official choose one with “Forgot password?” (this needs "
-                               "the e-mail address)."),
+        help_text=gettext_lazy(
+            "Leave empty to let the official choose one with “Forgot password?” (this needs the e-mail address)."
+        ),
     )
 
     def clean(self):
@@ -97,10 +101,15 @@ class SuccessorChoiceField(forms.ModelChoiceField):
 
 
 class RevokeForm(forms.Form):
-    successor = SuccessorChoiceField(label=gettext_lazy("Colleague who takes over the open dossiers"),
-                                     queryset=None, required=False)
-    comment = forms.CharField(label=gettext_lazy("Reason (recorded with each handed-over dossier)"),
-                              max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    successor = SuccessorChoiceField(
+        label=gettext_lazy("Colleague who takes over the open dossiers"), queryset=None, required=False
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Reason (recorded with each handed-over dossier)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, official, held, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,18 +122,30 @@ class RevokeForm(forms.Form):
 
 
 class UnitCreateForm(AccountFieldsForm):
-    code = forms.CharField(label=gettext_lazy("Unit identifier code"), max_length=20,
-                           help_text=gettext_lazy("National format, e.g. 000.00.15.H12."))
+    code = forms.CharField(
+        label=gettext_lazy("Unit identifier code"),
+        max_length=20,
+        help_text=gettext_lazy("National format, e.g. 000.00.15.H12."),
+    )
     name = forms.CharField(label=gettext_lazy("Unit name"), max_length=255)
     short_name = forms.CharField(label=gettext_lazy("Short name"), max_length=100, required=False)
     level = forms.ChoiceField(label=gettext_lazy("Level"), choices=AgencyLevel.choices)
-    parent = forms.ModelChoiceField(label=gettext_lazy("Parent unit"), queryset=Agency.objects.none(),
-                                    required=False)
-    position = forms.CharField(label=gettext_lazy("Job position of the unit admin"), max_length=150,
-                               required=False)
+    parent = forms.ModelChoiceField(label=gettext_lazy("Parent unit"), queryset=Agency.objects.none(), required=False)
+    position = forms.CharField(label=gettext_lazy("Job position of the unit admin"), max_length=150, required=False)
 
-    field_order = ["code", "name", "short_name", "level", "parent", "username", "last_name", "first_name", "email",
-                   "position", "password"]
+    field_order = [
+        "code",
+        "name",
+        "short_name",
+        "level",
+        "parent",
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "position",
+        "password",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -132,12 +153,16 @@ class UnitCreateForm(AccountFieldsForm):
 
 
 class SystemAccountForm(AccountFieldsForm):
-    role = forms.ChoiceField(label=gettext_lazy("Role"),
-                             choices=[(name, roles.LABELS[name]) for name in roles.SYSTEM_ROLES])
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=[(name, roles.LABELS[name]) for name in roles.SYSTEM_ROLES]
+    )
     agency = forms.ModelChoiceField(
-        label=gettext_lazy("Unit"), queryset=Agency.objects.none(), required=False,
-        help_text=gettext_lazy("Optional, for a supervisor or editor working in a unit. A police account never "
-                               "belongs to a unit."),
+        label=gettext_lazy("Unit"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Optional, for a supervisor or editor working in a unit. A police account never belongs to a unit."
+        ),
     )
 
     field_order = ["role", "agency", "username", "last_name", "first_name", "email", "password"]
@@ -167,12 +192,20 @@ class AccountsView(View):
 
     def render(self, template, status=200, title=None, **context):
         title = title or self.page_title
-        breadcrumbs = [{"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                       {"url": self.url("index"), "label": _("Officials")}]
+        breadcrumbs = [
+            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+            {"url": self.url("index"), "label": _("Officials")},
+        ]
         if title != self.page_title:
             breadcrumbs.append({"url": "", "label": title})
-        context.update(view=self, page_title=title, header_title=title, header_icon=self.viewset.icon,
-                       breadcrumbs_items=breadcrumbs, index_url=self.url("index"))
+        context.update(
+            view=self,
+            page_title=title,
+            header_title=title,
+            header_icon=self.viewset.icon,
+            breadcrumbs_items=breadcrumbs,
+            index_url=self.url("index"),
+        )
         return TemplateResponse(self.request, f"catalog/accounts/{template}", context, status=status)
 
     def error(self, form, error):
@@ -200,8 +233,10 @@ class IndexView(AccountsView):
         query = (request.GET.get("q") or "").strip()
         if query:
             queryset = queryset.filter(
-                Q(user__username__icontains=query) | Q(user__first_name__icontains=query)
-                | Q(user__last_name__icontains=query) | Q(position__icontains=query)
+                Q(user__username__icontains=query)
+                | Q(user__first_name__icontains=query)
+                | Q(user__last_name__icontains=query)
+                | Q(position__icontains=query)
             )
         status = request.GET.get("status")
         if status in ("active", "revoked"):
@@ -212,28 +247,47 @@ class IndexView(AccountsView):
             agency = request.GET.get("agency") or ""
             if agency.isdigit():
                 queryset = queryset.filter(agency_id=int(agency))
-        queryset = queryset.order_by("-user__is_active", "agency__name", "user__last_name", "user__first_name",
-                                     "user__username")
+        queryset = queryset.order_by(
+            "-user__is_active", "agency__name", "user__last_name", "user__first_name", "user__username"
+        )
         page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("p"))
         rows = [
-            {"official": official, "user": official.user, "roles": _role_labels(official.user),
-             "edit_url": self.url("edit", official.user_id), "revoke_url": self.url("revoke", official.user_id)}
+            {
+                "official": official,
+                "user": official.user,
+                "roles": _role_labels(official.user),
+                "edit_url": self.url("edit", official.user_id),
+                "revoke_url": self.url("revoke", official.user_id),
+            }
             for official in page.object_list
         ]
         province = []
         if user.is_superuser:
             province = [
-                {"user": account, "roles": _role_labels(account), "edit_url": self.url("edit", account.pk),
-                 "revoke_url": self.url("revoke", account.pk)}
+                {
+                    "user": account,
+                    "roles": _role_labels(account),
+                    "edit_url": self.url("edit", account.pk),
+                    "revoke_url": self.url("revoke", account.pk),
+                }
                 for account in accounts.province_accounts_managed_by(user)
             ]
         params = request.GET.copy()
         params.pop("p", None)
         return self.render(
-            "index.html", rows=rows, page=page, page_query=params.urlencode(), province=province, query=query,
+            "index.html",
+            rows=rows,
+            page=page,
+            page_query=params.urlencode(),
+            province=province,
+            query=query,
             status_filter=status or "",
-            agencies=agencies, agency=request.GET.get("agency") or "", is_system_admin=user.is_superuser,
-            add_url=self.url("add"), add_unit_url=self.url("add_unit"), add_system_url=self.url("add_system"),
+            agencies=agencies,
+            agency=request.GET.get("agency") or "",
+            is_system_admin=user.is_superuser,
+            add_url=self.url("add"),
+            add_unit_url=self.url("add_unit"),
+            add_system_url=self.url("add_system"),
         )
 
 
@@ -269,8 +323,14 @@ class AccountFormView(AccountsView):
         raise NotImplementedError
 
     def render_form(self, form, status=200):
-        return self.render("form.html", status, title=str(self.title), form=form, action_url=self.url(self.url_name),
-                           submit_label=self.submit_label)
+        return self.render(
+            "form.html",
+            status,
+            title=str(self.title),
+            form=form,
+            action_url=self.url(self.url_name),
+            submit_label=self.submit_label,
+        )
 
 
 def _created(user):
@@ -286,17 +346,27 @@ class CreateView(AccountFormView):
 
     def save(self, form):
         data = form.cleaned_data
-        return _created(accounts.official_create(
-            actor=self.request.user, agency=data["agency"], position=data["position"], phone=data["phone"],
-            role_names=data["roles"], **form.account_fields()))
+        return _created(
+            accounts.official_create(
+                actor=self.request.user,
+                agency=data["agency"],
+                position=data["position"],
+                phone=data["phone"],
+                role_names=data["roles"],
+                **form.account_fields(),
+            )
+        )
 
 
 class EditView(AccountsView):
     def get(self, request, user_id):
         account = self.get_account(user_id)
         official = accounts.official_of(account)
-        form = RolesForm(actor=request.user, has_position=official is not None, initial={
-            "roles": accounts.role_names_of(account), "position": getattr(official, "position", "")})
+        form = RolesForm(
+            actor=request.user,
+            has_position=official is not None,
+            initial={"roles": accounts.role_names_of(account), "position": getattr(official, "position", "")},
+        )
         return self.render_edit(account, official, form)
 
     def post(self, request, user_id):
@@ -306,9 +376,12 @@ class EditView(AccountsView):
         status = 400
         if form.is_valid():
             try:
-                accounts.official_set_roles(actor=request.user, official=official or account,
-                                            role_names=form.cleaned_data["roles"],
-                                            position=form.cleaned_data.get("position"))
+                accounts.official_set_roles(
+                    actor=request.user,
+                    official=official or account,
+                    role_names=form.cleaned_data["roles"],
+                    position=form.cleaned_data.get("position"),
+                )
             except accounts.AccountError as error:
                 status = self.error(form, error)
             else:
@@ -318,12 +391,23 @@ class EditView(AccountsView):
 
     def render_edit(self, account, official, form, status=200):
         held = accounts.open_dossiers_held(account).count()
-        other_roles = [roles.LABELS.get(name, name) for name in accounts.role_names_of(account)
-                       if name not in accounts.assignable_roles(self.request.user)]
+        other_roles = [
+            roles.LABELS.get(name, name)
+            for name in accounts.role_names_of(account)
+            if name not in accounts.assignable_roles(self.request.user)
+        ]
         return self.render(
-            "edit.html", status, title=account.get_full_name() or account.username, account=account,
-            official=official, form=form, held=held, other_roles=other_roles, action_url=self.url("edit", account.pk),
-            revoke_url=self.url("revoke", account.pk), reset_otp_url=self.url("reset_otp", account.pk),
+            "edit.html",
+            status,
+            title=account.get_full_name() or account.username,
+            account=account,
+            official=official,
+            form=form,
+            held=held,
+            other_roles=other_roles,
+            action_url=self.url("edit", account.pk),
+            revoke_url=self.url("revoke", account.pk),
+            reset_otp_url=self.url("reset_otp", account.pk),
         )
 
 
@@ -337,8 +421,11 @@ class ResetSecondFactorView(AccountsView):
         except accounts.AccountError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("Second factor of “%(username)s” reset: they enrol a new authenticator at "
-                                        "their next sign-in.") % {"username": account.username})
+            messages.success(
+                request,
+                _("Second factor of “%(username)s” reset: they enrol a new authenticator at their next sign-in.")
+                % {"username": account.username},
+            )
         return redirect(self.url("edit", account.pk))
 
 
@@ -361,30 +448,44 @@ class RevokeView(AccountsView):
         status = 400
         if form.is_valid():
             try:
-                outcome = accounts.official_revoke(actor=request.user, official=official or account,
-                                                   successor=form.cleaned_data.get("successor"),
-                                                   comment=form.cleaned_data["comment"])
+                outcome = accounts.official_revoke(
+                    actor=request.user,
+                    official=official or account,
+                    successor=form.cleaned_data.get("successor"),
+                    comment=form.cleaned_data["comment"],
+                )
             except accounts.AccountError as error:
                 status = self.error(form, error)
             else:
                 if outcome.dossiers:
-                    message = _("Account “%(username)s” revoked; %(count)s open dossier(s) handed over to "
-                                "%(name)s.")
+                    message = _("Account “%(username)s” revoked; %(count)s open dossier(s) handed over to %(name)s.")
                 else:
                     message = _("Account “%(username)s” revoked.")
                 successor = outcome.successor
-                messages.success(request, message % {
-                    "username": account.username, "count": len(outcome.dossiers),
-                    "name": (successor.get_full_name() or successor.username) if successor else ""})
+                messages.success(
+                    request,
+                    message
+                    % {
+                        "username": account.username,
+                        "count": len(outcome.dossiers),
+                        "name": (successor.get_full_name() or successor.username) if successor else "",
+                    },
+                )
                 return redirect(self.url("index"))
         return self.render_revoke(account, official, held, count, form, status)
 
     def render_revoke(self, account, official, held, count, form, status=200):
         return self.render(
-            "revoke.html", status, title=_("Revoke %(name)s") % {"name": account.get_full_name() or account.username},
-            account=account, official=official, held_count=count,
-            held_codes=list(held.order_by("code").values_list("code", flat=True)[:50]), form=form,
-            action_url=self.url("revoke", account.pk), edit_url=self.url("edit", account.pk),
+            "revoke.html",
+            status,
+            title=_("Revoke %(name)s") % {"name": account.get_full_name() or account.username},
+            account=account,
+            official=official,
+            held_count=count,
+            held_codes=list(held.order_by("code").values_list("code", flat=True)[:50]),
+            form=form,
+            action_url=self.url("revoke", account.pk),
+            edit_url=self.url("edit", account.pk),
         )
 
 
@@ -399,10 +500,13 @@ class CreateUnitView(AccountFormView):
         data = form.cleaned_data
         admin_fields = {**form.account_fields(), "position": data["position"]}
         agency_fields = {key: data[key] for key in ("code", "name", "short_name", "level", "parent")}
-        agency, admin = accounts.unit_with_admin_create(actor=self.request.user, agency_fields=agency_fields,
-                                                        admin_fields=admin_fields)
+        agency, admin = accounts.unit_with_admin_create(
+            actor=self.request.user, agency_fields=agency_fields, admin_fields=admin_fields
+        )
         return _("Unit “%(unit)s” created with its unit admin “%(username)s”.") % {
-            "unit": agency.name, "username": admin.username}
+            "unit": agency.name,
+            "username": admin.username,
+        }
 
 
 class CreateSystemAccountView(AccountFormView):
@@ -413,8 +517,11 @@ class CreateSystemAccountView(AccountFormView):
 
     def save(self, form):
         data = form.cleaned_data
-        return _created(accounts.system_account_create(actor=self.request.user, role_name=data["role"],
-                                                       agency=data["agency"], **form.account_fields()))
+        return _created(
+            accounts.system_account_create(
+                actor=self.request.user, role_name=data["role"], agency=data["agency"], **form.account_fields()
+            )
+        )
 
 
 # --- viewset and menu item --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ Who may do what:
 Scoping comes from :mod:`catalog.scoping` (``managed_agency_ids``), the one place it is decided. The admin
 screens (:mod:`catalog.account_views`) call only the functions of this module.
 """
+
 import secrets
 from dataclasses import dataclass, field
 
@@ -114,9 +115,11 @@ def province_accounts_managed_by(user):
     if not (user and user.is_authenticated and user.is_active and user.is_superuser):
         return get_user_model().objects.none()
     return (
-        get_user_model().objects.filter(is_staff=True)
+        get_user_model()
+        .objects.filter(is_staff=True)
         .exclude(Exists(Official.objects.filter(user=OuterRef("pk"))))
-        .prefetch_related("groups").order_by("-is_active", "username")
+        .prefetch_related("groups")
+        .order_by("-is_active", "username")
     )
 
 
@@ -162,8 +165,13 @@ def successors_for(official):
     official = official_of(official)
     if official is None:
         return Official.objects.none()
-    return (Official.objects.active().filter(agency_id=official.agency_id).exclude(pk=official.pk)
-            .select_related("user").order_by("user__last_name", "user__first_name", "user__username"))
+    return (
+        Official.objects.active()
+        .filter(agency_id=official.agency_id)
+        .exclude(pk=official.pk)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
 
 
 def open_dossiers_held(user):
@@ -222,8 +230,10 @@ def _groups(actor, role_names, *, required=True):
     allowed = assignable_roles(actor)
     refused = [name for name in role_names if name not in allowed]
     if refused:
-        raise AccountNotAllowed(_("You may not give the role(s): %(roles)s.") % {
-            "roles": ", ".join(str(roles.LABELS.get(name, name)) for name in refused)})
+        raise AccountNotAllowed(
+            _("You may not give the role(s): %(roles)s.")
+            % {"roles": ", ".join(str(roles.LABELS.get(name, name)) for name in refused)}
+        )
     return roles.role_groups(role_names)
 
 
@@ -246,8 +256,13 @@ def _new_user(*, username, first_name, last_name, email, password):
             validate_email(email)
         except ValidationError:
             raise InvalidAccountInput(_("Enter a valid e-mail address.")) from None
-    user = User(username=username, first_name=(first_name or "").strip(), last_name=(last_name or "").strip(),
-                email=email, is_staff=True)
+    user = User(
+        username=username,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        email=email,
+        is_staff=True,
+    )
     try:
         user.full_clean(exclude=["password", "last_login", "date_joined"])
     except ValidationError as error:
@@ -269,8 +284,7 @@ def _new_user(*, username, first_name, last_name, email, password):
 def _log(user, action, actor, data=None):
     from wagtail.log_actions import log
 
-    log(instance=user, action=action, user=actor, data=data or {},
-        title=user.get_full_name() or user.get_username())
+    log(instance=user, action=action, user=actor, data=data or {}, title=user.get_full_name() or user.get_username())
 
 
 def _display(user):
@@ -294,8 +308,19 @@ def agency_create(*, actor, code, name, level="province", parent=None, **fields)
 
 
 @transaction.atomic
-def official_create(*, actor, agency, username, first_name="", last_name="", email="", position="", phone="",
-                    role_names=(), password=None):
+def official_create(
+    *,
+    actor,
+    agency,
+    username,
+    first_name="",
+    last_name="",
+    email="",
+    position="",
+    phone="",
+    role_names=(),
+    password=None,
+):
     """A new official of ``agency`` in the given roles. Unit admins: own unit, unit roles only."""
     if agency is None or not manages_agency(actor, agency.pk):
         raise AccountNotAllowed(_("You may only create accounts in your own unit."))
@@ -315,13 +340,20 @@ def official_create(*, actor, agency, username, first_name="", last_name="", ema
 
 
 @transaction.atomic
-def unit_admin_create(*, actor, agency, username, first_name="", last_name="", email="", position="",
-                      password=None):
+def unit_admin_create(*, actor, agency, username, first_name="", last_name="", email="", position="", password=None):
     """The system admin delegates a unit to its first unit admin (QN 12.1)."""
     _require_system_admin(actor)
-    return official_create(actor=actor, agency=agency, username=username, first_name=first_name,
-                           last_name=last_name, email=email, position=position, role_names=[roles.UNIT_ADMIN],
-                           password=password)
+    return official_create(
+        actor=actor,
+        agency=agency,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        position=position,
+        role_names=[roles.UNIT_ADMIN],
+        password=password,
+    )
 
 
 @transaction.atomic
@@ -332,8 +364,9 @@ def unit_with_admin_create(*, actor, agency_fields, admin_fields):
 
 
 @transaction.atomic
-def system_account_create(*, actor, role_name, username, first_name="", last_name="", email="", agency=None,
-                          password=None):
+def system_account_create(
+    *, actor, role_name, username, first_name="", last_name="", email="", agency=None, password=None
+):
     """A province-wide account (content editor, supervisor, police): the system admin only.
 
     A supervisor or editor may belong to a unit (Sở Nội vụ, the service centre); a police account never does:
@@ -418,27 +451,41 @@ def official_revoke(*, actor, official, successor=None, comment="", at=None) -> 
             raise InvalidAccountInput(_("The successor must be an active colleague of the same unit."))
     held = list(open_dossiers_held(user).select_for_update(of=("self",)).order_by("pk").values_list("pk", "code"))
     if held and successor_user is None:
-        raise InvalidAccountInput(_("%(count)s open dossier(s) are held by this official: choose a colleague to "
-                                    "take them over.") % {"count": len(held)})
+        raise InvalidAccountInput(
+            _("%(count)s open dossier(s) are held by this official: choose a colleague to take them over.")
+            % {"count": len(held)}
+        )
     note = comment.strip() or _("Account of %(name)s revoked: dossier handed over to %(successor)s.") % {
-        "name": _display(user), "successor": _display(successor_user) if successor_user else ""}
+        "name": _display(user),
+        "successor": _display(successor_user) if successor_user else "",
+    }
     moved = []
     for dossier_id, code in held:
         try:
-            moved.append(workflow_services.dossier_reassign(
-                actor=actor, dossier_id=dossier_id, from_holder=user, to_holder=successor_user, comment=note, at=at))
+            moved.append(
+                workflow_services.dossier_reassign(
+                    actor=actor, dossier_id=dossier_id, from_holder=user, to_holder=successor_user, comment=note, at=at
+                )
+            )
         except DossierError as error:
-            raise InvalidAccountInput(_("Dossier %(code)s: %(message)s") % {
-                "code": code, "message": error.message}) from None
+            raise InvalidAccountInput(
+                _("Dossier %(code)s: %(message)s") % {"code": code, "message": error.message}
+            ) from None
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=["is_active", "password"])
     ended = end_sessions(user)
-    _log(user, LOG_REVOKE, actor, {
-        "successor": getattr(successor_user, "pk", None),
-        "successor_name": _display(successor_user) if successor_user else "",
-        "dossiers": [dossier.code for dossier in moved], "comment": comment.strip(),
-    })
+    _log(
+        user,
+        LOG_REVOKE,
+        actor,
+        {
+            "successor": getattr(successor_user, "pk", None),
+            "successor_name": _display(successor_user) if successor_user else "",
+            "dossiers": [dossier.code for dossier in moved],
+            "comment": comment.strip(),
+        },
+    )
     return RevokeOutcome(user=user, successor=successor_user, dossiers=moved, sessions_ended=ended)
 
 

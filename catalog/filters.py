@@ -1,4 +1,5 @@
 """The public catalog filter, shared by the procedure index page."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,17 +9,27 @@ from .models import Agency, OnlineLevel, ProcedureLevel, Sector
 class ProcedureFilterForm(forms.Form):
     q = forms.CharField(label=_("Search procedures"), required=False, max_length=200)
     agency = forms.ModelChoiceField(
-        label=_("Agency"), queryset=Agency.objects.active(), required=False, empty_label=_("All agencies"),
+        label=_("Agency"),
+        queryset=Agency.objects.active(),
+        required=False,
+        empty_label=_("All agencies"),
         to_field_name="code",
     )
     sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), required=False, empty_label=_("All sectors"),
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=_("All sectors"),
         to_field_name="code",
     )
     level = forms.ChoiceField(
         label=_("Level"),
         required=False,
-        choices=[("", _("All levels")), (ProcedureLevel.PROVINCE, _("Province")), (ProcedureLevel.COMMUNE, _("Commune"))],
+        choices=[
+            ("", _("All levels")),
+            (ProcedureLevel.PROVINCE, _("Province")),
+            (ProcedureLevel.COMMUNE, _("Commune")),
+        ],
     )
     online_level = forms.ChoiceField(
         label=_("Online service"), required=False, choices=[("", _("Any"))] + list(OnlineLevel.choices)

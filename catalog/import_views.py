@@ -12,6 +12,7 @@ session, so nobody else can preview or confirm it. The work is done by
 the permissions (add + change on the model to import, view or change to
 export).
 """
+
 import time
 import uuid
 

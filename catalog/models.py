@@ -3,6 +3,7 @@
 Catalog rows are plain Django models edited as Wagtail snippets, so the
 import/export, the API and the public pages all read the same tables.
 """
+
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator, RegexValidator
@@ -45,7 +46,12 @@ class Agency(models.Model):
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     level = models.CharField(_("level"), max_length=10, choices=AgencyLevel.choices, default=AgencyLevel.PROVINCE)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -163,7 +169,9 @@ class Procedure(ClusterableModel):
     result_type = models.CharField(_("result"), max_length=500, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     publishing_decision = models.CharField(_("publishing decision"), max_length=255, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ProcedureStatus.choices, default=ProcedureStatus.IN_FORCE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProcedureStatus.choices, default=ProcedureStatus.IN_FORCE
+    )
     usage_count = models.PositiveIntegerField(_("dossiers filed"), default=0, editable=False)
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -262,7 +270,12 @@ class ProcedureDocument(models.Model):
 class FaqEntry(models.Model):
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.CASCADE, related_name="faq_entries")
     procedure = models.ForeignKey(
-        Procedure, verbose_name=_("procedure"), null=True, blank=True, on_delete=models.SET_NULL, related_name="faq_entries"
+        Procedure,
+        verbose_name=_("procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="faq_entries",
     )
     question = models.CharField(_("question"), max_length=500)
     answer = RichTextField(_("answer"))
@@ -386,11 +399,24 @@ class PersonalDataAccess(models.Model):
 
     # No database constraint and nothing done on delete: deleting an account or a unit leaves its entries as
     # they are (the name is kept in user_name); the triggers would refuse any change anyway.
-    user = models.ForeignKey("auth.User", verbose_name=_("official"), null=True, on_delete=models.DO_NOTHING,
-                             db_constraint=False, related_name="+")
+    user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("official"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     user_name = models.CharField(_("official"), max_length=255)
-    agency = models.ForeignKey(Agency, verbose_name=_("unit"), null=True, blank=True, on_delete=models.DO_NOTHING,
-                               db_constraint=False, related_name="+")
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     at = models.DateTimeField(_("at"), db_index=True)
     kind = models.CharField(_("what"), max_length=30, choices=AccessKind.choices)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -17,6 +17,7 @@ Register a model with ``register_permission_policy(Model, UnitScopedPermissionPo
 manageable=…))`` *before* its snippet viewset, and set ``chooser_viewset_class = UnitScopedChooserViewSet`` on
 the viewset.
 """
+
 from django.shortcuts import get_list_or_404
 from django.utils.functional import classproperty
 from wagtail import hooks
@@ -131,8 +132,11 @@ class UnitScopedDeleteBulkAction(DeleteBulkAction):
 
     @classproperty
     def models(cls):  # read when the bulk-action hooks are scanned (first request): every policy is registered
-        return [model for model in get_snippet_models()
-                if isinstance(policy_registry.get_by_type(model, fallback=False), UnitScopedPermissionPolicy)]
+        return [
+            model
+            for model in get_snippet_models()
+            if isinstance(policy_registry.get_by_type(model, fallback=False), UnitScopedPermissionPolicy)
+        ]
 
     def get_queryset(self, model, object_ids):  # an instance method here: the scope needs the request's user
         return get_list_or_404(visible_instances(model, self.request.user).filter(pk__in=object_ids))

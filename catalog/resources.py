@@ -22,6 +22,7 @@ catalog-specific rules:
 The service layer (``catalog.services``) reads the file, maps the headers,
 tracks spreadsheet row numbers and runs the import inside one transaction.
 """
+
 from __future__ import annotations
 
 import html
@@ -108,9 +109,26 @@ class ProcedureColumns:
     DOCUMENTS = "Thành phần hồ sơ"
 
     ORDER = (
-        CODE, NAME, SECTOR_CODE, AGENCY_CODES, LEVEL, ONLINE_LEVEL, PROCESSING_TIME, TIME_UNIT, TIME_NOTE,
-        APPLICANTS, STEPS, REQUIREMENTS, CHANNELS, POSTAL_RETURN, RESULT, LEGAL_BASIS, PUBLISHING_DECISION,
-        STATUS, FEES, DOCUMENTS,
+        CODE,
+        NAME,
+        SECTOR_CODE,
+        AGENCY_CODES,
+        LEVEL,
+        ONLINE_LEVEL,
+        PROCESSING_TIME,
+        TIME_UNIT,
+        TIME_NOTE,
+        APPLICANTS,
+        STEPS,
+        REQUIREMENTS,
+        CHANNELS,
+        POSTAL_RETURN,
+        RESULT,
+        LEGAL_BASIS,
+        PUBLISHING_DECISION,
+        STATUS,
+        FEES,
+        DOCUMENTS,
     )
     REQUIRED = (CODE, NAME, SECTOR_CODE, AGENCY_CODES, PROCESSING_TIME)
     KEY = CODE
@@ -550,8 +568,10 @@ class DocumentsWidget(Widget):
             elif text.isdigit():
                 numbers.append(int(text))
             else:
-                raise bad(_("the number of %(what)s must be a whole number, not “%(value)s”.")
-                          % {"what": label, "value": text})
+                raise bad(
+                    _("the number of %(what)s must be a whole number, not “%(value)s”.")
+                    % {"what": label, "value": text}
+                )
         mandatory = True
         if len(parts) > 3 and parts[3]:
             folded = fold(parts[3])
@@ -560,8 +580,10 @@ class DocumentsWidget(Widget):
             elif folded in ("khong bat buoc", "khong", "no", "false", "0", "tuy chon"):
                 mandatory = False
             else:
-                raise bad(_("write “%(mandatory)s” or “%(optional)s”, not “%(value)s”.")
-                          % {"mandatory": MANDATORY, "optional": OPTIONAL, "value": parts[3]})
+                raise bad(
+                    _("write “%(mandatory)s” or “%(optional)s”, not “%(value)s”.")
+                    % {"mandatory": MANDATORY, "optional": OPTIONAL, "value": parts[3]}
+                )
         return DocumentSpec(name, numbers[0], numbers[1], mandatory)
 
     def render(self, value, obj=None, **kwargs):
@@ -593,8 +615,10 @@ class FeesWidget(Widget):
             kind = self.KINDS.get(fold(match["kind"])) if match else None
             if not match or kind is None:
                 errors.append(
-                    _("Bad fee line “%(line)s”: expected “%(fee)s: name = amount” or “%(charge)s: name = amount”, "
-                      "optionally followed by “(note)”.")
+                    _(
+                        "Bad fee line “%(line)s”: expected “%(fee)s: name = amount” or “%(charge)s: name = amount”, "
+                        "optionally followed by “(note)”."
+                    )
                     % {"line": line, "fee": FEE_KIND_LABELS[FeeKind.FEE], "charge": FEE_KIND_LABELS[FeeKind.CHARGE]}
                 )
                 continue
@@ -917,8 +941,18 @@ class AgencyResource(CatalogResource):
 
     class Meta:
         model = Agency
-        fields = ("code", "name", "short_name", "level", "parent", "address", "phone", "email", "hotline",
-                  "working_hours_note")
+        fields = (
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "parent",
+            "address",
+            "phone",
+            "email",
+            "hotline",
+            "working_hours_note",
+        )
         import_order = export_order = fields
         import_id_fields = ("code",)
         instance_loader_class = CachedInstanceLoader
@@ -947,10 +981,13 @@ class AgencyResource(CatalogResource):
 
     def order_rows(self, rows):
         """Rows whose parent is another row of the file go after that row (stable)."""
-        code_of = {sheet_row: cell_text(values.get(AgencyColumns.CODE), multiline=False).upper()
-                   for sheet_row, values in rows}
-        parent_of = {code_of[sheet_row]: cell_text(values.get(AgencyColumns.PARENT_CODE), multiline=False).upper()
-                     for sheet_row, values in rows}
+        code_of = {
+            sheet_row: cell_text(values.get(AgencyColumns.CODE), multiline=False).upper() for sheet_row, values in rows
+        }
+        parent_of = {
+            code_of[sheet_row]: cell_text(values.get(AgencyColumns.PARENT_CODE), multiline=False).upper()
+            for sheet_row, values in rows
+        }
 
         def depth(code):
             seen, level = set(), 0
@@ -1028,9 +1065,7 @@ class ProcedureResource(CatalogResource):
         attribute="requirements", column_name=ProcedureColumns.REQUIREMENTS, widget=RichTextWidget()
     )
     channels = ChannelsColumn(attribute="channels", column_name=ProcedureColumns.CHANNELS, widget=ChannelsWidget())
-    postal_return = Field(
-        attribute="postal_return", column_name=ProcedureColumns.POSTAL_RETURN, widget=YesNoWidget()
-    )
+    postal_return = Field(attribute="postal_return", column_name=ProcedureColumns.POSTAL_RETURN, widget=YesNoWidget())
     result_type = Field(attribute="result_type", column_name=ProcedureColumns.RESULT, widget=TextWidget(multiline=True))
     legal_basis = Field(
         attribute="legal_basis", column_name=ProcedureColumns.LEGAL_BASIS, widget=TextWidget(multiline=True)
@@ -1051,9 +1086,25 @@ class ProcedureResource(CatalogResource):
     class Meta:
         model = Procedure
         fields = (
-            "national_code", "name", "sector", "agencies", "level", "online_level", "processing_time",
-            "processing_time_unit", "processing_time_note", "applicant_subjects", "applicant_steps", "requirements",
-            "channels", "postal_return", "result_type", "legal_basis", "publishing_decision", "status", "fees",
+            "national_code",
+            "name",
+            "sector",
+            "agencies",
+            "level",
+            "online_level",
+            "processing_time",
+            "processing_time_unit",
+            "processing_time_note",
+            "applicant_subjects",
+            "applicant_steps",
+            "requirements",
+            "channels",
+            "postal_return",
+            "result_type",
+            "legal_basis",
+            "publishing_decision",
+            "status",
+            "fees",
             "documents",
         )
         import_order = export_order = fields

@@ -4,6 +4,7 @@ Every queryset that lists a unit's work (dossiers, feedback, reports, files)
 filters through :func:`visible_agency_ids`, so lists, searches, the API and
 downloads cannot disagree.
 """
+
 from django.core.exceptions import ObjectDoesNotExist
 
 ALL = None

@@ -5,6 +5,7 @@ Each searchable row keeps a folded copy of its text; queries are folded the
 same way and matched word by word, which behaves identically on SQLite and
 PostgreSQL (no extension needed).
 """
+
 import re
 import unicodedata
 

@@ -1,4 +1,5 @@
 """Read paths of the catalog, shared by the public pages and the API."""
+
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
@@ -50,10 +51,7 @@ def sector_list_with_counts():
 def agency_directory():
     """Active agencies grouped by level, provincial first."""
     agencies = list(Agency.objects.active().select_related("parent").order_by("name"))
-    return [
-        (label, [a for a in agencies if a.level == level])
-        for level, label in AgencyLevel.choices
-    ]
+    return [(label, [a for a in agencies if a.level == level]) for level, label in AgencyLevel.choices]
 
 
 def faq_by_sector():

@@ -14,6 +14,7 @@ result changes nothing.
 
 The admin views (``catalog.import_views``) only call these functions.
 """
+
 from __future__ import annotations
 
 import csv
@@ -178,9 +179,7 @@ def _read_csv(file_bytes, known_headers):
         best, best_hits = None, -1
         for delimiter in (",", ";", "\t"):
             rows = parse(delimiter)
-            hits = max(
-                (sum(1 for cell in row if fold(cell) in known) for row in rows[:HEADER_SEARCH_ROWS]), default=0
-            )
+            hits = max((sum(1 for cell in row if fold(cell) in known) for row in rows[:HEADER_SEARCH_ROWS]), default=0)
             if hits > best_hits:
                 best, best_hits = rows, hits
         return best
@@ -207,7 +206,7 @@ def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list,
     if header_index is None:
         raise CatalogFileError(_("The file has no header row."))
     numbered = [(number, row) for number, row in enumerate(rows, start=1)]
-    return header_index + 1, rows[header_index], numbered[header_index + 1:]
+    return header_index + 1, rows[header_index], numbered[header_index + 1 :]
 
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Catalog screens in the Wagtail admin (declared, not hand-written)."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.snippets.models import register_snippet
@@ -22,8 +23,13 @@ class AgencyViewSet(SnippetViewSet):
         FieldPanel("short_name"),
         FieldPanel("parent"),
         MultiFieldPanel(
-            [FieldPanel("address"), FieldPanel("phone"), FieldPanel("email"), FieldPanel("hotline"),
-             FieldPanel("working_hours_note")],
+            [
+                FieldPanel("address"),
+                FieldPanel("phone"),
+                FieldPanel("email"),
+                FieldPanel("hotline"),
+                FieldPanel("working_hours_note"),
+            ],
             heading=_("Contacts"),
         ),
         FieldPanel("is_active"),
@@ -46,8 +52,16 @@ class ProcedureViewSet(SnippetViewSet):
     list_display = ["national_code", "name", "sector", "level", "online_level", "status"]
     list_filter = ["sector", "level", "online_level", "status", "agencies"]
     search_fields = ["national_code", "name"]
-    list_export = ["national_code", "name", "sector", "level", "online_level", "processing_time", "processing_time_unit",
-                   "status"]
+    list_export = [
+        "national_code",
+        "name",
+        "sector",
+        "level",
+        "online_level",
+        "processing_time",
+        "processing_time_unit",
+        "status",
+    ]
     inspect_view_enabled = True
     list_per_page = 50
     edit_handler = TabbedInterface(
@@ -69,14 +83,21 @@ class ProcedureViewSet(SnippetViewSet):
                 heading=_("General"),
             ),
             ObjectList(
-                [InlinePanel("documents", label=_("Required documents")), InlinePanel("fees", label=_("Fees and charges"))],
+                [
+                    InlinePanel("documents", label=_("Required documents")),
+                    InlinePanel("fees", label=_("Fees and charges")),
+                ],
                 heading=_("Documents and fees"),
             ),
             ObjectList(
                 [
                     MultiFieldPanel(
-                        [FieldPanel("submit_online"), FieldPanel("submit_counter"), FieldPanel("submit_post"),
-                         FieldPanel("postal_return")],
+                        [
+                            FieldPanel("submit_online"),
+                            FieldPanel("submit_counter"),
+                            FieldPanel("submit_post"),
+                            FieldPanel("postal_return"),
+                        ],
                         heading=_("Channels"),
                     ),
                     FieldPanel("applicant_steps"),
@@ -97,8 +118,13 @@ class FaqEntryViewSet(SnippetViewSet):
     list_display = ["question", "sector", "procedure", "is_published"]
     list_filter = ["sector", "is_published"]
     search_fields = ["question"]
-    panels = [FieldPanel("sector"), FieldPanel("procedure"), FieldPanel("question"), FieldPanel("answer"),
-              FieldRowPanel([FieldPanel("is_published"), FieldPanel("sort_order")])]
+    panels = [
+        FieldPanel("sector"),
+        FieldPanel("procedure"),
+        FieldPanel("question"),
+        FieldPanel("answer"),
+        FieldRowPanel([FieldPanel("is_published"), FieldPanel("sort_order")]),
+    ]
 
 
 class MaintenanceNoticeViewSet(SnippetViewSet):
@@ -106,8 +132,12 @@ class MaintenanceNoticeViewSet(SnippetViewSet):
     icon = "warning"
     menu_label = _("Maintenance notices")
     list_display = ["title", "starts_at", "ends_at", "is_published"]
-    panels = [FieldPanel("title"), FieldPanel("body"), FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
-              FieldPanel("is_published")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("body"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
+        FieldPanel("is_published"),
+    ]
 
 
 class CatalogGroup(SnippetViewSetGroup):

@@ -1,4 +1,5 @@
 """Forms of the e-form builder in the Wagtail admin."""
+
 import json
 
 from django import forms
@@ -42,11 +43,15 @@ class TableColumnsFormField(forms.CharField):
             label = parts[1] if len(parts) > 1 and parts[1] else code
             kind = (parts[2] if len(parts) > 2 and parts[2] else "text").lower()
             if not code or not code.replace("_", "").isalnum() or not code[0].isalpha():
-                raise ValidationError(_("Line %(n)s: the column code must start with a letter and use letters, "
-                                        "digits and underscores."), params={"n": number}, code="column_code")
+                raise ValidationError(
+                    _("Line %(n)s: the column code must start with a letter and use letters, digits and underscores."),
+                    params={"n": number},
+                    code="column_code",
+                )
             if kind not in types:
-                raise ValidationError(_("Line %(n)s: the type must be text, number or date."),
-                                      params={"n": number}, code="column_type")
+                raise ValidationError(
+                    _("Line %(n)s: the type must be text, number or date."), params={"n": number}, code="column_type"
+                )
             columns.append({"code": code, "label": label, "type": kind})
         codes = [c["code"] for c in columns]
         if len(set(codes)) != len(codes):
@@ -71,8 +76,9 @@ class FormVersionAdminForm(WagtailAdminModelForm):
         section_forms = [f for f in self._live_forms(self.formsets["sections"]) if f.has_changed() or f.instance.pk]
         sections, form_map = [], []
         for section_form in section_forms:
-            field_forms = [f for f in self._live_forms(section_form.formsets["fields"])
-                           if f.has_changed() or f.instance.pk]
+            field_forms = [
+                f for f in self._live_forms(section_form.formsets["fields"]) if f.has_changed() or f.instance.pk
+            ]
             sections.append((section_form.instance, [f.instance for f in field_forms]))
             form_map.append((section_form, field_forms))
         for problem in check_definition(sections):

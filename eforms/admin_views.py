@@ -8,6 +8,7 @@
   POST exactly as the wizard checks, and the PDF), publish, new draft.
 State changes are :mod:`eforms.services`; this module maps their errors to messages.
 """
+
 import django_filters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -72,8 +73,13 @@ class ScopedEFormMixin:
 class EFormCreateView(snippet_views.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
-        eform = services.eform_create(actor=self.request.user, procedure=data["procedure"], symbol=data["symbol"],
-                                      title=data["title"], requires_signature=data.get("requires_signature", False))
+        eform = services.eform_create(
+            actor=self.request.user,
+            procedure=data["procedure"],
+            symbol=data["symbol"],
+            title=data["title"],
+            requires_signature=data.get("requires_signature", False),
+        )
         log(instance=eform, action="wagtail.create", user=self.request.user)
         return eform
 
@@ -82,7 +88,8 @@ class EFormCreateView(snippet_views.CreateView):
 
     def get_success_message(self, instance=None):
         return _("Form %(code)s created. Add its sections and fields, preview it, then publish it.") % {
-            "code": (instance or self.object).code}
+            "code": (instance or self.object).code
+        }
 
 
 class EFormEditView(ScopedEFormMixin, snippet_views.EditView):
@@ -110,7 +117,9 @@ class EFormInspectView(snippet_views.InspectView):
         can_change = self.permission_policy.user_has_permission(self.request.user, "change")
         versions = list(eform.versions.select_related("published_by").order_by("-number"))
         context.update(
-            eform=eform, versions=versions, can_change=can_change,
+            eform=eform,
+            versions=versions,
+            can_change=can_change,
             has_draft=any(v.status == VersionStatus.DRAFT for v in versions),
             new_draft_url=reverse("eform_versions:new_draft", args=[eform.pk]),
         )
@@ -181,8 +190,13 @@ class VersionEditView(ScopedVersionMixin, generic.EditView):
     def dispatch(self, request, *args, **kwargs):
         version = self.get_object()
         if version.status != VersionStatus.DRAFT:
-            messages.warning(request, _("This version is published or retired and cannot be changed. "
-                                        "Create a new draft version to make changes."))
+            messages.warning(
+                request,
+                _(
+                    "This version is published or retired and cannot be changed. "
+                    "Create a new draft version to make changes."
+                ),
+            )
             return redirect(_inspect_url(version))
         return super().dispatch(request, *args, **kwargs)
 
@@ -228,8 +242,11 @@ class VersionPublishView(VersionOperationView):
         except EFormError as error:
             messages.error(request, str(error))
             return redirect(_inspect_url(version))
-        messages.success(request, _("Version %(n)s of %(code)s is published; citizens now fill this version.")
-                         % {"n": version.number, "code": version.eform.code})
+        messages.success(
+            request,
+            _("Version %(n)s of %(code)s is published; citizens now fill this version.")
+            % {"n": version.number, "code": version.eform.code},
+        )
         return redirect(_inspect_url(version))
 
 
@@ -241,16 +258,23 @@ class VersionNewDraftView(VersionOperationView):
         except EFormError as error:
             messages.error(request, str(error))
             return redirect("wagtailsnippets_eforms_eform:inspect", eform.pk)
-        messages.success(request, _("Draft version %(n)s created from the published one: edit it, preview it, then "
-                                    "publish it.") % {"n": draft.number})
+        messages.success(
+            request,
+            _("Draft version %(n)s created from the published one: edit it, preview it, then publish it.")
+            % {"n": draft.number},
+        )
         return redirect("eform_versions:edit", draft.pk)
 
 
 SAMPLE_PROFILE = {
-    PrefillSource.FULL_NAME: "Nguyễn Văn An", PrefillSource.ID_NUMBER: "022090001234",
-    PrefillSource.DATE_OF_BIRTH: "1990-05-17", PrefillSource.GENDER: "male",
-    PrefillSource.ADDRESS: "Số 1 đường Trần Hưng Đạo", PrefillSource.PHONE: "0912345678",
-    PrefillSource.EMAIL: "nguyenvanan@example.vn", PrefillSource.ORGANISATION_NAME: "Công ty TNHH An Bình",
+    PrefillSource.FULL_NAME: "Nguyễn Văn An",
+    PrefillSource.ID_NUMBER: "022090001234",
+    PrefillSource.DATE_OF_BIRTH: "1990-05-17",
+    PrefillSource.GENDER: "male",
+    PrefillSource.ADDRESS: "Số 1 đường Trần Hưng Đạo",
+    PrefillSource.PHONE: "0912345678",
+    PrefillSource.EMAIL: "nguyenvanan@example.vn",
+    PrefillSource.ORGANISATION_NAME: "Công ty TNHH An Bình",
     PrefillSource.TAX_CODE: "0101234567",
 }
 
@@ -267,8 +291,9 @@ class VersionPreviewView(WagtailAdminTemplateMixin, View):
     header_icon = "view"
 
     def dispatch(self, request, pk):
-        if not self.viewset.permission_policy.user_has_permission(request.user, "view") and \
-                not self.viewset.permission_policy.user_has_permission(request.user, "change"):
+        if not self.viewset.permission_policy.user_has_permission(
+            request.user, "view"
+        ) and not self.viewset.permission_policy.user_has_permission(request.user, "change"):
             raise PermissionDenied
         self.version = get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
         self.definition = engine.load_definition(self.version)
@@ -287,16 +312,22 @@ class VersionPreviewView(WagtailAdminTemplateMixin, View):
 
     def render_forms(self, forms, outcome=None, status=200):
         context = self.get_context_data(
-            version=self.version, definition=self.definition, forms=forms, outcome=outcome,
-            edit_url=reverse("eform_versions:edit", args=[self.version.pk]) if self.version.status ==
-            VersionStatus.DRAFT else None, inspect_url=_inspect_url(self.version),
+            version=self.version,
+            definition=self.definition,
+            forms=forms,
+            outcome=outcome,
+            edit_url=reverse("eform_versions:edit", args=[self.version.pk])
+            if self.version.status == VersionStatus.DRAFT
+            else None,
+            inspect_url=_inspect_url(self.version),
         )
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        forms = [(section, engine.section_form_class(self.definition, section)(prefix=section.key,
-                                                                                prefill=self.prefill))
-                 for section in self.definition.sections]
+        forms = [
+            (section, engine.section_form_class(self.definition, section)(prefix=section.key, prefill=self.prefill))
+            for section in self.definition.sections
+        ]
         return self.render_forms(forms)
 
     def post(self, request, pk):
@@ -306,13 +337,19 @@ class VersionPreviewView(WagtailAdminTemplateMixin, View):
         if not outcome.errors and "pdf" in request.POST:
             from .pdf import render_form_pdf
 
-            response = HttpResponse(render_form_pdf(self.definition, outcome.values,
-                                                    applicant_name=SAMPLE_PROFILE[PrefillSource.FULL_NAME]),
-                                    content_type="application/pdf")
+            response = HttpResponse(
+                render_form_pdf(
+                    self.definition, outcome.values, applicant_name=SAMPLE_PROFILE[PrefillSource.FULL_NAME]
+                ),
+                content_type="application/pdf",
+            )
             response["Content-Disposition"] = f'inline; filename="{self.definition.form_code}-preview.pdf"'
             return response
-        forms = [(section, outcome.forms[section.key]) for section in self.definition.sections
-                 if section.key in outcome.forms]
+        forms = [
+            (section, outcome.forms[section.key])
+            for section in self.definition.sections
+            if section.key in outcome.forms
+        ]
         if not outcome.errors:
             messages.success(request, _("All answers are valid. Nothing is saved in a preview."))
         return self.render_forms(forms, outcome, status=200 if not outcome.errors else 400)

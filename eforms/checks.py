@@ -4,6 +4,7 @@ Used by the admin editor (errors shown beside the offending field) and by
 :func:`eforms.services.form_publish` (a form with problems is not published).
 Works on unsaved objects, so the editor can check before saving.
 """
+
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -41,25 +42,44 @@ def _check_condition(item, earlier, section_index, field_index):
         return []
     source = earlier.get(item.condition_field)
     if source is None:
-        return [Problem(section_index, field_index, "condition_field",
-                        _("“%(code)s” is not the code of a field placed before this one.")
-                        % {"code": item.condition_field})]
+        return [
+            Problem(
+                section_index,
+                field_index,
+                "condition_field",
+                _("“%(code)s” is not the code of a field placed before this one.") % {"code": item.condition_field},
+            )
+        ]
     if not source.holds_value or source.type == FieldType.FILE:
-        return [Problem(section_index, field_index, "condition_field",
-                        _("A condition cannot depend on a field of this type."))]
+        return [
+            Problem(
+                section_index, field_index, "condition_field", _("A condition cannot depend on a field of this type.")
+            )
+        ]
     if item.condition_operator == ConditionOperator.FILLED:
         return []
     if source.type not in CONDITION_SOURCE_TYPES:
-        return [Problem(section_index, field_index, "condition_operator",
-                        _("Fields of this type can only be tested with “is filled in”."))]
+        return [
+            Problem(
+                section_index,
+                field_index,
+                "condition_operator",
+                _("Fields of this type can only be tested with “is filled in”."),
+            )
+        ]
     allowed = _allowed_values(source)
     if allowed is not None:
         unknown = [v for v in item.condition_values() if v not in allowed]
         if unknown:
-            return [Problem(section_index, field_index, "condition_value",
-                            _("Not a value of “%(code)s”: %(values)s. Use one of: %(allowed)s.")
-                            % {"code": source.code, "values": ", ".join(unknown),
-                               "allowed": ", ".join(sorted(allowed))})]
+            return [
+                Problem(
+                    section_index,
+                    field_index,
+                    "condition_value",
+                    _("Not a value of “%(code)s”: %(values)s. Use one of: %(allowed)s.")
+                    % {"code": source.code, "values": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))},
+                )
+            ]
     return []
 
 
@@ -73,13 +93,17 @@ def check_definition(sections):
     for s_index, (section, fields) in enumerate(sections):
         problems += _check_condition(section, earlier, s_index, None)
         if not fields:
-            problems.append(Problem(s_index, None, None, _("Add at least one field to this section."),
-                                    incomplete=True))
+            problems.append(Problem(s_index, None, None, _("Add at least one field to this section."), incomplete=True))
         for f_index, field in enumerate(fields):
             if field.code in seen:
-                problems.append(Problem(s_index, f_index, "code",
-                                        _("The code “%(code)s” is already used by another field.")
-                                        % {"code": field.code}))
+                problems.append(
+                    Problem(
+                        s_index,
+                        f_index,
+                        "code",
+                        _("The code “%(code)s” is already used by another field.") % {"code": field.code},
+                    )
+                )
             problems += _check_condition(field, earlier, s_index, f_index)
             seen[field.code] = field
             earlier[field.code] = field

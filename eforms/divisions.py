@@ -6,6 +6,7 @@ arrangement of administrative units in force from 1 July 2025, with the
 statistical codes of the General Statistics Office's list of administrative
 units: 2 digits for a province, 5 for a commune. Loaded once per process.
 """
+
 import json
 from functools import lru_cache
 from pathlib import Path

@@ -12,6 +12,7 @@ Values are kept as JSON: text as strings, numbers as JSON numbers, dates as
 ISO strings, yes/no as ``"yes"``/``"no"``, several choices as a list, an
 address as a dict, a table as a list of dicts, a file as a reference dict.
 """
+
 import re
 import threading
 from dataclasses import dataclass, field
@@ -89,8 +90,9 @@ def is_filled(value) -> bool:
 def _condition_of(item):
     if not item.condition_field:
         return None
-    return Condition(item.condition_field, item.condition_operator or ConditionOperator.FILLED,
-                     tuple(item.condition_values()))
+    return Condition(
+        item.condition_field, item.condition_operator or ConditionOperator.FILLED, tuple(item.condition_values())
+    )
 
 
 @dataclass
@@ -166,15 +168,28 @@ def section_key(index) -> str:
 
 def _field_def(row: FormField) -> FieldDef:
     return FieldDef(
-        code=row.code, label=row.label, type=row.type, help_text=row.help_text, required=row.required,
-        min_length=row.min_length, max_length=row.max_length, min_value=row.min_value, max_value=row.max_value,
-        pattern=row.pattern, pattern_message=row.pattern_message, default=row.default,
+        code=row.code,
+        label=row.label,
+        type=row.type,
+        help_text=row.help_text,
+        required=row.required,
+        min_length=row.min_length,
+        max_length=row.max_length,
+        min_value=row.min_value,
+        max_value=row.max_value,
+        pattern=row.pattern,
+        pattern_message=row.pattern_message,
+        default=row.default,
         choices=tuple(parse_choices(row.choices)) if row.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) else (),
         file_types=tuple(row.allowed_file_types()) if row.type == FieldType.FILE else (),
         max_bytes=row.max_file_bytes() if row.type == FieldType.FILE else 0,
         columns=tuple(dict(c) for c in (row.table_columns or [])) if row.type == FieldType.TABLE else (),
-        min_rows=row.min_rows, max_rows=row.max_rows, province=row.address_province, content=row.content,
-        prefill_source=row.prefill_source, editable_after_prefill=row.editable_after_prefill,
+        min_rows=row.min_rows,
+        max_rows=row.max_rows,
+        province=row.address_province,
+        content=row.content,
+        prefill_source=row.prefill_source,
+        editable_after_prefill=row.editable_after_prefill,
         condition=_condition_of(row),
     )
 
@@ -182,8 +197,13 @@ def _field_def(row: FormField) -> FieldDef:
 def compile_sections(sections_with_fields):
     """``[(section, [field, ...]), ...]`` (saved or not) → ``[SectionDef]``; used by the preview of unsaved edits."""
     return [
-        SectionDef(key=section_key(index), title=section.title, help_text=section.help_text,
-                   condition=_condition_of(section), fields=[_field_def(f) for f in fields])
+        SectionDef(
+            key=section_key(index),
+            title=section.title,
+            help_text=section.help_text,
+            condition=_condition_of(section),
+            fields=[_field_def(f) for f in fields],
+        )
         for index, (section, fields) in enumerate(sections_with_fields)
     ]
 
@@ -208,8 +228,12 @@ def load_definition(version) -> Definition:
         fields_by_section.setdefault(row.section_id, []).append(row)
     eform = version.eform
     definition = Definition(
-        version_id=version_id, version_number=version.number, frozen=version.status != VersionStatus.DRAFT,
-        form_code=eform.code, title=eform.title, procedure_id=eform.procedure_id,
+        version_id=version_id,
+        version_number=version.number,
+        frozen=version.status != VersionStatus.DRAFT,
+        form_code=eform.code,
+        title=eform.title,
+        procedure_id=eform.procedure_id,
         requires_signature=eform.requires_signature,
         sections=compile_sections([(s, fields_by_section.get(s.pk, [])) for s in sections]),
     )
@@ -244,8 +268,9 @@ class NormalisedCharField(forms.CharField):
 
 class FullMatchValidator(RegexValidator):
     def __init__(self, pattern, message):
-        super().__init__(regex=rf"(?:{pattern})\Z", message=message or _("The answer is not in the expected format."),
-                         code="pattern")
+        super().__init__(
+            regex=rf"(?:{pattern})\Z", message=message or _("The answer is not in the expected format."), code="pattern"
+        )
 
     def __call__(self, value):
         # The admin's pattern applies to the whole answer, not a substring.
@@ -275,11 +300,16 @@ def make_field(fdef: FieldDef) -> forms.Field:
     if kind == FieldType.TEXT:
         return forms.CharField(validators=text_validators, **lengths, **common)
     if kind == FieldType.TEXTAREA:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), validators=text_validators, **lengths,
-                               **common)
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}), validators=text_validators, **lengths, **common
+        )
     if kind == FieldType.NUMBER:
-        return NumberField(min_value=fdef.min_value, max_value=fdef.max_value,
-                           widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+        return NumberField(
+            min_value=fdef.min_value,
+            max_value=fdef.max_value,
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+            **common,
+        )
     if kind == FieldType.DATE:
         return DateField(**common)
     if kind == FieldType.CHOICE:
@@ -294,8 +324,9 @@ def make_field(fdef: FieldDef) -> forms.Field:
         return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **lengths, **common)
     if kind in IDENTIFIER_TYPES:
         normalise, attrs = IDENTIFIER_TYPES[kind]
-        return NormalisedCharField(normalise=normalise, widget=forms.TextInput(attrs=attrs), validators=text_validators,
-                                   **common)
+        return NormalisedCharField(
+            normalise=normalise, widget=forms.TextInput(attrs=attrs), validators=text_validators, **common
+        )
     if kind == FieldType.ADDRESS:
         return AddressField(province_code=fdef.province, **common)
     if kind == FieldType.FILE:
@@ -403,7 +434,7 @@ class SectionForm(forms.Form):
                 continue
             if any(key == k or key.startswith(f"{k}_") or key.startswith(f"{k}-") for k in known):
                 continue
-            ignored.append(key[len(prefix):])
+            ignored.append(key[len(prefix) :])
         return ignored
 
     def rows(self):
@@ -414,12 +445,21 @@ class SectionForm(forms.Form):
             condition = None
             if fdef.condition and fdef.condition.field in self.field_defs:
                 controller = self.field_defs[fdef.condition.field]
-                condition = {"name": self.add_prefix(controller.code), "operator": fdef.condition.operator,
-                             "values": "|".join(fdef.condition.values), "note": condition_note(fdef.condition,
-                                                                                                controller)}
-            result.append({"bf": bf, "fdef": fdef, "condition": condition,
-                           "locked": getattr(bf.field, "prefilled_locked", False),
-                           "fieldset": getattr(bf.field.widget, "use_fieldset", False)})
+                condition = {
+                    "name": self.add_prefix(controller.code),
+                    "operator": fdef.condition.operator,
+                    "values": "|".join(fdef.condition.values),
+                    "note": condition_note(fdef.condition, controller),
+                }
+            result.append(
+                {
+                    "bf": bf,
+                    "fdef": fdef,
+                    "condition": condition,
+                    "locked": getattr(bf.field, "prefilled_locked", False),
+                    "fieldset": getattr(bf.field.widget, "use_fieldset", False),
+                }
+            )
         return result
 
 
@@ -427,10 +467,14 @@ def condition_note(condition, controller):
     """The condition in words, shown when JavaScript cannot hide the field."""
     if condition.operator == ConditionOperator.FILLED:
         return gettext("Answer only if “%(label)s” is filled in.") % {"label": controller.label}
-    shown = [display_value(controller, v) if controller.type != FieldType.MULTI_CHOICE
-             else str(controller.choice_label(v)) for v in condition.values]
+    shown = [
+        display_value(controller, v) if controller.type != FieldType.MULTI_CHOICE else str(controller.choice_label(v))
+        for v in condition.values
+    ]
     return gettext("Answer only if “%(label)s” is %(values)s.") % {
-        "label": controller.label, "values": gettext(" or ").join(f"“{v}”" for v in shown)}
+        "label": controller.label,
+        "values": gettext(" or ").join(f"“{v}”" for v in shown),
+    }
 
 
 def _posted_something(bf) -> bool:
@@ -545,8 +589,11 @@ def validate_all(definition: Definition, step_data: dict, step_files: dict | Non
             continue
         visible.append(section.key)
         form = section_form_class(definition, section)(
-            data=step_data.get(section.key) or {}, files=(step_files or {}).get(section.key) or {},
-            prefix=section.key, answers=answers, prefill=prefill,
+            data=step_data.get(section.key) or {},
+            files=(step_files or {}).get(section.key) or {},
+            prefix=section.key,
+            answers=answers,
+            prefill=prefill,
         )
         built[section.key] = form
         if form.is_valid():

@@ -1,4 +1,5 @@
 """Domain errors of the e-form builder, raised by models and services and mapped to HTTP by the views."""
+
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import DomainError

@@ -9,6 +9,7 @@ only an upload in the request (the engine hands such files back separately,
 and whoever keeps them adds the ``ref``). This module stores files only for
 saved drafts; the dossier's files are stored by the submit flow.
 """
+
 import os
 import uuid
 
@@ -39,7 +40,8 @@ def validate_field_upload(file, *, allowed_types, max_bytes):
     if extension not in allowed_types:
         raise ValidationError(
             _("“%(name)s” is not an accepted file type here. Accepted: %(types)s."),
-            code="file_type", params={"name": name, "types": ", ".join(allowed_types)},
+            code="file_type",
+            params={"name": name, "types": ", ".join(allowed_types)},
         )
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:

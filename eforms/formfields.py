@@ -3,6 +3,7 @@
 Everything renders and validates without JavaScript: the repeating-rows table
 shows empty rows to fill, the address lists communes grouped by province.
 """
+
 import os
 import re
 from datetime import date
@@ -182,7 +183,8 @@ class CommuneSelect(forms.Widget):
             options = options.replace(f'value="{escape(value)}">', f'value="{escape(value)}" selected>', 1)
         attr_html = "".join(
             format_html(' {}="{}"', key, val) if val is not True else format_html(" {}", key)
-            for key, val in context["widget"]["attrs"].items() if val is not False and val is not None
+            for key, val in context["widget"]["attrs"].items()
+            if val is not False and val is not None
         )
         empty = escape(_("— Commune / ward —"))
         context["widget"]["html"] = mark_safe(
@@ -206,12 +208,19 @@ class AddressWidget(forms.MultiWidget):
         else:
             province_choices = [("", _("— Province / city —"))] + divisions.provinces()
         widgets = [
-            forms.Select(choices=province_choices, attrs={"aria-label": _("Province / city"),
-                                                          "data-eform-province": "1"}),
-            CommuneSelect(province_code, attrs={"aria-label": _("Commune / ward / special zone"),
-                                                "data-eform-commune": "1"}),
-            forms.TextInput(attrs={"aria-label": _("House number, street, hamlet"),
-                                   "placeholder": _("House number, street, hamlet"), "maxlength": 255}),
+            forms.Select(
+                choices=province_choices, attrs={"aria-label": _("Province / city"), "data-eform-province": "1"}
+            ),
+            CommuneSelect(
+                province_code, attrs={"aria-label": _("Commune / ward / special zone"), "data-eform-commune": "1"}
+            ),
+            forms.TextInput(
+                attrs={
+                    "aria-label": _("House number, street, hamlet"),
+                    "placeholder": _("House number, street, hamlet"),
+                    "maxlength": 255,
+                }
+            ),
         ]
         super().__init__(widgets, attrs)
 
@@ -232,16 +241,18 @@ class AddressField(forms.MultiValueField):
     }
 
     def __init__(self, *, province_code="", required=True, **kwargs):
-        province_choices = ([(province_code, divisions.province_name(province_code))] if province_code
-                            else divisions.provinces())
+        province_choices = (
+            [(province_code, divisions.province_name(province_code))] if province_code else divisions.provinces()
+        )
         fields = (
             forms.ChoiceField(choices=province_choices, required=required),
             forms.CharField(required=required, max_length=5),
             forms.CharField(required=required, max_length=255),
         )
         self.province_code = province_code
-        super().__init__(fields, require_all_fields=False, required=required,
-                         widget=AddressWidget(province_code), **kwargs)
+        super().__init__(
+            fields, require_all_fields=False, required=required, widget=AddressWidget(province_code), **kwargs
+        )
 
     def clean(self, value):
         if isinstance(value, dict):  # a prefilled, read-only value
@@ -309,15 +320,19 @@ class TableWidget(forms.Widget):
             cells = []
             for column in self.columns:
                 cell = row.get(column["code"])
-                cells.append({
-                    "name": f"{name}-{index}-{column['code']}",
-                    "value": "" if cell is None else cell,
-                    "type": input_types.get(column["type"], "text"),
-                    "inputmode": "decimal" if column["type"] == TableColumnType.NUMBER else "",
-                    "label": _("Row %(row)s, %(column)s") % {"row": index + 1, "column": column["label"]},
-                })
+                cells.append(
+                    {
+                        "name": f"{name}-{index}-{column['code']}",
+                        "value": "" if cell is None else cell,
+                        "type": input_types.get(column["type"], "text"),
+                        "inputmode": "decimal" if column["type"] == TableColumnType.NUMBER else "",
+                        "label": _("Row %(row)s, %(column)s") % {"row": index + 1, "column": column["label"]},
+                    }
+                )
             table.append({"number": index + 1, "cells": cells})
-        context["widget"].update({"columns": self.columns, "rows": table, "disabled": context["widget"]["attrs"].get("disabled")})
+        context["widget"].update(
+            {"columns": self.columns, "rows": table, "disabled": context["widget"]["attrs"].get("disabled")}
+        )
         return context
 
     def use_required_attribute(self, initial):
@@ -349,8 +364,9 @@ class TableField(forms.Field):
         for row_number, raw in enumerate(value, start=1):
             if not isinstance(raw, dict):
                 continue
-            texts = {c["code"]: ("" if raw.get(c["code"]) is None else str(raw.get(c["code"]))).strip()
-                     for c in self.columns}
+            texts = {
+                c["code"]: ("" if raw.get(c["code"]) is None else str(raw.get(c["code"]))).strip() for c in self.columns
+            }
             if not any(texts.values()):
                 continue
             row = {}
@@ -358,34 +374,51 @@ class TableField(forms.Field):
                 text, label = texts[column["code"]], column["label"]
                 if not text:
                     if position == 0:
-                        errors.append(ValidationError(
-                            _("Row %(row)s: “%(column)s” is required."),
-                            params={"row": len(rows) + 1, "column": label}, code="cell_required"))
+                        errors.append(
+                            ValidationError(
+                                _("Row %(row)s: “%(column)s” is required."),
+                                params={"row": len(rows) + 1, "column": label},
+                                code="cell_required",
+                            )
+                        )
                     row[column["code"]] = None
                 elif column["type"] == TableColumnType.NUMBER:
                     number = parse_number(text)
                     if number is None:
-                        errors.append(ValidationError(_("Row %(row)s: “%(column)s” must be a number."),
-                                                      params={"row": len(rows) + 1, "column": label},
-                                                      code="cell_number"))
+                        errors.append(
+                            ValidationError(
+                                _("Row %(row)s: “%(column)s” must be a number."),
+                                params={"row": len(rows) + 1, "column": label},
+                                code="cell_number",
+                            )
+                        )
                     row[column["code"]] = number_to_json(number)
                 elif column["type"] == TableColumnType.DATE:
                     parsed = parse_date(text)
                     if parsed is None:
-                        errors.append(ValidationError(
-                            _("Row %(row)s: “%(column)s” must be a date (dd/mm/yyyy)."),
-                            params={"row": len(rows) + 1, "column": label}, code="cell_date"))
+                        errors.append(
+                            ValidationError(
+                                _("Row %(row)s: “%(column)s” must be a date (dd/mm/yyyy)."),
+                                params={"row": len(rows) + 1, "column": label},
+                                code="cell_date",
+                            )
+                        )
                     row[column["code"]] = parsed.isoformat() if parsed else None
                 else:
                     if len(text) > 500:
-                        errors.append(ValidationError(_("Row %(row)s: “%(column)s” is too long."),
-                                                      params={"row": len(rows) + 1, "column": label},
-                                                      code="cell_length"))
+                        errors.append(
+                            ValidationError(
+                                _("Row %(row)s: “%(column)s” is too long."),
+                                params={"row": len(rows) + 1, "column": label},
+                                code="cell_length",
+                            )
+                        )
                     row[column["code"]] = text
             rows.append(row)
         if len(rows) > self.max_rows:
-            errors.append(ValidationError(self.error_messages["too_many"], params={"max": self.max_rows},
-                                          code="too_many"))
+            errors.append(
+                ValidationError(self.error_messages["too_many"], params={"max": self.max_rows}, code="too_many")
+            )
         if errors:
             raise ValidationError(errors)
         if not rows and self.required:

@@ -1,4 +1,5 @@
 """The steps of online submission that follow the form's sections: documents, delivery, review."""
+
 import os
 
 from django import forms
@@ -24,16 +25,20 @@ class DocumentsForm(forms.Form):
         self.procedure_documents = list(procedure_documents)
         self.stored = {str(d.pk): d for d in stored_documents}
         store_choices = [("", _("— Not from my data store —"))] + [
-            (str(d.pk), f"{d.title} ({d.doc_type})") for d in stored_documents]
+            (str(d.pk), f"{d.title} ({d.doc_type})") for d in stored_documents
+        ]
         self.rows = []
         for document in self.procedure_documents:
             file_name, pick_name = f"doc_{document.pk}", f"doc_{document.pk}_stored"
             self.fields[file_name] = forms.FileField(
-                label=_("Upload a file"), required=False, widget=_KeptFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,"
-                                                                                      ".doc,.docx,.xls,.xlsx,.zip"}))
+                label=_("Upload a file"),
+                required=False,
+                widget=_KeptFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.zip"}),
+            )
             if self.stored:
-                self.fields[pick_name] = forms.ChoiceField(label=_("or pick from my data store"), choices=store_choices,
-                                                           required=False)
+                self.fields[pick_name] = forms.ChoiceField(
+                    label=_("or pick from my data store"), choices=store_choices, required=False
+                )
             self.rows.append((document, file_name, pick_name if self.stored else None))
 
     def clean(self):
@@ -48,8 +53,10 @@ class DocumentsForm(forms.Form):
                     continue
             picked = cleaned.get(pick_name) if pick_name else ""
             if document.mandatory and not upload and not picked and file_name not in self.errors:
-                self.add_error(file_name, _("“%(name)s” is required: upload it or pick it from your data store.")
-                               % {"name": document.name})
+                self.add_error(
+                    file_name,
+                    _("“%(name)s” is required: upload it or pick it from your data store.") % {"name": document.name},
+                )
         return cleaned
 
     def chosen(self):
@@ -99,22 +106,30 @@ class DeliveryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.procedure = procedure
         self.agencies = {str(a.pk): a for a in agencies}
-        choices = [(Delivery.ONLINE, _("Online (in my account and by e-mail)")),
-                   (Delivery.COUNTER, _("At the agency's counter"))]
+        choices = [
+            (Delivery.ONLINE, _("Online (in my account and by e-mail)")),
+            (Delivery.COUNTER, _("At the agency's counter")),
+        ]
         if procedure is not None and procedure.postal_return:
             choices.append((Delivery.POST, _("By post to the address below")))
         self.fields["agency"] = forms.ChoiceField(
-            label=_("Receiving agency"), choices=[(k, a.name) for k, a in self.agencies.items()],
-            widget=forms.RadioSelect if len(self.agencies) > 1 else forms.HiddenInput)
+            label=_("Receiving agency"),
+            choices=[(k, a.name) for k, a in self.agencies.items()],
+            widget=forms.RadioSelect if len(self.agencies) > 1 else forms.HiddenInput,
+        )
         if len(self.agencies) == 1:
             self.initial.setdefault("agency", next(iter(self.agencies)))
-        self.fields["delivery"] = forms.ChoiceField(label=_("How do you want to receive the result?"),
-                                                    choices=choices, widget=forms.RadioSelect)
+        self.fields["delivery"] = forms.ChoiceField(
+            label=_("How do you want to receive the result?"), choices=choices, widget=forms.RadioSelect
+        )
         self.initial.setdefault("delivery", Delivery.ONLINE)
         if procedure is not None and procedure.postal_return:
             self.fields["delivery_address"] = forms.CharField(
-                label=_("Delivery address"), required=False, max_length=500,
-                help_text=_("Required for delivery by post."))
+                label=_("Delivery address"),
+                required=False,
+                max_length=500,
+                help_text=_("Required for delivery by post."),
+            )
 
     def clean(self):
         cleaned = super().clean()

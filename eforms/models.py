@@ -13,6 +13,7 @@ question, identified by its ``code`` (unique within the version), which is the
 key of its value in the submission and for "the value you gave last time".
 One engine (:mod:`eforms.engine`) turns these rows into Django forms.
 """
+
 import re
 import uuid
 
@@ -76,8 +77,16 @@ class FieldType(models.TextChoices):
 NO_VALUE_TYPES = {FieldType.STATIC}
 #: Types whose values can drive an equals/in condition.
 CONDITION_SOURCE_TYPES = {
-    FieldType.TEXT, FieldType.NUMBER, FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.YES_NO,
-    FieldType.EMAIL, FieldType.PHONE, FieldType.CITIZEN_ID, FieldType.PASSPORT, FieldType.TAX_CODE,
+    FieldType.TEXT,
+    FieldType.NUMBER,
+    FieldType.CHOICE,
+    FieldType.MULTI_CHOICE,
+    FieldType.YES_NO,
+    FieldType.EMAIL,
+    FieldType.PHONE,
+    FieldType.CITIZEN_ID,
+    FieldType.PASSPORT,
+    FieldType.TAX_CODE,
 }
 
 
@@ -139,14 +148,19 @@ class EForm(models.Model):
         "catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="eforms"
     )
     symbol = models.CharField(
-        _("form symbol"), max_length=20, validators=[symbol_validator],
-        help_text=_("The symbol of the application form in the procedure, e.g. TK1. "
-                    "The form code is the procedure code followed by this symbol."),
+        _("form symbol"),
+        max_length=20,
+        validators=[symbol_validator],
+        help_text=_(
+            "The symbol of the application form in the procedure, e.g. TK1. "
+            "The form code is the procedure code followed by this symbol."
+        ),
     )
     code = models.CharField(_("form code"), max_length=64, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=500)
     requires_signature = models.BooleanField(
-        _("requires the applicant's digital signature"), default=False,
+        _("requires the applicant's digital signature"),
+        default=False,
         help_text=_("Tick when the online service requires the applicant to sign the form digitally (QN 16.3d)."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -191,13 +205,22 @@ class EForm(models.Model):
 class FormVersion(ClusterableModel):
     eform = models.ForeignKey(EForm, verbose_name=_("e-form"), on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"), editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=VersionStatus.choices,
-                              default=VersionStatus.DRAFT, editable=False)
-    note = models.CharField(_("change note"), max_length=500, blank=True,
-                            help_text=_("What changed in this version (for other admins)."))
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT, editable=False
+    )
+    note = models.CharField(
+        _("change note"), max_length=500, blank=True, help_text=_("What changed in this version (for other admins).")
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("published by"), null=True,
-                                     blank=True, editable=False, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -213,10 +236,12 @@ class FormVersion(ClusterableModel):
         ordering = ["eform__code", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["eform", "number"], name="eforms_version_unique_number"),
-            models.UniqueConstraint(fields=["eform"], condition=models.Q(status="published"),
-                                    name="eforms_one_published_version"),
-            models.UniqueConstraint(fields=["eform"], condition=models.Q(status="draft"),
-                                    name="eforms_one_draft_version"),
+            models.UniqueConstraint(
+                fields=["eform"], condition=models.Q(status="published"), name="eforms_one_published_version"
+            ),
+            models.UniqueConstraint(
+                fields=["eform"], condition=models.Q(status="draft"), name="eforms_one_draft_version"
+            ),
         ]
 
     def __str__(self):
@@ -254,15 +279,19 @@ class ConditionMixin(models.Model):
     """Show this item only when an earlier field has a given value (DESIGN 4: conditional display)."""
 
     condition_field = models.CharField(
-        _("show only if field"), max_length=50, blank=True,
+        _("show only if field"),
+        max_length=50,
+        blank=True,
         help_text=_("Code of an earlier field. Leave empty to always show."),
     )
-    condition_operator = models.CharField(_("condition"), max_length=10, choices=ConditionOperator.choices,
-                                          blank=True)
+    condition_operator = models.CharField(_("condition"), max_length=10, choices=ConditionOperator.choices, blank=True)
     condition_value = models.CharField(
-        _("value(s)"), max_length=500, blank=True,
-        help_text=_("For “equals”: one value; for “is one of”: values separated by commas. "
-                    "For yes/no fields use yes or no."),
+        _("value(s)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For “equals”: one value; for “is one of”: values separated by commas. For yes/no fields use yes or no."
+        ),
     )
 
     class Meta:
@@ -292,8 +321,7 @@ class ConditionMixin(models.Model):
 
 
 class FormSection(ClusterableModel, ConditionMixin, Orderable):
-    version = ParentalKey(FormVersion, verbose_name=_("version"), on_delete=models.CASCADE,
-                          related_name="sections")
+    version = ParentalKey(FormVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="sections")
     title = models.CharField(_("title"), max_length=255)
     help_text = models.TextField(_("help"), blank=True)
 
@@ -303,8 +331,10 @@ class FormSection(ClusterableModel, ConditionMixin, Orderable):
         FieldPanel("title"),
         FieldPanel("help_text"),
         MultiFieldPanel(
-            [FieldPanel("condition_field"), FieldRowPanel([FieldPanel("condition_operator"),
-                                                           FieldPanel("condition_value")])],
+            [
+                FieldPanel("condition_field"),
+                FieldRowPanel([FieldPanel("condition_operator"), FieldPanel("condition_value")]),
+            ],
             heading=_("Show this section only if…"),
         ),
         InlinePanel("fields", heading=_("Fields"), label=_("Field")),
@@ -334,7 +364,9 @@ class FormSection(ClusterableModel, ConditionMixin, Orderable):
 class FormField(ConditionMixin, Orderable):
     section = ParentalKey(FormSection, verbose_name=_("section"), on_delete=models.CASCADE, related_name="fields")
     code = models.CharField(
-        _("code"), max_length=50, validators=[field_code_validator],
+        _("code"),
+        max_length=50,
+        validators=[field_code_validator],
         help_text=_("Unique within the form, e.g. ho_ten. It names the value in the submitted data."),
     )
     label = models.CharField(_("label"), max_length=500)
@@ -346,32 +378,53 @@ class FormField(ConditionMixin, Orderable):
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
     min_value = models.DecimalField(_("minimum value"), max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(_("maximum value"), max_digits=18, decimal_places=4, null=True, blank=True)
-    pattern = models.CharField(_("pattern (regular expression)"), max_length=200, blank=True,
-                               help_text=_("The whole answer must match, e.g. [0-9]{6} for six digits."))
+    pattern = models.CharField(
+        _("pattern (regular expression)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The whole answer must match, e.g. [0-9]{6} for six digits."),
+    )
     pattern_message = models.CharField(_("message when the pattern does not match"), max_length=255, blank=True)
-    default = models.CharField(_("default value"), max_length=500, blank=True,
-                               help_text=_("For several choices separate values with commas; "
-                                           "for dates use YYYY-MM-DD; for yes/no use yes or no."))
-    choices = models.TextField(_("choices"), blank=True,
-                               help_text=_("One per line: value|label, e.g. ca_nhan|Cá nhân."))
+    default = models.CharField(
+        _("default value"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For several choices separate values with commas; for dates use YYYY-MM-DD; for yes/no use yes or no."
+        ),
+    )
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("One per line: value|label, e.g. ca_nhan|Cá nhân.")
+    )
     # Files
     file_types = models.CharField(
-        _("allowed file types"), max_length=100, blank=True,
+        _("allowed file types"),
+        max_length=100,
+        blank=True,
         # Formatted lazily: a translation resolved at import time would be frozen in one language.
-        help_text=lazy(lambda: _("Comma-separated extensions among: %(types)s. Empty: PDF, JPG and PNG.")
-                       % {"types": ", ".join(FILE_TYPES)}, str)(),
+        help_text=lazy(
+            lambda: (
+                _("Comma-separated extensions among: %(types)s. Empty: PDF, JPG and PNG.")
+                % {"types": ", ".join(FILE_TYPES)}
+            ),
+            str,
+        )(),
     )
     max_file_mb = models.PositiveSmallIntegerField(_("maximum file size (MB)"), null=True, blank=True)
     # Repeating rows
     table_columns = TableColumnsField(
-        _("table columns"), default=list, blank=True,
+        _("table columns"),
+        default=list,
+        blank=True,
         help_text=_("One column per line: code|label|type, where type is text, number or date."),
     )
     min_rows = models.PositiveSmallIntegerField(_("minimum rows"), null=True, blank=True)
     max_rows = models.PositiveSmallIntegerField(_("maximum rows"), null=True, blank=True)
     # Address
     address_province = models.CharField(
-        _("limit to province (code)"), max_length=2, blank=True,
+        _("limit to province (code)"),
+        max_length=2,
+        blank=True,
         help_text=_("For address fields: the 2-digit code of the only province allowed, e.g. 22 for Quảng Ninh."),
     )
     # Read-only text
@@ -379,7 +432,8 @@ class FormField(ConditionMixin, Orderable):
     # Prefill
     prefill_source = models.CharField(_("prefill from"), max_length=20, choices=PrefillSource.choices, blank=True)
     editable_after_prefill = models.BooleanField(
-        _("applicant may change the prefilled value"), default=True,
+        _("applicant may change the prefilled value"),
+        default=True,
         help_text=_("Untick to keep the prefilled value read-only (e.g. the name from the national e-ID)."),
     )
 
@@ -390,17 +444,23 @@ class FormField(ConditionMixin, Orderable):
         FieldPanel("label"),
         FieldPanel("help_text"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("min_length"), FieldPanel("max_length")]),
-             FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value")]),
-             FieldRowPanel([FieldPanel("pattern"), FieldPanel("pattern_message")]),
-             FieldPanel("default")],
+            [
+                FieldRowPanel([FieldPanel("min_length"), FieldPanel("max_length")]),
+                FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value")]),
+                FieldRowPanel([FieldPanel("pattern"), FieldPanel("pattern_message")]),
+                FieldPanel("default"),
+            ],
             heading=_("Validation and default"),
         ),
         FieldPanel("choices"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("file_types"), FieldPanel("max_file_mb")]),
-             FieldPanel("table_columns"), FieldRowPanel([FieldPanel("min_rows"), FieldPanel("max_rows")]),
-             FieldPanel("address_province"), FieldPanel("content")],
+            [
+                FieldRowPanel([FieldPanel("file_types"), FieldPanel("max_file_mb")]),
+                FieldPanel("table_columns"),
+                FieldRowPanel([FieldPanel("min_rows"), FieldPanel("max_rows")]),
+                FieldPanel("address_province"),
+                FieldPanel("content"),
+            ],
             heading=_("Files, tables, addresses and read-only text"),
         ),
         MultiFieldPanel(
@@ -408,8 +468,10 @@ class FormField(ConditionMixin, Orderable):
             heading=_("Prefill"),
         ),
         MultiFieldPanel(
-            [FieldPanel("condition_field"), FieldRowPanel([FieldPanel("condition_operator"),
-                                                           FieldPanel("condition_value")])],
+            [
+                FieldPanel("condition_field"),
+                FieldRowPanel([FieldPanel("condition_operator"), FieldPanel("condition_value")]),
+            ],
             heading=_("Show this field only if…"),
         ),
     ]
@@ -521,19 +583,30 @@ class FormDraft(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant account"),
-                             on_delete=models.CASCADE, related_name="eform_drafts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        on_delete=models.CASCADE,
+        related_name="eform_drafts",
+    )
     # PROTECT: the version a dossier was filled with must outlive it.
-    version = models.ForeignKey(FormVersion, verbose_name=_("form version"), on_delete=models.PROTECT,
-                                related_name="drafts")
+    version = models.ForeignKey(
+        FormVersion, verbose_name=_("form version"), on_delete=models.PROTECT, related_name="drafts"
+    )
     status = models.CharField(_("status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.OPEN)
     current_step = models.CharField(_("current step"), max_length=20, default="", blank=True)
     state = models.JSONField(_("wizard state"), default=dict, blank=True)
     prefill = models.JSONField(_("prefilled values"), default=dict, blank=True)
     values = models.JSONField(_("values"), default=dict, blank=True)
     submission_token = models.UUIDField(_("submission token"), default=uuid.uuid4, unique=True, editable=False)
-    dossier = models.OneToOneField("workflow.Dossier", verbose_name=_("dossier"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="eform_draft")
+    dossier = models.OneToOneField(
+        "workflow.Dossier",
+        verbose_name=_("dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="eform_draft",
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -6,6 +6,7 @@ signature block. Rendered by WeasyPrint with DejaVu fonts embedded, so the
 Vietnamese diacritics survive on any reader. The document is Vietnamese
 whatever language the applicant browses in.
 """
+
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -15,12 +16,15 @@ from . import engine
 def render_form_html(definition, values, *, applicant_name="", at=None) -> str:
     at = timezone.localtime(at or timezone.now())
     with translation.override("vi"):
-        return render_to_string("eforms/pdf/form.html", {
-            "definition": definition,
-            "sections": engine.display_sections(definition, values),
-            "applicant_name": applicant_name,
-            "at": at,
-        })
+        return render_to_string(
+            "eforms/pdf/form.html",
+            {
+                "definition": definition,
+                "sections": engine.display_sections(definition, values),
+                "applicant_name": applicant_name,
+                "at": at,
+            },
+        )
 
 
 def render_form_pdf(definition, values, *, applicant_name="", at=None) -> bytes:

@@ -1,4 +1,5 @@
 """Reads of the e-form app: what a user may see, the form a procedure offers, an applicant's fillings."""
+
 from catalog.models import Procedure
 from catalog.scoping import ALL, visible_agency_ids
 
@@ -25,32 +26,45 @@ def version_queryset_for(user):
 
 def published_forms(procedure):
     """The forms of ``procedure`` that citizens can fill now (a published version exists), by code."""
-    return (EForm.objects.filter(procedure=procedure, versions__status=VersionStatus.PUBLISHED)
-            .order_by("code").distinct())
+    return (
+        EForm.objects.filter(procedure=procedure, versions__status=VersionStatus.PUBLISHED).order_by("code").distinct()
+    )
 
 
 def published_version(eform_code):
     """The version citizens fill for a form code, or None."""
-    return (FormVersion.objects.select_related("eform", "eform__procedure")
-            .filter(eform__code=eform_code, status=VersionStatus.PUBLISHED).first())
+    return (
+        FormVersion.objects.select_related("eform", "eform__procedure")
+        .filter(eform__code=eform_code, status=VersionStatus.PUBLISHED)
+        .first()
+    )
 
 
 def open_drafts(user):
     """An applicant's unfinished fillings, newest first (shown in "My dossiers" to resume)."""
-    return (FormDraft.objects.owned_by(user).open()
-            .select_related("version", "version__eform", "version__eform__procedure"))
+    return (
+        FormDraft.objects.owned_by(user).open().select_related("version", "version__eform", "version__eform__procedure")
+    )
 
 
 def draft_for_owner(user, draft_id):
     """One filling of ``user``; another user's id is simply not found."""
-    return (FormDraft.objects.owned_by(user).select_related("version", "version__eform", "version__eform__procedure")
-            .filter(pk=draft_id).first())
+    return (
+        FormDraft.objects.owned_by(user)
+        .select_related("version", "version__eform", "version__eform__procedure")
+        .filter(pk=draft_id)
+        .first()
+    )
 
 
 def last_values(user, limit=20) -> dict:
     """code → the value the applicant gave most recently in a field with that code (BN 11.3 reuse)."""
-    rows = (FormDraft.objects.owned_by(user).filter(status=DraftStatus.SUBMITTED)
-            .order_by("-submitted_at").values_list("values", flat=True)[:limit])
+    rows = (
+        FormDraft.objects.owned_by(user)
+        .filter(status=DraftStatus.SUBMITTED)
+        .order_by("-submitted_at")
+        .values_list("values", flat=True)[:limit]
+    )
     result = {}
     for values in rows:
         for code, value in (values or {}).items():
@@ -73,5 +87,9 @@ def dossier_answers(dossier):
     if version is None:
         return None
     definition = engine.load_definition(version)
-    return {"code": data.get("form_code", ""), "title": data.get("form_title", ""), "version": data.get("version"),
-            "sections": engine.display_sections(definition, data.get("values") or {})}
+    return {
+        "code": data.get("form_code", ""),
+        "title": data.get("form_title", ""),
+        "version": data.get("version"),
+        "sections": engine.display_sections(definition, data.get("values") or {}),
+    }

@@ -9,6 +9,7 @@ started on, so a dossier is always read with the questions it was filled with.
 The final submit is idempotent: it locks the filling, and a filling that
 already produced a dossier returns that dossier instead of a second one.
 """
+
 import os
 
 from django.core.files.base import ContentFile
@@ -70,8 +71,7 @@ def version_publish(*, actor, version_id) -> FormVersion:
     problems = version_problems(version)
     if problems:
         raise InvalidDefinition(problems)
-    for previous in FormVersion.objects.select_for_update().filter(eform=version.eform,
-                                                                  status=VersionStatus.PUBLISHED):
+    for previous in FormVersion.objects.select_for_update().filter(eform=version.eform, status=VersionStatus.PUBLISHED):
         previous.status = VersionStatus.RETIRED
         previous._status_transition = True
         previous.save(update_fields=["status"])
@@ -91,13 +91,13 @@ def version_new_draft(*, actor, eform_id) -> FormVersion:
     draft = eform.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is not None:
         raise DraftExists(draft)
-    source = (eform.versions.filter(status=VersionStatus.PUBLISHED).first()
-              or eform.versions.order_by("-number").first())
+    source = eform.versions.filter(status=VersionStatus.PUBLISHED).first() or eform.versions.order_by("-number").first()
     if source is None:
         raise NothingToCopy()
     number = (eform.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    draft = FormVersion.objects.create(eform=eform, number=number,
-                                       note=_("Copy of version %(n)s") % {"n": source.number})
+    draft = FormVersion.objects.create(
+        eform=eform, number=number, note=_("Copy of version %(n)s") % {"n": source.number}
+    )
     copied_fields = []
     for section in source.sections.all().prefetch_related("fields"):
         fields = list(section.fields.all())
@@ -141,7 +141,8 @@ def draft_start(*, user, eform_code, profile=None) -> FormDraft:
 def draft_checkpoint(*, draft, state, current_step):
     """Keep the wizard's state on the filling (one UPDATE), so it can be resumed on another day or device."""
     FormDraft.objects.filter(pk=draft.pk, status=DraftStatus.OPEN).update(
-        state=state, current_step=current_step or "", updated_at=timezone.now())
+        state=state, current_step=current_step or "", updated_at=timezone.now()
+    )
     draft.state, draft.current_step = state, current_step or ""
 
 
@@ -168,9 +169,13 @@ def applicant_from(profile, user) -> Applicant:
         return Applicant(name=user.get_full_name() or user.get_username(), email=user.email or "")
     organisation = (profile.organisation_name or "").strip()
     return Applicant(
-        name=profile.full_name, kind=ApplicantKind.BUSINESS if organisation and profile.tax_code else
-        ApplicantKind.CITIZEN, id_number=profile.tax_code if organisation and profile.tax_code else profile.id_number,
-        organisation=organisation, address=profile.address, phone=profile.phone, email=profile.email or user.email,
+        name=profile.full_name,
+        kind=ApplicantKind.BUSINESS if organisation and profile.tax_code else ApplicantKind.CITIZEN,
+        id_number=profile.tax_code if organisation and profile.tax_code else profile.id_number,
+        organisation=organisation,
+        address=profile.address,
+        phone=profile.phone,
+        email=profile.email or user.email,
     )
 
 
@@ -182,17 +187,32 @@ def _file_upload(label, file) -> Upload:
 
 
 @transaction.atomic
-def draft_submit(*, user, draft_id, token, values, form_files=(), documents=(), agency, delivery=Delivery.ONLINE,
-                 delivery_address="", applicant: Applicant, at=None):
+def draft_submit(
+    *,
+    user,
+    draft_id,
+    token,
+    values,
+    form_files=(),
+    documents=(),
+    agency,
+    delivery=Delivery.ONLINE,
+    delivery_address="",
+    applicant: Applicant,
+    at=None,
+):
     """Turn a filled form into a dossier in status 1 (``workflow.services.dossier_submit_online``).
 
     ``form_files``: ``[(label, File)]`` from the form's file fields.
     ``documents``: ``[(procedure_document, File | StoredDocument)]`` for the required documents.
     The PDF of the filled form is attached first. Returns ``(dossier, created)``.
     """
-    draft = (FormDraft.objects.select_for_update(of=("self",)).select_related("version", "version__eform",
-                                                                   "version__eform__procedure")
-             .filter(pk=draft_id, user=user).first())
+    draft = (
+        FormDraft.objects.select_for_update(of=("self",))
+        .select_related("version", "version__eform", "version__eform__procedure")
+        .filter(pk=draft_id, user=user)
+        .first()
+    )
     if draft is None:
         raise SubmissionRefused(_("This form was not found."))
     if draft.dossier_id:
@@ -208,17 +228,34 @@ def draft_submit(*, user, draft_id, token, values, form_files=(), documents=(), 
     from .pdf import render_form_pdf
 
     pdf = render_form_pdf(definition, values, applicant_name=applicant.name, at=at or timezone.now())
-    uploads = [Upload(name=f"{definition.form_code} – {definition.title}.pdf"[:500],
-                      content=ContentFile(pdf, name=f"{definition.form_code}.pdf"))]
+    uploads = [
+        Upload(
+            name=f"{definition.form_code} – {definition.title}.pdf"[:500],
+            content=ContentFile(pdf, name=f"{definition.form_code}.pdf"),
+        )
+    ]
     uploads += [_file_upload(label, file) for label, file in form_files]
     for procedure_document, source in documents:
         uploads.append(_document_upload(user, procedure_document, source))
-    form_data = {"form_code": definition.form_code, "form_title": definition.title, "version": definition.version_number,
-                 "version_id": definition.version_id, "values": values}
+    form_data = {
+        "form_code": definition.form_code,
+        "form_title": definition.title,
+        "version": definition.version_number,
+        "version_id": definition.version_id,
+        "values": values,
+    }
     try:
         dossier = dossier_services.dossier_submit_online(
-            applicant_user=user, procedure=procedure, agency=agency, applicant=applicant, files=uploads,
-            delivery=delivery, delivery_address=delivery_address, form_data=form_data, at=at)
+            applicant_user=user,
+            procedure=procedure,
+            agency=agency,
+            applicant=applicant,
+            files=uploads,
+            delivery=delivery,
+            delivery_address=delivery_address,
+            form_data=form_data,
+            at=at,
+        )
     except DossierError as error:
         raise SubmissionRefused(str(error.message)) from error
     references = list(_state_files(draft.state))
@@ -246,8 +283,11 @@ def _document_upload(user, procedure_document, source) -> Upload:
             with source.file.open("rb") as handle:
                 content = ContentFile(handle.read(), name=os.path.basename(source.file.name))
             return Upload(name=procedure_document.name, content=content, procedure_document_id=procedure_document.pk)
-        return stored_document_to_upload(source, procedure_document_id=procedure_document.pk,
-                                          name=f"{procedure_document.name}{os.path.splitext(source.original_name)[1]}")
+        return stored_document_to_upload(
+            source,
+            procedure_document_id=procedure_document.pk,
+            name=f"{procedure_document.name}{os.path.splitext(source.original_name)[1]}",
+        )
     upload = _file_upload(procedure_document.name, source)
     upload.procedure_document_id = procedure_document.pk
     return upload

@@ -1,4 +1,5 @@
 """Submit online, mounted at /nop-truc-tuyen/ (namespace ``eforms``)."""
+
 from django.urls import path
 
 from . import views

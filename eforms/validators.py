@@ -4,6 +4,7 @@ Each ``normalise_*`` function takes what a person typed, returns the canonical
 form stored in the submission, and raises
 :class:`django.core.exceptions.ValidationError` with a translated message.
 """
+
 import re
 
 from django.core.exceptions import ValidationError
@@ -14,9 +15,69 @@ from django.utils.translation import gettext_lazy as _
 CITIZEN_ID_PROVINCE_CODES = frozenset(
     f"{n:03d}"
     for n in (
-        1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38, 40,
-        42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83,
-        84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
+        1,
+        2,
+        4,
+        6,
+        8,
+        10,
+        11,
+        12,
+        14,
+        15,
+        17,
+        19,
+        20,
+        22,
+        24,
+        25,
+        26,
+        27,
+        30,
+        31,
+        33,
+        34,
+        35,
+        36,
+        37,
+        38,
+        40,
+        42,
+        44,
+        45,
+        46,
+        48,
+        49,
+        51,
+        52,
+        54,
+        56,
+        58,
+        60,
+        62,
+        64,
+        66,
+        67,
+        68,
+        70,
+        72,
+        74,
+        75,
+        77,
+        79,
+        80,
+        82,
+        83,
+        84,
+        86,
+        87,
+        89,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
     )
 )
 
@@ -38,8 +99,10 @@ def normalise_phone(value: str) -> str:
     if _MOBILE.match(raw) or _LANDLINE.match(raw):
         return raw
     raise ValidationError(
-        _("Enter a Vietnamese phone number: a mobile number of 10 digits starting with 0 (or +84), "
-          "or a landline number of 11 digits starting with 02."),
+        _(
+            "Enter a Vietnamese phone number: a mobile number of 10 digits starting with 0 (or +84), "
+            "or a landline number of 11 digits starting with 02."
+        ),
         code="phone",
     )
 
@@ -59,8 +122,9 @@ def normalise_citizen_id(value: str) -> str:
 def normalise_passport(value: str) -> str:
     raw = re.sub(r"\s", "", value or "").upper()
     if not _PASSPORT.match(raw):
-        raise ValidationError(_("A passport number is one letter followed by 7 digits, e.g. C1234567."),
-                              code="passport")
+        raise ValidationError(
+            _("A passport number is one letter followed by 7 digits, e.g. C1234567."), code="passport"
+        )
     return raw
 
 

@@ -7,6 +7,7 @@ also checkpointed on the applicant's ``FormDraft`` after every post, so a
 filling can be resumed on another day. Everything is validated again on the
 server at the end; a step cannot be skipped by posting another step's name.
 """
+
 import copy
 import json
 from collections import OrderedDict
@@ -47,8 +48,11 @@ def start(request, code):
     if request.method != "POST" and "new" not in request.GET:
         existing = selectors.open_drafts(request.user).filter(version__eform=version.eform).first()
         if existing is not None:
-            messages.info(request, _("You continue the form you started on %(date)s.")
-                          % {"date": existing.created_at.strftime("%d/%m/%Y")})
+            messages.info(
+                request,
+                _("You continue the form you started on %(date)s.")
+                % {"date": existing.created_at.strftime("%d/%m/%Y")},
+            )
             return redirect("eforms:wizard", draft_id=existing.pk)
     try:
         draft = services.draft_start(user=request.user, eform_code=code, profile=_profile(request))
@@ -78,8 +82,11 @@ def acknowledgement(request, draft_id):
     draft = selectors.draft_for_owner(request.user, draft_id)
     if draft is None or draft.dossier_id is None:
         raise Http404
-    return render(request, "eforms/acknowledgement.html", {"draft": draft, "dossier": draft.dossier,
-                                                            "procedure": draft.version.eform.procedure})
+    return render(
+        request,
+        "eforms/acknowledgement.html",
+        {"draft": draft, "dossier": draft.dossier, "procedure": draft.version.eform.procedure},
+    )
 
 
 @method_decorator(citizen_required, name="dispatch")
@@ -113,8 +120,9 @@ class SubmitWizard(SessionWizardView):
             self.storage.data = copy.deepcopy(self.draft.state)
 
     def _checkpoint(self):
-        services.draft_checkpoint(draft=self.draft, state=copy.deepcopy(self.storage.data),
-                                  current_step=self.storage.current_step)
+        services.draft_checkpoint(
+            draft=self.draft, state=copy.deepcopy(self.storage.data), current_step=self.storage.current_step
+        )
 
     # --- which steps apply (conditions evaluated on the server, in order) --------------------------
     def _evaluate(self):
@@ -142,11 +150,20 @@ class SubmitWizard(SessionWizardView):
 
     def _validate_section(self, key, data, before):
         files = self.storage.data.get(self.storage.step_files_key, {}).get(key) or {}
-        cache_key = (key, tuple(sorted((k, tuple(v)) for k, v in data.lists())),
-                     json.dumps(before, sort_keys=True, default=str), tuple(sorted(files)))
+        cache_key = (
+            key,
+            tuple(sorted((k, tuple(v)) for k, v in data.lists())),
+            json.dumps(before, sort_keys=True, default=str),
+            tuple(sorted(files)),
+        )
         if cache_key not in self._validated:
-            form = self.form_list[key](data=data, files=self.storage.get_step_files(key) or {}, prefix=key,
-                                       answers=before, prefill=self.draft.prefill)
+            form = self.form_list[key](
+                data=data,
+                files=self.storage.get_step_files(key) or {},
+                prefix=key,
+                answers=before,
+                prefill=self.draft.prefill,
+            )
             valid = form.is_valid()
             self._validated[cache_key] = (valid, form.values if valid else {})
         return self._validated[cache_key]
@@ -182,9 +199,12 @@ class SubmitWizard(SessionWizardView):
         if step == DOCUMENTS:
             from portal.citizens import StoredDocument
 
-            return {"procedure_documents": list(self.procedure.documents.all()),
-                    "stored_documents": list(StoredDocument.objects.filter(owner=self.request.user)
-                                             .select_related("doc_type"))}
+            return {
+                "procedure_documents": list(self.procedure.documents.all()),
+                "stored_documents": list(
+                    StoredDocument.objects.filter(owner=self.request.user).select_related("doc_type")
+                ),
+            }
         if step == DELIVERY:
             return {"procedure": self.procedure, "agencies": list(self.procedure.agencies.all())}
         if step == REVIEW:
@@ -212,11 +232,16 @@ class SubmitWizard(SessionWizardView):
         if ignored:
             messages.warning(self.request, _("Some submitted data did not belong to this form and was ignored."))
         for fdef in getattr(form, "dropped", []):
-            messages.info(self.request, _("Your answer to “%(label)s” was not kept: the question does not apply.")
-                          % {"label": fdef.label})
+            messages.info(
+                self.request,
+                _("Your answer to “%(label)s” was not kept: the question does not apply.") % {"label": fdef.label},
+            )
         # Keep only this step's own fields: no CSRF token, no tampered extras in the saved state.
-        return {key: form.data.getlist(key) for key in form.data.keys()
-                if key.startswith(prefix) and key[len(prefix):] not in ignored}
+        return {
+            key: form.data.getlist(key)
+            for key in form.data.keys()
+            if key.startswith(prefix) and key[len(prefix) :] not in ignored
+        }
 
     def process_step_files(self, form):
         names = {form.add_prefix(name) for name in form.fields if name in getattr(form, "cleaned_data", {})}
@@ -291,7 +316,7 @@ class SubmitWizard(SessionWizardView):
         return step
 
     def _refresh(self):
-        """"More rows" in a table without JavaScript: the same step again, as typed, with empty rows added."""
+        """ "More rows" in a table without JavaScript: the same step again, as typed, with empty rows added."""
         step = self._keep_typed()
         self._checkpoint()
         form = self._stored_form(step)
@@ -318,9 +343,14 @@ class SubmitWizard(SessionWizardView):
         delivery = form_dict[DELIVERY]
         try:
             dossier, _created = services.draft_submit(
-                user=self.request.user, draft_id=self.draft.pk, token=form_dict[REVIEW].cleaned_data["token"],
-                values=values, form_files=form_files, documents=form_dict[DOCUMENTS].chosen(),
-                agency=delivery.agency, delivery=delivery.cleaned_data["delivery"],
+                user=self.request.user,
+                draft_id=self.draft.pk,
+                token=form_dict[REVIEW].cleaned_data["token"],
+                values=values,
+                form_files=form_files,
+                documents=form_dict[DOCUMENTS].chosen(),
+                agency=delivery.agency,
+                delivery=delivery.cleaned_data["delivery"],
                 delivery_address=delivery.cleaned_data.get("delivery_address", "") or "",
                 applicant=services.applicant_from(_profile(self.request), self.request.user),
             )
@@ -352,11 +382,15 @@ class SubmitWizard(SessionWizardView):
         first_incomplete = self._first_incomplete()
         reachable = self._step_index(first_incomplete)
         context.update(
-            draft=self.draft, definition=self.definition, procedure=self.procedure,
+            draft=self.draft,
+            definition=self.definition,
+            procedure=self.procedure,
             step_title=titles.get(step, ""),
             section=self.definition.sections_by_key.get(step),
-            progress=[{"key": key, "title": titles[key], "current": key == step, "reachable": i <= reachable}
-                      for i, key in enumerate(self.get_form_list())],
+            progress=[
+                {"key": key, "title": titles[key], "current": key == step, "reachable": i <= reachable}
+                for i, key in enumerate(self.get_form_list())
+            ],
             delete_url=reverse("eforms:draft_delete", args=[self.draft.pk]),
         )
         if step == REVIEW:

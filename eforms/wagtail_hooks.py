@@ -1,4 +1,5 @@
 """The e-form builder in the Wagtail admin (declared viewsets; custom screens in :mod:`eforms.admin_views`)."""
+
 from django import forms
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +78,10 @@ SECTION_PANELS = [
     FieldPanel("title"),
     FieldPanel("help_text"),
     MultiFieldPanel(
-        [FieldPanel("condition_field"), FieldRowPanel([FieldPanel("condition_operator"), FieldPanel("condition_value")])],
+        [
+            FieldPanel("condition_field"),
+            FieldRowPanel([FieldPanel("condition_operator"), FieldPanel("condition_value")]),
+        ],
         heading=_("Show this section only if…"),
     ),
     InlinePanel("fields", heading=_("Fields"), label=_("Field"), panels=None),
@@ -106,8 +110,9 @@ class FormVersionViewSet(ModelViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel("note"),
-            InlinePanel("sections", heading=_("Sections (one wizard step each)"), label=_("Section"),
-                        panels=SECTION_PANELS),
+            InlinePanel(
+                "sections", heading=_("Sections (one wizard step each)"), label=_("Section"), panels=SECTION_PANELS
+            ),
         ],
         base_form_class=FormVersionAdminForm,
     )
@@ -126,4 +131,3 @@ class FormVersionViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_version_viewset():
     return FormVersionViewSet()
-

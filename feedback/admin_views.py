@@ -8,6 +8,7 @@
 Views only read the request and call :mod:`feedback.services` / :mod:`feedback.questions`
 (writes) or :mod:`feedback.selectors` (reads).
 """
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -70,44 +71,69 @@ class QueueView(FeedbackPermissionMixin, View):
         category_id = request.GET.get("category") or None
         agency_id = request.GET.get("agency") or None
         qs = selectors.feedback_queue(
-            user, now=now, status=status, q=request.GET.get("q", "")[:60],
+            user,
+            now=now,
+            status=status,
+            q=request.GET.get("q", "")[:60],
             category_id=int(category_id) if (category_id or "").isdigit() else None,
             agency_id=int(agency_id) if (agency_id or "").isdigit() else None,
-            overdue=request.GET.get("overdue") == "1")
+            overdue=request.GET.get("overdue") == "1",
+        )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("p"))
         agencies = None
         if sees_all_units(user):
             from catalog.models import Agency
 
             agencies = Agency.objects.active().order_by("name").only("pk", "name")
-        return self.render(self.template_name, page=page, now=now, statuses=FeedbackStatus.choices,
-                           categories=FeedbackCategory.objects.all(), agencies=agencies,
-                           counts=selectors.feedback_counts(user, now), filters_get=request.GET,
-                           new_url=self.url("new"))
+        return self.render(
+            self.template_name,
+            page=page,
+            now=now,
+            statuses=FeedbackStatus.choices,
+            categories=FeedbackCategory.objects.all(),
+            agencies=agencies,
+            counts=selectors.feedback_counts(user, now),
+            filters_get=request.GET,
+            new_url=self.url("new"),
+        )
 
 
 ACTIONS = {
     # name: (label, form class, statuses in which it is offered)
-    "classify": (gettext_lazy("Classify"), ClassifyForm, [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED,
-                                                          FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS]),
+    "classify": (
+        gettext_lazy("Classify"),
+        ClassifyForm,
+        [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
+    ),
     "assign": (gettext_lazy("Assign to an agency"), AssignForm, [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED]),
-    "forward": (gettext_lazy("Forward to another agency"), AssignForm, [FeedbackStatus.ASSIGNED,
-                                                                      FeedbackStatus.IN_PROGRESS]),
+    "forward": (
+        gettext_lazy("Forward to another agency"),
+        AssignForm,
+        [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
+    ),
     "start": (gettext_lazy("Start handling"), None, [FeedbackStatus.ASSIGNED]),
-    "update": (gettext_lazy("Post a progress update (the sender sees it)"), TextForm,
-               [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS]),
+    "update": (
+        gettext_lazy("Post a progress update (the sender sees it)"),
+        TextForm,
+        [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
+    ),
     "answer": (gettext_lazy("Answer"), TextForm, [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS]),
     "publish": (gettext_lazy("Publish the answer"), PublishForm, [FeedbackStatus.ANSWERED]),
-    "reject": (gettext_lazy("Reject as out of scope (e.g. a complaint or denunciation)"), TextForm,
-               [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED,
-                FeedbackStatus.IN_PROGRESS]),
+    "reject": (
+        gettext_lazy("Reject as out of scope (e.g. a complaint or denunciation)"),
+        TextForm,
+        [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
+    ),
 }
 
 
 def _initial(name, feedback):
     if name == "publish":
-        return {"public_subject": feedback.public_subject or feedback.subject,
-                "public_content": feedback.public_content or feedback.content, "answer": feedback.answer}
+        return {
+            "public_subject": feedback.public_subject or feedback.subject,
+            "public_content": feedback.public_content or feedback.content,
+            "answer": feedback.answer,
+        }
     return {}
 
 
@@ -138,20 +164,38 @@ class DetailView(FeedbackPermissionMixin, View):
                 continue
             if name == "assign" and feedback.category_id is None:
                 continue
-            form = bound[1] if bound and bound[0] == name else (
-                form_class(initial=_initial(name, feedback), prefix=name) if form_class else None)
-            forms.append({"name": name, "label": label, "form": form, "url": self.url("action", feedback.pk, name),
-                          "open": bool(bound and bound[0] == name)})
+            form = (
+                bound[1]
+                if bound and bound[0] == name
+                else (form_class(initial=_initial(name, feedback), prefix=name) if form_class else None)
+            )
+            forms.append(
+                {
+                    "name": name,
+                    "label": label,
+                    "form": form,
+                    "url": self.url("action", feedback.pk, name),
+                    "open": bool(bound and bound[0] == name),
+                }
+            )
         now = timezone.now()
         calendar = get_calendar()
         remaining = calendar.remaining_minutes(feedback.due_at, now) if feedback.is_open else None
         return self.render(
-            self.template_name, status=status, feedback=feedback, forms=forms, revision=feedback.revision,
+            self.template_name,
+            status=status,
+            feedback=feedback,
+            forms=forms,
+            revision=feedback.revision,
             events=selectors.feedback_events(feedback).select_related("actor"),
             attachments=feedback.attachments.all(),
             remaining_days=None if remaining is None else round(remaining / 480, 1),
-            update_overdue=bool(feedback.is_open and feedback.next_update_due_at and feedback.due_at < now
-                                and feedback.next_update_due_at < now),
+            update_overdue=bool(
+                feedback.is_open
+                and feedback.next_update_due_at
+                and feedback.due_at < now
+                and feedback.next_update_due_at < now
+            ),
             published_on_time=services.published_on_time(feedback),
         )
 
@@ -181,8 +225,12 @@ class ActionView(DetailView):
             elif action == "answer":
                 services.feedback_answer(answer=data["text"], **common)
             elif action == "publish":
-                services.feedback_publish(public_subject=data["public_subject"],
-                                          public_content=data["public_content"], answer=data["answer"], **common)
+                services.feedback_publish(
+                    public_subject=data["public_subject"],
+                    public_content=data["public_content"],
+                    answer=data["answer"],
+                    **common,
+                )
             elif action == "reject":
                 services.feedback_reject(reason=data["text"], **common)
         except FeedbackError as exc:
@@ -210,11 +258,18 @@ class EnterView(FeedbackPermissionMixin, View):
             data = form.cleaned_data
             try:
                 feedback = services.feedback_enter(
-                    actor=request.user, channel=data["channel"], received_at=data["received_at"],
-                    sender=services.Sender(data["sender_name"], data["sender_email"], data["sender_phone"],
-                                           data["sender_address"]),
-                    subject=data["subject"], content=data["content"], dossier_code=data["dossier_code"],
-                    category=data["category"], agency=data["agency"])
+                    actor=request.user,
+                    channel=data["channel"],
+                    received_at=data["received_at"],
+                    sender=services.Sender(
+                        data["sender_name"], data["sender_email"], data["sender_phone"], data["sender_address"]
+                    ),
+                    subject=data["subject"],
+                    content=data["content"],
+                    dossier_code=data["dossier_code"],
+                    category=data["category"],
+                    agency=data["agency"],
+                )
             except FeedbackError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -230,9 +285,12 @@ class RatingsView(FeedbackPermissionMixin, View):
 
     def get(self, request):
         ids = visible_agency_ids(request.user)
-        return self.render(self.template_name, agencies=selectors.rating_stats_by_agency(ids),
-                           officials=selectors.rating_stats_by_official(ids),
-                           latest=selectors.rating_list(request.user)[:50])
+        return self.render(
+            self.template_name,
+            agencies=selectors.rating_stats_by_agency(ids),
+            officials=selectors.rating_stats_by_official(ids),
+            latest=selectors.rating_list(request.user)[:50],
+        )
 
 
 class QuestionQueueView(FeedbackPermissionMixin, View):
@@ -242,8 +300,9 @@ class QuestionQueueView(FeedbackPermissionMixin, View):
 
     def get(self, request):
         status = request.GET.get("status")
-        page = Paginator(selectors.question_queue(request.user, status if status in QuestionStatus.values else None),
-                         PAGE_SIZE).get_page(request.GET.get("p"))
+        page = Paginator(
+            selectors.question_queue(request.user, status if status in QuestionStatus.values else None), PAGE_SIZE
+        ).get_page(request.GET.get("p"))
         return self.render(self.template_name, page=page, statuses=QuestionStatus.choices)
 
 
@@ -253,8 +312,12 @@ class QuestionDetailView(FeedbackPermissionMixin, View):
     template_name = "feedback/admin/question.html"
 
     def get_question(self, pk):
-        question = Question.objects.visible_to(self.request.user).select_related("procedure", "faq_entry").filter(
-            pk=pk).first()
+        question = (
+            Question.objects.visible_to(self.request.user)
+            .select_related("procedure", "faq_entry")
+            .filter(pk=pk)
+            .first()
+        )
         if question is None:
             raise Http404
         return question
@@ -267,11 +330,14 @@ class QuestionDetailView(FeedbackPermissionMixin, View):
 
     def render_question(self, question, answer_form=None, publish_form=None, status=200):
         return self.render(
-            self.template_name, status=status, question=question,
+            self.template_name,
+            status=status,
+            question=question,
             answer_form=answer_form or QuestionAnswerForm(initial={"answer": question.answer}),
-            publish_form=publish_form or QuestionPublishForm(initial={"question": question.question[:500],
-                                                                      "answer": question.answer}),
-            may_review=questions.may_review(self.request.user))
+            publish_form=publish_form
+            or QuestionPublishForm(initial={"question": question.question[:500], "answer": question.answer}),
+            may_review=questions.may_review(self.request.user),
+        )
 
     def post(self, request, pk):
         question = self.get_question(pk)
@@ -286,9 +352,12 @@ class QuestionDetailView(FeedbackPermissionMixin, View):
                 form = QuestionPublishForm(request.POST)
                 if not form.is_valid():
                     return self.render_question(question, publish_form=form, status=400)
-                questions.question_publish(actor=request.user, question_id=pk,
-                                           question_text=form.cleaned_data["question"],
-                                           answer=form.cleaned_data["answer"])
+                questions.question_publish(
+                    actor=request.user,
+                    question_id=pk,
+                    question_text=form.cleaned_data["question"],
+                    answer=form.cleaned_data["answer"],
+                )
             elif action == "private":
                 questions.question_keep_private(actor=request.user, question_id=pk)
             else:

@@ -5,6 +5,7 @@ domain errors become ``{"detail", "code"}`` with their HTTP status through the
 project's one exception handler. Writes and lookups are rate-limited per
 client IP (:mod:`portal.ratelimit`, scopes ``feedback``, ``rating``, ``lookup``).
 """
+
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -51,15 +52,21 @@ class StrictSerializer(serializers.Serializer):
 class FeedbackSubmitSerializer(StrictSerializer):
     sender_name = serializers.CharField(max_length=255)
     sender_email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
-    sender_phone = serializers.RegexField(r"^[0-9 +().-]{6,20}$", max_length=20, required=False, allow_blank=True,
-                                          default="")
+    sender_phone = serializers.RegexField(
+        r"^[0-9 +().-]{6,20}$", max_length=20, required=False, allow_blank=True, default=""
+    )
     sender_address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     subject = serializers.CharField(max_length=255)
     content = serializers.CharField(max_length=MAX_CONTENT)
     dossier_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.active(), required=False,
-                                          allow_null=True, default=None,
-                                          help_text="Identifier code of the agency concerned, if known.")
+    agency = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Agency.objects.active(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Identifier code of the agency concerned, if known.",
+    )
 
 
 class FeedbackReceiptSerializer(serializers.Serializer):
@@ -95,10 +102,12 @@ class FeedbackSubmitApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="feedback_submit", tags=["feedback"], request=FeedbackSubmitSerializer,
+        operation_id="feedback_submit",
+        tags=["feedback"],
+        request=FeedbackSubmitSerializer,
         summary="Send feedback or a proposal on administrative procedures (public)",
         description="Feedback on rules and on how officials handle procedures (QT 26.1). Complaints and "
-                    "denunciations are not accepted here (QT 26.2). An e-mail or a phone number is required.",
+        "denunciations are not accepted here (QT 26.2). An e-mail or a phone number is required.",
         responses={201: FeedbackReceiptSerializer, **ERRORS},
     )
     @ratelimit("feedback")
@@ -107,10 +116,14 @@ class FeedbackSubmitApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         feedback = services.feedback_submit(
-            sender=services.Sender(data["sender_name"], data["sender_email"], data["sender_phone"],
-                                   data["sender_address"]),
-            subject=data["subject"], content=data["content"], dossier_code=data["dossier_code"],
-            agency=data["agency"])
+            sender=services.Sender(
+                data["sender_name"], data["sender_email"], data["sender_phone"], data["sender_address"]
+            ),
+            subject=data["subject"],
+            content=data["content"],
+            dossier_code=data["dossier_code"],
+            agency=data["agency"],
+        )
         return Response(FeedbackReceiptSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
 
@@ -120,7 +133,9 @@ class FeedbackLookupApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="feedback_lookup", tags=["feedback"], summary="Follow a feedback by its tracking code (public)",
+        operation_id="feedback_lookup",
+        tags=["feedback"],
+        summary="Follow a feedback by its tracking code (public)",
         description="State, progress updates and the answer; never the sender's personal data.",
         responses={200: FeedbackLookupSerializer, 404: FeedbackErrorSerializer, 429: ERRORS[429]},
     )
@@ -128,8 +143,10 @@ class FeedbackLookupApi(APIView):
     def get(self, request, code):
         result = selectors.feedback_lookup(code)
         if result is None:
-            return Response({"detail": _("No feedback was found with this tracking code."), "code": "not_found"},
-                            status=status.HTTP_404_NOT_FOUND)
+            return Response(
+                {"detail": _("No feedback was found with this tracking code."), "code": "not_found"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
         return Response(FeedbackLookupSerializer(result).data)
 
 
@@ -141,8 +158,7 @@ class PublicAnswerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Feedback
-        fields = ["tracking_code", "subject", "content", "answer", "agency", "category", "answered_at",
-                  "published_at"]
+        fields = ["tracking_code", "subject", "content", "answer", "agency", "category", "answered_at", "published_at"]
 
 
 class AnswersPagination(PageNumberPagination):
@@ -151,14 +167,18 @@ class AnswersPagination(PageNumberPagination):
     max_page_size = 100
 
 
-@extend_schema_view(get=extend_schema(
-    operation_id="feedback_answers", tags=["feedback"], summary="Published answers (public)",
-    parameters=[
-        OpenApiParameter("agency", int, description="Agency id"),
-        OpenApiParameter("category", int, description="Category id"),
-        OpenApiParameter("q", str, description="Words in the subject, summary or answer"),
-    ],
-))
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="feedback_answers",
+        tags=["feedback"],
+        summary="Published answers (public)",
+        parameters=[
+            OpenApiParameter("agency", int, description="Agency id"),
+            OpenApiParameter("category", int, description="Category id"),
+            OpenApiParameter("q", str, description="Words in the subject, summary or answer"),
+        ],
+    )
+)
 class PublicAnswersApi(ListAPIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -172,10 +192,11 @@ class PublicAnswersApi(ListAPIView):
             value = params.get(name, "")
             if not (value.isascii() and value.isdigit()):  # int("²") would raise
                 return None
-            return int(value) if int(value) < 2 ** 63 else 0  # beyond any database id: matches nothing (no 500)
+            return int(value) if int(value) < 2**63 else 0  # beyond any database id: matches nothing (no 500)
 
-        return selectors.feedback_public_answers(agency_id=as_id("agency"), category_id=as_id("category"),
-                                                 q=params.get("q", "")[:100])
+        return selectors.feedback_public_answers(
+            agency_id=as_id("agency"), category_id=as_id("category"), q=params.get("q", "")[:100]
+        )
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -184,8 +205,9 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "description"]
 
 
-@extend_schema_view(get=extend_schema(operation_id="feedback_categories", tags=["feedback"],
-                                      summary="Feedback categories (public)"))
+@extend_schema_view(
+    get=extend_schema(operation_id="feedback_categories", tags=["feedback"], summary="Feedback categories (public)")
+)
 class CategoriesApi(ListAPIView):
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -198,15 +220,23 @@ class CategoriesApi(ListAPIView):
 
 
 def _level():
-    return serializers.IntegerField(min_value=min(Satisfaction.values), max_value=max(Satisfaction.values),
-                                    help_text="4 very satisfied, 3 satisfied, 2 unsatisfied, 1 very unsatisfied")
+    return serializers.IntegerField(
+        min_value=min(Satisfaction.values),
+        max_value=max(Satisfaction.values),
+        help_text="4 very satisfied, 3 satisfied, 2 unsatisfied, 1 very unsatisfied",
+    )
 
 
 class RatingSubmitSerializer(StrictSerializer):
     dossier_code = serializers.CharField(max_length=40)
-    secret = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
-                                   help_text="The rating secret sent with the result. Not needed when the signed-in "
-                                             "applicant rates their own dossier.")
+    secret = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The rating secret sent with the result. Not needed when the signed-in "
+        "applicant rates their own dossier.",
+    )
     overall = _level()
     guidance = _level()
     attitude = _level()
@@ -227,11 +257,13 @@ class RatingSubmitApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="rating_submit", tags=["ratings"], request=RatingSubmitSerializer,
+        operation_id="rating_submit",
+        tags=["ratings"],
+        request=RatingSubmitSerializer,
         summary="Rate a finished dossier (once per dossier code)",
         description="QT 24.1. After status 9 or 10. With the dossier code and the secret sent with the result, or "
-                    "signed in as the dossier's applicant. A wrong secret and an unknown code get the same 403; a "
-                    "second rating gets 409 and the first is kept.",
+        "signed in as the dossier's applicant. A wrong secret and an unknown code get the same 403; a "
+        "second rating gets 409 and the first is kept.",
         responses={201: RatingReceiptSerializer, 403: FeedbackErrorSerializer, 409: FeedbackErrorSerializer, **ERRORS},
     )
     @ratelimit("rating")
@@ -240,10 +272,13 @@ class RatingSubmitApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         rating = ratings.rating_submit(
-            dossier_code=data["dossier_code"], secret=data["secret"] or None,
+            dossier_code=data["dossier_code"],
+            secret=data["secret"] or None,
             user=request.user if request.user.is_authenticated else None,
-            scores=ratings.Scores(**{k: data[k] for k in ("overall", "guidance", "attitude", "on_time", "result",
-                                                          "cost", "comment")}))
+            scores=ratings.Scores(
+                **{k: data[k] for k in ("overall", "guidance", "attitude", "on_time", "result", "cost", "comment")}
+            ),
+        )
         return Response(RatingReceiptSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
@@ -282,8 +317,15 @@ class RatingStatsApi(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(operation_id="rating_stats", tags=["ratings"], responses={200: RatingStatsSerializer},
-                   summary="Satisfaction results per agency and per official (public)")
+    @extend_schema(
+        operation_id="rating_stats",
+        tags=["ratings"],
+        responses={200: RatingStatsSerializer},
+        summary="Satisfaction results per agency and per official (public)",
+    )
     def get(self, request):
-        return Response(RatingStatsSerializer({"agencies": selectors.rating_stats_by_agency(),
-                                               "officials": selectors.rating_stats_by_official()}).data)
+        return Response(
+            RatingStatsSerializer(
+                {"agencies": selectors.rating_stats_by_agency(), "officials": selectors.rating_stats_by_official()}
+            ).data
+        )

@@ -1,4 +1,5 @@
 """Feedback and rating API routes (included by portal/api_urls.py under /api/v1/)."""
+
 from django.urls import path
 
 from . import api

@@ -4,6 +4,7 @@ They subclass :class:`portal.core.errors.DomainError`, so the one API exception
 handler (:mod:`portal.core.api`) maps them to ``{"detail", "code"}`` with
 their ``http_status``, and the admin shows their message.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import DomainError
@@ -45,6 +46,8 @@ class NotRatableYet(FeedbackError):
 
 
 class AlreadyRated(FeedbackError):
-    default_message = _("This dossier has already been rated. Each dossier code can be used to rate only once; "
-                        "the first rating is kept.")
+    default_message = _(
+        "This dossier has already been rated. Each dossier code can be used to rate only once; "
+        "the first rating is kept."
+    )
     http_status = 409

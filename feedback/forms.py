@@ -1,4 +1,5 @@
 """Forms of the public pages and the officials' screens. They only read input; services check the rules."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,11 @@ class MultipleFileField(forms.FileField):
 class HoneypotMixin(forms.Form):
     """A field people never see: bots fill it, and the post is refused."""
 
-    website = forms.CharField(required=False, label=_("Leave this empty"),
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
@@ -40,18 +44,26 @@ class HoneypotMixin(forms.Form):
 class FeedbackForm(HoneypotMixin):
     sender_name = forms.CharField(label=_("Your name or your organisation's name"), max_length=255)
     sender_email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    sender_phone = forms.RegexField(label=_("Phone"), required=False, max_length=20, regex=r"^[0-9 +().-]{6,20}$",
-                                    error_messages={"invalid": _("Enter a valid phone number.")})
+    sender_phone = forms.RegexField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        regex=r"^[0-9 +().-]{6,20}$",
+        error_messages={"invalid": _("Enter a valid phone number.")},
+    )
     sender_address = forms.CharField(label=_("Address"), required=False, max_length=500)
     subject = forms.CharField(label=_("Subject"), max_length=255)
-    content = forms.CharField(label=_("Your feedback or proposal"), max_length=MAX_CONTENT,
-                              widget=forms.Textarea(attrs={"rows": 8}))
+    content = forms.CharField(
+        label=_("Your feedback or proposal"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 8})
+    )
     dossier_code = forms.CharField(label=_("Dossier code (if it concerns a dossier)"), required=False, max_length=40)
-    agency = forms.ModelChoiceField(label=_("Agency concerned (if you know it)"), required=False,
-                                    queryset=Agency.objects.active().order_by("name"))
+    agency = forms.ModelChoiceField(
+        label=_("Agency concerned (if you know it)"), required=False, queryset=Agency.objects.active().order_by("name")
+    )
     attachments = MultipleFileField(label=_("Attachments (at most 3 files, 5 MB each)"), required=False)
     not_a_complaint = forms.BooleanField(
-        label=_("I understand that complaints and denunciations are not accepted through this form."))
+        label=_("I understand that complaints and denunciations are not accepted through this form.")
+    )
 
     def clean(self):
         data = super().clean()
@@ -66,9 +78,12 @@ class LookupForm(forms.Form):
 
 class AnswersFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    agency = forms.ModelChoiceField(label=_("Agency"), required=False, queryset=Agency.objects.active().order_by("name"))
-    category = forms.ModelChoiceField(label=_("Category"), required=False,
-                                      queryset=FeedbackCategory.objects.filter(is_active=True))
+    agency = forms.ModelChoiceField(
+        label=_("Agency"), required=False, queryset=Agency.objects.active().order_by("name")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=FeedbackCategory.objects.filter(is_active=True)
+    )
 
 
 def _level_field(label):
@@ -82,8 +97,9 @@ class RatingScoresForm(forms.Form):
     on_time = _level_field(CRITERIA["on_time"])
     result = _level_field(CRITERIA["result"])
     cost = _level_field(CRITERIA["cost"])
-    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 4}))
+    comment = forms.CharField(
+        label=_("Comment (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class PublicRatingForm(RatingScoresForm):
@@ -104,11 +120,15 @@ class QuestionForm(HoneypotMixin):
 
 
 class OfflineFeedbackForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Received by"),
-                                choices=[c for c in FeedbackChannel.choices if c[0] != FeedbackChannel.ONLINE])
-    received_at = forms.DateTimeField(label=_("Received at"), required=False,
-                                      help_text=_("Leave empty for now."),
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    channel = forms.ChoiceField(
+        label=_("Received by"), choices=[c for c in FeedbackChannel.choices if c[0] != FeedbackChannel.ONLINE]
+    )
+    received_at = forms.DateTimeField(
+        label=_("Received at"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
     sender_name = forms.CharField(label=_("Sender's name"), max_length=255)
     sender_email = forms.EmailField(label=_("E-mail"), required=False)
     sender_phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
@@ -116,11 +136,15 @@ class OfflineFeedbackForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=255)
     content = forms.CharField(label=_("Content"), max_length=MAX_CONTENT, widget=forms.Textarea(attrs={"rows": 6}))
     dossier_code = forms.CharField(label=_("Dossier code"), required=False, max_length=40)
-    category = forms.ModelChoiceField(label=_("Category"), required=False,
-                                      queryset=FeedbackCategory.objects.filter(is_active=True))
-    agency = forms.ModelChoiceField(label=_("Responsible agency"), required=False,
-                                    queryset=Agency.objects.active().order_by("name"),
-                                    help_text=_("The centre may name any agency; officials' entries belong to their unit."))
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=FeedbackCategory.objects.filter(is_active=True)
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Responsible agency"),
+        required=False,
+        queryset=Agency.objects.active().order_by("name"),
+        help_text=_("The centre may name any agency; officials' entries belong to their unit."),
+    )
 
 
 class ClassifyForm(forms.Form):
@@ -139,8 +163,10 @@ class TextForm(forms.Form):
 class PublishForm(forms.Form):
     public_subject = forms.CharField(label=_("Public subject"), max_length=255)
     public_content = forms.CharField(
-        label=_("Public summary of the feedback"), widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Remove names, addresses, phone numbers, ID numbers and anything else that identifies the sender."))
+        label=_("Public summary of the feedback"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Remove names, addresses, phone numbers, ID numbers and anything else that identifies the sender."),
+    )
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
 
 

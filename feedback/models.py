@@ -4,6 +4,7 @@ Rules: DESIGN §7; QN 17-18, TN 15, QT 24-26. Writes go through
 :mod:`feedback.services` and :mod:`feedback.ratings`; reads through
 :mod:`feedback.selectors`.
 """
+
 import secrets
 
 from django.conf import settings
@@ -56,8 +57,12 @@ class FeedbackStatus(models.TextChoices):
 
 
 #: Statuses in which the answer is still owed (the 15/10 working-day deadline runs).
-OPEN_FEEDBACK_STATUSES = [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED,
-                          FeedbackStatus.IN_PROGRESS]
+OPEN_FEEDBACK_STATUSES = [
+    FeedbackStatus.RECEIVED,
+    FeedbackStatus.CLASSIFIED,
+    FeedbackStatus.ASSIGNED,
+    FeedbackStatus.IN_PROGRESS,
+]
 
 
 class FeedbackQuerySet(models.QuerySet):
@@ -82,10 +87,12 @@ def new_tracking_code():
 
 
 class Feedback(models.Model):
-    tracking_code = models.CharField(_("tracking code"), max_length=20, unique=True, default=new_tracking_code,
-                                     editable=False)
-    channel = models.CharField(_("channel"), max_length=10, choices=FeedbackChannel.choices,
-                               default=FeedbackChannel.ONLINE)
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=20, unique=True, default=new_tracking_code, editable=False
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=FeedbackChannel.choices, default=FeedbackChannel.ONLINE
+    )
     # Sender (never shown publicly)
     sender_name = models.CharField(_("sender's name"), max_length=255)
     sender_email = models.EmailField(_("e-mail"), blank=True)
@@ -95,33 +102,70 @@ class Feedback(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     content = models.TextField(_("content"))
     dossier_code = models.CharField(_("dossier code"), max_length=40, blank=True)
-    procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("procedure"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
-    suggested_agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency named by the sender"), null=True,
-                                         blank=True, on_delete=models.SET_NULL, related_name="+")
+    procedure = models.ForeignKey(
+        "catalog.Procedure",
+        verbose_name=_("procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    suggested_agency = models.ForeignKey(
+        "catalog.Agency",
+        verbose_name=_("agency named by the sender"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Handling
-    category = models.ForeignKey(FeedbackCategory, verbose_name=_("category"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="feedback")
-    agency = models.ForeignKey("catalog.Agency", verbose_name=_("responsible agency"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="feedback")
-    status = models.CharField(_("status"), max_length=12, choices=FeedbackStatus.choices,
-                              default=FeedbackStatus.RECEIVED, db_index=True)
+    category = models.ForeignKey(
+        FeedbackCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback",
+    )
+    agency = models.ForeignKey(
+        "catalog.Agency",
+        verbose_name=_("responsible agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="feedback",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=FeedbackStatus.choices, default=FeedbackStatus.RECEIVED, db_index=True
+    )
     received_at = models.DateTimeField(_("received at"))
     due_at = models.DateTimeField(_("answer due at"), db_index=True)
     last_update_at = models.DateTimeField(_("last progress update"), null=True, blank=True)
     next_update_due_at = models.DateTimeField(_("next progress update due"), null=True, blank=True)
     answer = models.TextField(_("answer"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     publish_due_at = models.DateTimeField(_("answer to be published by"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     # The published version: written by the official at publication, without personal data.
     public_subject = models.CharField(_("public subject"), max_length=255, blank=True)
     public_content = models.TextField(_("public summary of the feedback"), blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     revision = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -192,18 +236,23 @@ class FeedbackEvent(models.Model):
 
     feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=12, choices=FeedbackAction.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_name = models.CharField(_("by"), max_length=255)
-    actor_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    actor_agency = models.ForeignKey(
+        "catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
-    from_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    to_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    from_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
     is_public = models.BooleanField(_("shown to the sender"), default=False)
 
@@ -282,15 +331,22 @@ class RatingSource(models.TextChoices):
 class Rating(models.Model):
     """One rating per dossier code (QT 24.1): the unique constraint holds under concurrent submissions."""
 
-    dossier = models.ForeignKey("workflow.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT,
-                                related_name="+")
+    dossier = models.ForeignKey(
+        "workflow.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="+"
+    )
     dossier_code = models.CharField(_("dossier code"), max_length=40)
-    agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
-                               related_name="ratings")
-    procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
-                                  related_name="+")
-    officials = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("officials who handled it"),
-                                       blank=True, related_name="ratings_received")
+    agency = models.ForeignKey(
+        "catalog.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="+"
+    )
+    officials = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officials who handled it"),
+        blank=True,
+        related_name="ratings_received",
+    )
     overall = models.PositiveSmallIntegerField(_("overall"), choices=Satisfaction.choices)
     guidance = models.PositiveSmallIntegerField(CRITERIA["guidance"], choices=Satisfaction.choices)
     attitude = models.PositiveSmallIntegerField(CRITERIA["attitude"], choices=Satisfaction.choices)
@@ -299,8 +355,9 @@ class Rating(models.Model):
     cost = models.PositiveSmallIntegerField(CRITERIA["cost"], choices=Satisfaction.choices)
     comment = models.TextField(_("comment"), blank=True)
     source = models.CharField(_("rated"), max_length=10, choices=RatingSource.choices)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("rated at"))
 
     history = HistoricalRecords(excluded_fields=["comment"])
@@ -342,21 +399,26 @@ class QuestionQuerySet(models.QuerySet):
 
 
 class Question(models.Model):
-    procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
-                                  related_name="citizen_questions")
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="citizen_questions"
+    )
     asker_name = models.CharField(_("your name"), max_length=255)
     asker_email = models.EmailField(_("e-mail"))
     question = models.TextField(_("question"))
-    status = models.CharField(_("status"), max_length=10, choices=QuestionStatus.choices,
-                              default=QuestionStatus.NEW, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.NEW, db_index=True
+    )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    faq_entry = models.ForeignKey("catalog.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    faq_entry = models.ForeignKey(
+        "catalog.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

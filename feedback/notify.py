@@ -4,6 +4,7 @@ The outbox sends each row once, after commit, via huey (see
 :mod:`workflow.notifications`); feedback rows have no dossier and a ``kind``
 starting with ``feedback_``.
 """
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,8 +18,12 @@ from workflow.models import Notification, NotificationChannel
 
 
 def _queue(recipients, kind, subject, body):
-    rows = [Notification(channel=NotificationChannel.EMAIL, recipient=email, kind=kind, subject=str(subject)[:255],
-                         body=body) for email in sorted(set(filter(None, recipients)))]
+    rows = [
+        Notification(
+            channel=NotificationChannel.EMAIL, recipient=email, kind=kind, subject=str(subject)[:255], body=body
+        )
+        for email in sorted(set(filter(None, recipients)))
+    ]
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
@@ -41,8 +46,10 @@ def to_sender(feedback, kind, subject, **context):
     """The sender hears of reception, each progress update, the answer and a rejection (QN 18)."""
     if not feedback.sender_email:
         return []
-    body = render_to_string("feedback/email/sender.txt", {
-        "feedback": feedback, "subject": subject, "lookup_url": lookup_url(feedback), **context}).strip()
+    body = render_to_string(
+        "feedback/email/sender.txt",
+        {"feedback": feedback, "subject": subject, "lookup_url": lookup_url(feedback), **context},
+    ).strip()
     return _queue([feedback.sender_email], f"feedback_{kind}", subject, body)
 
 
@@ -52,9 +59,11 @@ def agency_recipients(agency_id):
 
     User = get_user_model()
     emails = list(Agency.objects.filter(pk=agency_id).exclude(email="").values_list("email", flat=True))
-    emails += list(User.objects.filter(is_active=True, official__agency_id=agency_id,
-                                       groups__name__in=[UNIT_ADMIN, LEADER]).exclude(email="")
-                   .values_list("email", flat=True))
+    emails += list(
+        User.objects.filter(is_active=True, official__agency_id=agency_id, groups__name__in=[UNIT_ADMIN, LEADER])
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
     return emails
 
 
@@ -64,13 +73,27 @@ def centre_recipients():
     if configured:
         return list(configured)
     User = get_user_model()
-    return list(User.objects.filter(is_active=True).filter(
-        Q(groups__name=SUPERVISOR) | Q(user_permissions__codename="view_all_units")
-        | Q(groups__permissions__codename="view_all_units")).exclude(email="").values_list("email", flat=True).distinct())
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(groups__name=SUPERVISOR)
+            | Q(user_permissions__codename="view_all_units")
+            | Q(groups__permissions__codename="view_all_units")
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
 
 
 def to_officials(recipients, kind, subject, feedback, **context):
-    body = render_to_string("feedback/email/official.txt", {
-        "feedback": feedback, "subject": subject,
-        "admin_url": absolute_url(reverse("feedback_admin:detail", args=[feedback.pk])), **context}).strip()
+    body = render_to_string(
+        "feedback/email/official.txt",
+        {
+            "feedback": feedback,
+            "subject": subject,
+            "admin_url": absolute_url(reverse("feedback_admin:detail", args=[feedback.pk])),
+            **context,
+        },
+    ).strip()
     return _queue(recipients, f"feedback_{kind}", subject, body)

@@ -1,4 +1,5 @@
 """Citizens' questions about a procedure → officials answer → reviewed answers join the sector FAQ (QT 25)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
@@ -74,8 +75,13 @@ def question_publish(*, actor, question_id, question_text=None, answer=None) -> 
         raise WrongState(_("Only an answered question can be published."))
     text = _clean_text(question_text if question_text is not None else question.question, _("Question"), 500)
     answer = _clean_text(answer if answer is not None else question.answer, _("Answer"), 10_000)
-    entry = FaqEntry.objects.create(sector_id=question.procedure.sector_id, procedure=question.procedure,
-                                    question=text, answer=linebreaks(escape(answer)), is_published=True)
+    entry = FaqEntry.objects.create(
+        sector_id=question.procedure.sector_id,
+        procedure=question.procedure,
+        question=text,
+        answer=linebreaks(escape(answer)),
+        is_published=True,
+    )
     question.faq_entry = entry
     question.reviewed_by = actor
     question.status = QuestionStatus.PUBLISHED

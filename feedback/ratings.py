@@ -15,6 +15,7 @@ An unknown code and a wrong secret get the same answer
 the dossier decides races: of two ratings arriving together exactly one is
 stored, the other gets :class:`~feedback.errors.AlreadyRated`.
 """
+
 import base64
 from dataclasses import dataclass
 
@@ -69,8 +70,11 @@ def is_rated(dossier) -> bool:
 def can_rate(user, dossier) -> bool:
     """For "My dossiers": the applicant's own finished dossier, not rated yet."""
     return bool(
-        user and user.is_authenticated and dossier.applicant_user_id == user.pk
-        and dossier.status in RATABLE_STATUSES and not is_rated(dossier)
+        user
+        and user.is_authenticated
+        and dossier.applicant_user_id == user.pk
+        and dossier.status in RATABLE_STATUSES
+        and not is_rated(dossier)
     )
 
 
@@ -116,7 +120,8 @@ def handling_official_ids(dossier):
     """Officials who acted on the dossier (the accountability record), for per-official results."""
     return list(
         DossierEvent.objects.filter(dossier=dossier, actor__isnull=False, actor_agency__isnull=False)
-        .values_list("actor_id", flat=True).distinct()
+        .values_list("actor_id", flat=True)
+        .distinct()
     )
 
 
@@ -132,10 +137,14 @@ def rating_submit(*, dossier_code, scores: Scores, secret=None, user=None, at=No
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
-                dossier=dossier, dossier_code=dossier.code, agency_id=dossier.agency_id,
-                procedure_id=dossier.procedure_id, source=source,
+                dossier=dossier,
+                dossier_code=dossier.code,
+                agency_id=dossier.agency_id,
+                procedure_id=dossier.procedure_id,
+                source=source,
                 rated_by=user if source == RatingSource.ACCOUNT else None,
-                created_at=at or timezone.now(), **values,
+                created_at=at or timezone.now(),
+                **values,
             )
             rating.officials.set(handling_official_ids(dossier))
     except IntegrityError:

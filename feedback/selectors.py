@@ -1,4 +1,5 @@
 """Reads for feedback, ratings and questions; every back-office list goes through ``visible_to`` (DESIGN 10)."""
+
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -28,7 +29,8 @@ def feedback_queue(user, *, now=None, status=None, agency_id=None, category_id=N
     """
     now = now or timezone.now()
     overdue_q = Q(status__in=OPEN_FEEDBACK_STATUSES, due_at__lt=now) | Q(
-        status=FeedbackStatus.ANSWERED, publish_due_at__lt=now)
+        status=FeedbackStatus.ANSWERED, publish_due_at__lt=now
+    )
     qs = (
         Feedback.objects.visible_to(user)
         .select_related("agency", "category")
@@ -49,8 +51,11 @@ def feedback_queue(user, *, now=None, status=None, agency_id=None, category_id=N
 
 
 def feedback_get(user, pk):
-    return (Feedback.objects.visible_to(user).select_related("agency", "category", "procedure", "suggested_agency",
-                                                            "answered_by", "entered_by").get(pk=pk))
+    return (
+        Feedback.objects.visible_to(user)
+        .select_related("agency", "category", "procedure", "suggested_agency", "answered_by", "entered_by")
+        .get(pk=pk)
+    )
 
 
 def feedback_events(feedback, *, public_only=False):
@@ -73,22 +78,47 @@ def feedback_counts(user, now=None):
 # --- feedback, public ------------------------------------------------------------------------------------
 
 #: The only fields the public answers page and API read: never the sender's data.
-PUBLIC_FIELDS = ("pk", "tracking_code", "public_subject", "public_content", "answer", "answered_at",
-                 "published_at", "agency__name", "category__name", "agency_id", "category_id")
+PUBLIC_FIELDS = (
+    "pk",
+    "tracking_code",
+    "public_subject",
+    "public_content",
+    "answer",
+    "answered_at",
+    "published_at",
+    "agency__name",
+    "category__name",
+    "agency_id",
+    "category_id",
+)
 
 
 def feedback_public_answers(*, agency_id=None, category_id=None, q=None):
-    qs = Feedback.objects.published().select_related("agency", "category").only(
-        "tracking_code", "public_subject", "public_content", "answer", "answered_at", "published_at",
-        "agency__name", "category__name", "agency_id", "category_id")
+    qs = (
+        Feedback.objects.published()
+        .select_related("agency", "category")
+        .only(
+            "tracking_code",
+            "public_subject",
+            "public_content",
+            "answer",
+            "answered_at",
+            "published_at",
+            "agency__name",
+            "category__name",
+            "agency_id",
+            "category_id",
+        )
+    )
     if agency_id:
         qs = qs.filter(agency_id=agency_id)
     if category_id:
         qs = qs.filter(category_id=category_id)
     if q:
         for term in q.split()[:8]:
-            qs = qs.filter(Q(public_subject__icontains=term) | Q(public_content__icontains=term)
-                           | Q(answer__icontains=term))
+            qs = qs.filter(
+                Q(public_subject__icontains=term) | Q(public_content__icontains=term) | Q(answer__icontains=term)
+            )
     return qs.order_by("-published_at", "-pk")
 
 
@@ -119,11 +149,17 @@ def feedback_lookup(tracking_code):
         for e in feedback_events(feedback, public_only=True)
     ]
     return PublicLookup(
-        tracking_code=feedback.tracking_code, subject=feedback.subject, status=feedback.status,
-        status_text=feedback.get_status_display(), received_at=feedback.received_at, due_at=feedback.due_at,
+        tracking_code=feedback.tracking_code,
+        subject=feedback.subject,
+        status=feedback.status,
+        status_text=feedback.get_status_display(),
+        received_at=feedback.received_at,
+        due_at=feedback.due_at,
         agency=feedback.agency.name if feedback.agency_id else "",
         answer=feedback.answer if feedback.status in (FeedbackStatus.ANSWERED, FeedbackStatus.PUBLISHED) else "",
-        answered_at=feedback.answered_at, rejection_reason=feedback.rejection_reason, updates=updates,
+        answered_at=feedback.answered_at,
+        rejection_reason=feedback.rejection_reason,
+        updates=updates,
     )
 
 
@@ -139,11 +175,16 @@ def rating_stats_by_agency(agency_ids=ALL):
     qs = Rating.objects.all()
     if agency_ids is not ALL:
         qs = qs.filter(agency_id__in=agency_ids)
-    satisfied = {f"{name}_satisfied": Count("pk", filter=Q(**{f"{name}__in": SATISFIED_LEVELS}))
-                 for name in CRITERIA}
-    rows = list(qs.values("agency_id", "agency__name").annotate(
-        count=Count("pk"), satisfied=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)), **satisfied,
-    ).order_by("agency__name"))
+    satisfied = {f"{name}_satisfied": Count("pk", filter=Q(**{f"{name}__in": SATISFIED_LEVELS})) for name in CRITERIA}
+    rows = list(
+        qs.values("agency_id", "agency__name")
+        .annotate(
+            count=Count("pk"),
+            satisfied=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)),
+            **satisfied,
+        )
+        .order_by("agency__name")
+    )
     for row in rows:
         row["share"] = _share(row["satisfied"], row["count"])
         row["criteria"] = [(label, _share(row[f"{name}_satisfied"], row["count"])) for name, label in CRITERIA.items()]
@@ -155,11 +196,20 @@ def rating_stats_by_official(agency_ids=ALL):
     qs = Rating.officials.through.objects.all()
     if agency_ids is not ALL:
         qs = qs.filter(user__official__agency_id__in=agency_ids)
-    rows = list(qs.values(
-        "user_id", "user__first_name", "user__last_name", "user__username", "user__official__agency__name",
-    ).annotate(
-        count=Count("rating_id"), satisfied=Count("rating_id", filter=Q(rating__overall__in=SATISFIED_LEVELS)),
-    ).order_by("user__official__agency__name", "user__last_name", "user__first_name"))
+    rows = list(
+        qs.values(
+            "user_id",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "user__official__agency__name",
+        )
+        .annotate(
+            count=Count("rating_id"),
+            satisfied=Count("rating_id", filter=Q(rating__overall__in=SATISFIED_LEVELS)),
+        )
+        .order_by("user__official__agency__name", "user__last_name", "user__first_name")
+    )
     for row in rows:
         full = f"{row['user__last_name']} {row['user__first_name']}".strip()
         row["name"] = full or row["user__username"]
@@ -181,6 +231,11 @@ def question_queue(user, status=None):
     qs = Question.objects.visible_to(user).select_related("procedure", "procedure__sector")
     if status:
         qs = qs.filter(status=status)
-    return qs.order_by(Case(When(status=QuestionStatus.NEW, then=Value(0)),
-                            When(status=QuestionStatus.ANSWERED, then=Value(1)), default=Value(2)), "created_at")
-
+    return qs.order_by(
+        Case(
+            When(status=QuestionStatus.NEW, then=Value(0)),
+            When(status=QuestionStatus.ANSWERED, then=Value(1)),
+            default=Value(2),
+        ),
+        "created_at",
+    )

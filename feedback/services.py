@@ -13,6 +13,7 @@ outbox. Deadlines are counted with the working-time engine:
 * once answered, the answer is published within ``FEEDBACK_PUBLISH_WORKING_DAYS``
   (2) working days (QN 18.2).
 """
+
 import re
 from dataclasses import dataclass
 
@@ -108,20 +109,29 @@ def _lock(actor, feedback_id, revision=None) -> Feedback:
 
 def _require_status(feedback, *statuses):
     if feedback.status not in statuses:
-        raise WrongState(_("This action is not possible while the feedback is “%(status)s”.")
-                         % {"status": feedback.get_status_display()})
+        raise WrongState(
+            _("This action is not possible while the feedback is “%(status)s”.")
+            % {"status": feedback.get_status_display()}
+        )
 
 
 def _record(feedback, action, actor, at, *, from_status, from_agency_id=None, comment="", is_public=False):
     official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
     return FeedbackEvent.objects.create(
-        feedback=feedback, action=action,
+        feedback=feedback,
+        action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None and actor.is_authenticated
+        actor_name=(actor.get_full_name() or actor.get_username())
+        if actor is not None and actor.is_authenticated
         else feedback.sender_name,
         actor_agency_id=official.agency_id if official else None,
-        at=at, from_status=from_status, to_status=feedback.status,
-        from_agency_id=from_agency_id, to_agency_id=feedback.agency_id, comment=comment, is_public=is_public,
+        at=at,
+        from_status=from_status,
+        to_status=feedback.status,
+        from_agency_id=from_agency_id,
+        to_agency_id=feedback.agency_id,
+        comment=comment,
+        is_public=is_public,
     )
 
 
@@ -135,8 +145,9 @@ def _clean_text(value, label, max_length, *, required=True):
     if required and not value:
         raise InvalidFeedback(_("%(field)s is required.") % {"field": label})
     if len(value) > max_length:
-        raise InvalidFeedback(_("%(field)s is too long (at most %(max)d characters).")
-                              % {"field": label, "max": max_length})
+        raise InvalidFeedback(
+            _("%(field)s is too long (at most %(max)d characters).") % {"field": label, "max": max_length}
+        )
     return value
 
 
@@ -168,8 +179,20 @@ def _first_update_due(due_at):
     return get_calendar().add_working_days(due_at, update_days())
 
 
-def _create(*, channel, sender, subject, content, dossier_code, procedure, agency, category, attachments,
-            received_at, entered_by):
+def _create(
+    *,
+    channel,
+    sender,
+    subject,
+    content,
+    dossier_code,
+    procedure,
+    agency,
+    category,
+    attachments,
+    received_at,
+    entered_by,
+):
     sender_name = _clean_text(sender.name, _("Name"), 255)
     subject = _clean_text(subject, _("Subject"), MAX_SUBJECT)
     content = _clean_text(content, _("Content"), MAX_CONTENT)
@@ -188,12 +211,23 @@ def _create(*, channel, sender, subject, content, dossier_code, procedure, agenc
     attachments = _clean_attachments(attachments)
     due_at = _answer_due(received_at)
     feedback = Feedback.objects.create(
-        channel=channel, sender_name=sender_name, sender_email=email, sender_phone=phone,
-        sender_address=(sender.address or "").strip()[:500], subject=subject, content=content,
-        dossier_code=(dossier_code or "").strip().upper()[:40], procedure=procedure, suggested_agency=agency,
-        agency=agency if entered_by is not None else None, category=category,
+        channel=channel,
+        sender_name=sender_name,
+        sender_email=email,
+        sender_phone=phone,
+        sender_address=(sender.address or "").strip()[:500],
+        subject=subject,
+        content=content,
+        dossier_code=(dossier_code or "").strip().upper()[:40],
+        procedure=procedure,
+        suggested_agency=agency,
+        agency=agency if entered_by is not None else None,
+        category=category,
         status=FeedbackStatus.CLASSIFIED if category else FeedbackStatus.RECEIVED,
-        received_at=received_at, due_at=due_at, next_update_due_at=_first_update_due(due_at), entered_by=entered_by,
+        received_at=received_at,
+        due_at=due_at,
+        next_update_due_at=_first_update_due(due_at),
+        entered_by=entered_by,
     )
     for item in attachments:
         attachment = FeedbackAttachment(feedback=feedback, name=str(item.name)[:255])
@@ -206,22 +240,46 @@ def _create(*, channel, sender, subject, content, dossier_code, procedure, agenc
 
 
 @transaction.atomic
-def feedback_submit(*, sender: Sender, subject, content, dossier_code="", procedure=None, agency=None,
-                    attachments=(), at=None) -> Feedback:
+def feedback_submit(
+    *, sender: Sender, subject, content, dossier_code="", procedure=None, agency=None, attachments=(), at=None
+) -> Feedback:
     """Online form (QT 26.1). The clock starts at reception (outside working time: the next session)."""
     at = _now(at)
     received_at = get_calendar().next_working_moment(at)
-    feedback = _create(channel=FeedbackChannel.ONLINE, sender=sender, subject=subject, content=content,
-                       dossier_code=dossier_code, procedure=procedure, agency=agency, category=None,
-                       attachments=attachments, received_at=received_at, entered_by=None)
+    feedback = _create(
+        channel=FeedbackChannel.ONLINE,
+        sender=sender,
+        subject=subject,
+        content=content,
+        dossier_code=dossier_code,
+        procedure=procedure,
+        agency=agency,
+        category=None,
+        attachments=attachments,
+        received_at=received_at,
+        entered_by=None,
+    )
     _record(feedback, FeedbackAction.SUBMIT, None, at, from_status="", is_public=True)
     notify.to_sender(feedback, "received", _("Feedback %(code)s received") % {"code": feedback.tracking_code})
     return feedback
 
 
 @transaction.atomic
-def feedback_enter(*, actor, channel, sender: Sender, subject, content, received_at=None, dossier_code="",
-                   procedure=None, agency=None, category=None, attachments=(), at=None) -> Feedback:
+def feedback_enter(
+    *,
+    actor,
+    channel,
+    sender: Sender,
+    subject,
+    content,
+    received_at=None,
+    dossier_code="",
+    procedure=None,
+    agency=None,
+    category=None,
+    attachments=(),
+    at=None,
+) -> Feedback:
     """An official types in feedback received by letter, phone, fax or e-mail (QN 17.3b).
 
     An agency official's entry belongs to their unit; the centre may name any agency or none.
@@ -241,11 +299,28 @@ def feedback_enter(*, actor, channel, sender: Sender, subject, content, received
         from catalog.models import Agency
 
         agency = Agency.objects.get(pk=agency_id)
-    feedback = _create(channel=channel, sender=sender, subject=subject, content=content, dossier_code=dossier_code,
-                       procedure=procedure, agency=agency, category=category, attachments=attachments,
-                       received_at=get_calendar().next_working_moment(received_at), entered_by=actor)
-    _record(feedback, FeedbackAction.ENTER, actor, at, from_status="",
-            comment=_("Received by %(channel)s") % {"channel": feedback.get_channel_display()}, is_public=True)
+    feedback = _create(
+        channel=channel,
+        sender=sender,
+        subject=subject,
+        content=content,
+        dossier_code=dossier_code,
+        procedure=procedure,
+        agency=agency,
+        category=category,
+        attachments=attachments,
+        received_at=get_calendar().next_working_moment(received_at),
+        entered_by=actor,
+    )
+    _record(
+        feedback,
+        FeedbackAction.ENTER,
+        actor,
+        at,
+        from_status="",
+        comment=_("Received by %(channel)s") % {"channel": feedback.get_channel_display()},
+        is_public=True,
+    )
     notify.to_sender(feedback, "received", _("Feedback %(code)s received") % {"code": feedback.tracking_code})
     return feedback
 
@@ -265,8 +340,15 @@ def feedback_classify(*, actor, feedback_id, category: FeedbackCategory, revisio
     if feedback.status == FeedbackStatus.RECEIVED:
         feedback.status = FeedbackStatus.CLASSIFIED
     _save(feedback)
-    _record(feedback, FeedbackAction.CLASSIFY, actor, at, from_status=from_status, from_agency_id=feedback.agency_id,
-            comment=category.name)
+    _record(
+        feedback,
+        FeedbackAction.CLASSIFY,
+        actor,
+        at,
+        from_status=from_status,
+        from_agency_id=feedback.agency_id,
+        comment=category.name,
+    )
     return feedback
 
 
@@ -291,10 +373,21 @@ def _assign(actor, feedback_id, agency, comment, revision, at, forward):
     feedback.agency = agency
     feedback.status = FeedbackStatus.ASSIGNED
     _save(feedback)
-    _record(feedback, FeedbackAction.FORWARD if forward else FeedbackAction.ASSIGN, actor, at,
-            from_status=from_status, from_agency_id=from_agency_id, comment=comment.strip())
-    notify.to_officials(notify.agency_recipients(agency.pk), "assigned",
-                        _("Feedback %(code)s assigned to your unit") % {"code": feedback.tracking_code}, feedback)
+    _record(
+        feedback,
+        FeedbackAction.FORWARD if forward else FeedbackAction.ASSIGN,
+        actor,
+        at,
+        from_status=from_status,
+        from_agency_id=from_agency_id,
+        comment=comment.strip(),
+    )
+    notify.to_officials(
+        notify.agency_recipients(agency.pk),
+        "assigned",
+        _("Feedback %(code)s assigned to your unit") % {"code": feedback.tracking_code},
+        feedback,
+    )
     return feedback
 
 
@@ -317,8 +410,15 @@ def feedback_start(*, actor, feedback_id, revision=None, at=None) -> Feedback:
     _require_status(feedback, FeedbackStatus.ASSIGNED)
     feedback.status = FeedbackStatus.IN_PROGRESS
     _save(feedback)
-    _record(feedback, FeedbackAction.START, actor, at, from_status=FeedbackStatus.ASSIGNED,
-            from_agency_id=feedback.agency_id, is_public=True)
+    _record(
+        feedback,
+        FeedbackAction.START,
+        actor,
+        at,
+        from_status=FeedbackStatus.ASSIGNED,
+        from_agency_id=feedback.agency_id,
+        is_public=True,
+    )
     return feedback
 
 
@@ -340,10 +440,19 @@ def feedback_post_update(*, actor, feedback_id, text, revision=None, at=None) ->
     feedback.last_update_at = at
     feedback.next_update_due_at = next_update_due(feedback, at)
     _save(feedback)
-    _record(feedback, FeedbackAction.UPDATE, actor, at, from_status=from_status, from_agency_id=feedback.agency_id,
-            comment=text, is_public=True)
-    notify.to_sender(feedback, "update", _("Feedback %(code)s: progress update") % {"code": feedback.tracking_code},
-                     text=text)
+    _record(
+        feedback,
+        FeedbackAction.UPDATE,
+        actor,
+        at,
+        from_status=from_status,
+        from_agency_id=feedback.agency_id,
+        comment=text,
+        is_public=True,
+    )
+    notify.to_sender(
+        feedback, "update", _("Feedback %(code)s: progress update") % {"code": feedback.tracking_code}, text=text
+    )
     return feedback
 
 
@@ -362,16 +471,23 @@ def feedback_answer(*, actor, feedback_id, answer, revision=None, at=None) -> Fe
     feedback.publish_due_at = get_calendar().add_working_days(at, publish_days())
     feedback.next_update_due_at = None
     _save(feedback)
-    _record(feedback, FeedbackAction.ANSWER, actor, at, from_status=from_status, from_agency_id=feedback.agency_id,
-            is_public=True)
-    notify.to_sender(feedback, "answer", _("Feedback %(code)s: answer") % {"code": feedback.tracking_code},
-                     text=answer)
+    _record(
+        feedback,
+        FeedbackAction.ANSWER,
+        actor,
+        at,
+        from_status=from_status,
+        from_agency_id=feedback.agency_id,
+        is_public=True,
+    )
+    notify.to_sender(feedback, "answer", _("Feedback %(code)s: answer") % {"code": feedback.tracking_code}, text=answer)
     return feedback
 
 
 @transaction.atomic
-def feedback_publish(*, actor, feedback_id, public_subject, public_content, answer=None, revision=None,
-                     at=None) -> Feedback:
+def feedback_publish(
+    *, actor, feedback_id, public_subject, public_content, answer=None, revision=None, at=None
+) -> Feedback:
     """Publish the answer on the public page; the official writes the public version without personal data."""
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
@@ -383,8 +499,15 @@ def feedback_publish(*, actor, feedback_id, public_subject, public_content, answ
     feedback.status = FeedbackStatus.PUBLISHED
     feedback.published_at = at
     _save(feedback)
-    _record(feedback, FeedbackAction.PUBLISH, actor, at, from_status=FeedbackStatus.ANSWERED,
-            from_agency_id=feedback.agency_id, is_public=True)
+    _record(
+        feedback,
+        FeedbackAction.PUBLISH,
+        actor,
+        at,
+        from_status=FeedbackStatus.ANSWERED,
+        from_agency_id=feedback.agency_id,
+        is_public=True,
+    )
     return feedback
 
 
@@ -410,10 +533,22 @@ def feedback_reject(*, actor, feedback_id, reason, revision=None, at=None) -> Fe
     feedback.rejection_reason = reason
     feedback.next_update_due_at = None
     _save(feedback)
-    _record(feedback, FeedbackAction.REJECT, actor, at, from_status=from_status, from_agency_id=feedback.agency_id,
-            comment=reason, is_public=True)
-    notify.to_sender(feedback, "rejected", _("Feedback %(code)s is outside what this channel handles")
-                     % {"code": feedback.tracking_code}, text=reason)
+    _record(
+        feedback,
+        FeedbackAction.REJECT,
+        actor,
+        at,
+        from_status=from_status,
+        from_agency_id=feedback.agency_id,
+        comment=reason,
+        is_public=True,
+    )
+    notify.to_sender(
+        feedback,
+        "rejected",
+        _("Feedback %(code)s is outside what this channel handles") % {"code": feedback.tracking_code},
+        text=reason,
+    )
     return feedback
 
 
@@ -450,7 +585,9 @@ def feedback_send_reminders(now=None) -> int:
     )
     if not candidates:
         return 0
-    sent_before = set(FeedbackReminder.objects.filter(feedback__in=candidates).values_list("feedback_id", "kind", "seq"))
+    sent_before = set(
+        FeedbackReminder.objects.filter(feedback__in=candidates).values_list("feedback_id", "kind", "seq")
+    )
     centre = None
     sent = 0
     for feedback in candidates:
@@ -461,11 +598,15 @@ def feedback_send_reminders(now=None) -> int:
             kind = ReminderKind.OVERDUE
             seq = calendar.working_minutes_between(feedback.due_at, now) // period
             subject = _("Overdue: feedback %(code)s was due at %(due)s") % {
-                "code": feedback.tracking_code, "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y")}
+                "code": feedback.tracking_code,
+                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+            }
         else:
             kind, seq = ReminderKind.DUE_SOON, 0
             subject = _("Feedback %(code)s: answer due at %(due)s") % {
-                "code": feedback.tracking_code, "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y")}
+                "code": feedback.tracking_code,
+                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+            }
         if (feedback.pk, kind, seq) in sent_before:
             continue
         if kind == ReminderKind.UNPUBLISHED or feedback.agency_id is None:
@@ -484,8 +625,21 @@ def feedback_send_reminders(now=None) -> int:
 
 
 __all__ = [
-    "Attachment", "Sender", "can_handle_feedback", "feedback_answer", "feedback_assign", "feedback_classify",
-    "feedback_enter", "feedback_forward", "feedback_post_update", "feedback_publish", "feedback_reject",
-    "feedback_send_reminders", "feedback_start", "feedback_submit", "next_update_due", "published_on_time",
+    "Attachment",
+    "Sender",
+    "can_handle_feedback",
+    "feedback_answer",
+    "feedback_assign",
+    "feedback_classify",
+    "feedback_enter",
+    "feedback_forward",
+    "feedback_post_update",
+    "feedback_publish",
+    "feedback_reject",
+    "feedback_send_reminders",
+    "feedback_start",
+    "feedback_submit",
+    "next_update_due",
+    "published_on_time",
     "visible_agency_ids",
 ]

@@ -1,4 +1,5 @@
 """huey tasks: thin wrappers around services."""
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 

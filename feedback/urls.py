@@ -1,4 +1,5 @@
 """Public pages (namespace ``feedback``), included by portal/urls.py before Wagtail's catch-all."""
+
 from django.urls import path
 
 from . import views

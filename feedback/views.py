@@ -4,6 +4,7 @@ Views read the request, call a service or selector and render; posts are
 rate-limited per client (:mod:`portal.ratelimit`, scopes ``feedback`` and
 ``rating``; lookups share the ``lookup`` scope).
 """
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -41,9 +42,15 @@ def feedback_new(request):
         data = form.cleaned_data
         try:
             feedback = services.feedback_submit(
-                sender=services.Sender(name=data["sender_name"], email=data["sender_email"],
-                                       phone=data["sender_phone"], address=data["sender_address"]),
-                subject=data["subject"], content=data["content"], dossier_code=data["dossier_code"],
+                sender=services.Sender(
+                    name=data["sender_name"],
+                    email=data["sender_email"],
+                    phone=data["sender_phone"],
+                    address=data["sender_address"],
+                ),
+                subject=data["subject"],
+                content=data["content"],
+                dossier_code=data["dossier_code"],
                 agency=data["agency"],
                 attachments=[services.Attachment(f.name, f) for f in data["attachments"]],
             )
@@ -51,8 +58,12 @@ def feedback_new(request):
             error = exc.message
         else:
             return redirect(reverse("feedback:lookup") + "?" + urlencode({"code": feedback.tracking_code, "new": 1}))
-    return render(request, "feedback/feedback_form.html", {"form": form, "error": error},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/feedback_form.html",
+        {"form": form, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @never_cache
@@ -65,9 +76,12 @@ def feedback_lookup(request):
         if form.is_valid():
             result = selectors.feedback_lookup(form.cleaned_data["code"])
         not_found = result is None
-    return render(request, "feedback/lookup.html", {
-        "form": form, "result": result, "not_found": not_found, "is_new": request.GET.get("new") == "1"},
-        status=404 if not_found else 200)
+    return render(
+        request,
+        "feedback/lookup.html",
+        {"form": form, "result": result, "not_found": not_found, "is_new": request.GET.get("new") == "1"},
+        status=404 if not_found else 200,
+    )
 
 
 def public_answers(request):
@@ -75,14 +89,17 @@ def public_answers(request):
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.feedback_public_answers(
         agency_id=data["agency"].pk if data.get("agency") else None,
-        category_id=data["category"].pk if data.get("category") else None, q=data.get("q"))
+        category_id=data["category"].pk if data.get("category") else None,
+        q=data.get("q"),
+    )
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(request, "feedback/answers.html", {"form": form, "page": page})
 
 
 def _scores(data):
-    return ratings.Scores(**{k: data[k] for k in ("overall", "guidance", "attitude", "on_time", "result", "cost",
-                                                    "comment")})
+    return ratings.Scores(
+        **{k: data[k] for k in ("overall", "guidance", "attitude", "on_time", "result", "cost", "comment")}
+    )
 
 
 @never_cache
@@ -95,14 +112,18 @@ def rate_public(request):
     error = None
     if request.method == "POST" and form.is_valid():
         try:
-            ratings.rating_submit(dossier_code=form.cleaned_data["code"], secret=form.cleaned_data["secret"],
-                                  scores=_scores(form.cleaned_data))
+            ratings.rating_submit(
+                dossier_code=form.cleaned_data["code"],
+                secret=form.cleaned_data["secret"],
+                scores=_scores(form.cleaned_data),
+            )
         except FeedbackError as exc:
             error = exc.message
         else:
             return render(request, "feedback/rating_thanks.html")
-    return render(request, "feedback/rate.html", {"form": form, "error": error},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "feedback/rate.html", {"form": form, "error": error}, status=400 if request.method == "POST" else 200
+    )
 
 
 @never_cache
@@ -110,8 +131,11 @@ def rate_public(request):
 @require_http_methods(["GET", "POST"])
 def rate_mine(request, code):
     """From "My dossiers": the signed-in applicant rates their own finished dossier."""
-    dossier = Dossier.objects.select_related("procedure", "agency").filter(
-        code=ratings.normalize_code(code), applicant_user=request.user).first()
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency")
+        .filter(code=ratings.normalize_code(code), applicant_user=request.user)
+        .first()
+    )
     if dossier is None:
         raise Http404
     form = RatingScoresForm(request.POST or None)
@@ -124,15 +148,23 @@ def rate_mine(request, code):
         else:
             return render(request, "feedback/rating_thanks.html")
     elif request.method == "GET" and not ratings.can_rate(request.user, dossier):
-        error = (ratings.AlreadyRated.default_message if ratings.is_rated(dossier)
-                 else ratings.NotRatableYet.default_message)
-    return render(request, "feedback/rate.html", {"form": form, "error": error, "dossier": dossier},
-                  status=400 if request.method == "POST" else 200)
+        error = (
+            ratings.AlreadyRated.default_message if ratings.is_rated(dossier) else ratings.NotRatableYet.default_message
+        )
+    return render(
+        request,
+        "feedback/rate.html",
+        {"form": form, "error": error, "dossier": dossier},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def rating_results(request):
-    return render(request, "feedback/rating_results.html", {
-        "agencies": selectors.rating_stats_by_agency(), "officials": selectors.rating_stats_by_official()})
+    return render(
+        request,
+        "feedback/rating_results.html",
+        {"agencies": selectors.rating_stats_by_agency(), "officials": selectors.rating_stats_by_official()},
+    )
 
 
 @never_cache
@@ -145,11 +177,19 @@ def ask_question(request):
         data = form.cleaned_data
         procedure = Procedure.objects.published().filter(national_code=data["procedure_code"].strip()).first()
         try:
-            questions.question_submit(procedure=procedure, asker_name=data["asker_name"],
-                                      asker_email=data["asker_email"], question=data["question"])
+            questions.question_submit(
+                procedure=procedure,
+                asker_name=data["asker_name"],
+                asker_email=data["asker_email"],
+                question=data["question"],
+            )
         except FeedbackError as exc:
             error = exc.message
         else:
             return render(request, "feedback/question_thanks.html")
-    return render(request, "feedback/question_form.html", {"form": form, "error": error},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "feedback/question_form.html",
+        {"form": form, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )

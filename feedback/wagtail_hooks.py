@@ -1,4 +1,5 @@
 """Feedback in the Wagtail admin: the "Feedback" menu (queue, enter, ratings, questions) and the category list."""
+
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -46,17 +47,21 @@ class FeedbackViewSet(ViewSet):
 
     def get_menu_item(self, order=None):
         def item(label, url_name, icon, item_order):
-            return HandlerMenuItem(label, reverse(f"{self.name}:{url_name}"), name=f"feedback-{url_name}",
-                                   icon_name=icon, order=item_order)
+            return HandlerMenuItem(
+                label, reverse(f"{self.name}:{url_name}"), name=f"feedback-{url_name}", icon_name=icon, order=item_order
+            )
 
-        submenu = Menu(items=[
-            item(_("Feedback queue"), "index", "list-ul", 1),
-            item(_("Enter letter / phone / fax / e-mail feedback"), "new", "plus", 2),
-            item(_("Satisfaction ratings"), "ratings", "pick", 3),
-            item(_("Citizens' questions"), "questions", "help", 4),
-        ])
-        return FeedbackMenu(self.menu_label, submenu, name=self.menu_name, icon_name=self.icon,
-                            order=self.get_menu_item_order(order))
+        submenu = Menu(
+            items=[
+                item(_("Feedback queue"), "index", "list-ul", 1),
+                item(_("Enter letter / phone / fax / e-mail feedback"), "new", "plus", 2),
+                item(_("Satisfaction ratings"), "ratings", "pick", 3),
+                item(_("Citizens' questions"), "questions", "help", 4),
+            ]
+        )
+        return FeedbackMenu(
+            self.menu_label, submenu, name=self.menu_name, icon_name=self.icon, order=self.get_menu_item_order(order)
+        )
 
 
 @hooks.register("register_admin_viewset")

@@ -3,6 +3,7 @@
 Same answer as the ``/tra-cuu/`` page (:func:`portal.lookup.limited_lookup`),
 same per-client rate limit (scope ``lookup``), no authentication.
 """
+
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.utils.decorators import method_decorator
@@ -58,8 +59,10 @@ class LookupErrorSerializer(serializers.Serializer):
 
 
 def not_found_body():
-    return {"detail": _("No dossier was found with this code. Check the code printed on your receipt."),
-            "code": "not_found"}
+    return {
+        "detail": _("No dossier was found with this code. Check the code printed on your receipt."),
+        "code": "not_found",
+    }
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -81,8 +84,13 @@ class LookupApi(APIView):
         auth=[],
         parameters=[
             OpenApiParameter("code", str, OpenApiParameter.PATH, description="Dossier code."),
-            OpenApiParameter("t", str, OpenApiParameter.QUERY, required=False,
-                             description="Lookup token from the dossier's QR link (32 hexadecimal characters)."),
+            OpenApiParameter(
+                "t",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Lookup token from the dossier's QR link (32 hexadecimal characters).",
+            ),
         ],
         responses={
             200: PolymorphicProxySerializer(
@@ -90,19 +98,32 @@ class LookupApi(APIView):
                 serializers=[LookupSerializer, LookupReducedSerializer],
                 resource_type_field_name=None,
             ),
-            404: OpenApiResponse(LookupErrorSerializer, description="No dossier to show for this code.",
-                                 examples=[OpenApiExample("not found", value={
-                                     "detail": "No dossier was found with this code. Check the code printed on "
-                                               "your receipt.", "code": "not_found"})]),
-            429: OpenApiResponse(LookupErrorSerializer, description="Too many lookups from this client; "
-                                                                    "see the Retry-After header."),
+            404: OpenApiResponse(
+                LookupErrorSerializer,
+                description="No dossier to show for this code.",
+                examples=[
+                    OpenApiExample(
+                        "not found",
+                        value={
+                            "detail": "No dossier was found with this code. Check the code printed on your receipt.",
+                            "code": "not_found",
+                        },
+                    )
+                ],
+            ),
+            429: OpenApiResponse(
+                LookupErrorSerializer, description="Too many lookups from this client; see the Retry-After header."
+            ),
         },
     )
     def get(self, request, code):
         result, retry_after = limited_lookup(request, code, request.query_params.get("t", ""))
         if retry_after:
-            return Response({"detail": too_many_message(retry_after), "code": "throttled"},
-                            status=status.HTTP_429_TOO_MANY_REQUESTS, headers={"Retry-After": str(retry_after)})
+            return Response(
+                {"detail": too_many_message(retry_after), "code": "throttled"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(retry_after)},
+            )
         if result is None:
             return Response(not_found_body(), status=status.HTTP_404_NOT_FOUND)
         serializer = LookupSerializer if "route" in result else LookupReducedSerializer

@@ -1,4 +1,5 @@
 """System checks for settings that only fail at the first citizen's sign-in otherwise."""
+
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -18,9 +19,13 @@ def vneid_settings(app_configs, **kwargs):
         missing.append("VNEID_OIDC_ISSUER")
     missing += [key for key in ("VNEID_OIDC_CLIENT_ID", "VNEID_OIDC_CLIENT_SECRET") if key not in given]
     if missing:
-        return [Error(f"VNeID sign-in is half configured: {', '.join(missing)} missing.",
-                      hint="Set every VNEID_OIDC_* variable of the README's 'Sign in with VNeID', or none.",
-                      id="portal.E001")]
+        return [
+            Error(
+                f"VNeID sign-in is half configured: {', '.join(missing)} missing.",
+                hint="Set every VNEID_OIDC_* variable of the README's 'Sign in with VNeID', or none.",
+                id="portal.E001",
+            )
+        ]
     return []
 
 
@@ -29,6 +34,11 @@ def vneid_over_https(app_configs, **kwargs):
     urls = [getattr(settings, key, "") for key in ("VNEID_OIDC_ISSUER", "VNEID_OIDC_DISCOVERY_URL")]
     plain = [url for url in urls if url and urlparse(url).scheme != "https"]
     if plain:
-        return [Warning(f"VNeID is reached without HTTPS: {', '.join(plain)}.",
-                        hint="Use the provider's https:// issuer in production.", id="portal.W001")]
+        return [
+            Warning(
+                f"VNeID is reached without HTTPS: {', '.join(plain)}.",
+                hint="Use the provider's https:// issuer in production.",
+                id="portal.W001",
+            )
+        ]
     return []

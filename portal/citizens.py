@@ -9,6 +9,7 @@
 
 Imported by :mod:`portal.models`, so these are ``portal`` models.
 """
+
 import os
 import secrets
 
@@ -29,8 +30,6 @@ tax_code_validator = RegexValidator(
 phone_validator = RegexValidator(r"^0\d{9,10}$", _("Enter a Vietnamese phone number such as 0912345678."))
 
 
-
-
 class Gender(models.TextChoices):
     MALE = "male", _("Male")
     FEMALE = "female", _("Female")
@@ -48,11 +47,13 @@ class CitizenProfile(models.Model):
     #: Locked once the profile is verified by an identity provider or an official (DESIGN §6).
     VERIFIED_FIELDS = ("full_name", "id_number", "date_of_birth", "gender", "address")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE,
-                                related_name="citizen_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="citizen_profile"
+    )
     full_name = models.CharField(_("full name"), max_length=255)
-    id_number = models.CharField(_("citizen identity number (CCCD)"), max_length=12, blank=True,
-                                 validators=[id_number_validator])
+    id_number = models.CharField(
+        _("citizen identity number (CCCD)"), max_length=12, blank=True, validators=[id_number_validator]
+    )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True)
@@ -60,12 +61,15 @@ class CitizenProfile(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=255, blank=True)
     tax_code = models.CharField(_("tax code"), max_length=14, blank=True, validators=[tax_code_validator])
-    identity_provider = models.CharField(_("signed up with"), max_length=10, choices=IdentityProviderName.choices,
-                                         default=IdentityProviderName.LOCAL)
+    identity_provider = models.CharField(
+        _("signed up with"), max_length=10, choices=IdentityProviderName.choices, default=IdentityProviderName.LOCAL
+    )
     verified = models.BooleanField(_("identity verified"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     external_subject = models.CharField(
-        _("subject at the identity provider"), max_length=255, blank=True,
+        _("subject at the identity provider"),
+        max_length=255,
+        blank=True,
         help_text=_("The provider's stable identifier of the person (the OpenID Connect “sub” claim)."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -80,8 +84,11 @@ class CitizenProfile(models.Model):
             models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="citizen_phone_unique"),
             models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="citizen_email_unique"),
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="citizen_id_number_unique"),
-            models.UniqueConstraint(fields=["identity_provider", "external_subject"], condition=~Q(external_subject=""),
-                                    name="citizen_external_subject_unique"),
+            models.UniqueConstraint(
+                fields=["identity_provider", "external_subject"],
+                condition=~Q(external_subject=""),
+                name="citizen_external_subject_unique",
+            ),
         ]
 
     def __str__(self):
@@ -117,17 +124,25 @@ def stored_document_path(instance, filename):
 class StoredDocument(models.Model):
     """A file in a citizen's personal data store (kho dữ liệu điện tử, QN 15.6): reusable when filing dossiers."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE,
-                              related_name="stored_documents")
-    doc_type = models.ForeignKey(DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT,
-                                 related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="stored_documents"
+    )
+    doc_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT, related_name="+"
+    )
     title = models.CharField(_("title"), max_length=255)
     file = models.FileField(_("file"), upload_to=stored_document_path, storage=private_storage, max_length=500)
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     content_type = models.CharField(_("content type"), max_length=100)
-    source_dossier = models.ForeignKey("workflow.Dossier", verbose_name=_("from dossier"), null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    source_dossier = models.ForeignKey(
+        "workflow.Dossier",
+        verbose_name=_("from dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:

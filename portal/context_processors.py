@@ -14,11 +14,9 @@ def _nav_links(request):
     from wagtail.models import Page
 
     links = {key: "#" for key in [*NAV_PAGE_TYPES.values(), "terms"]}
-    pages = (
-        Page.objects.live()
-        .filter(depth__lte=4)
-        .filter(content_type__model__in=list(NAV_PAGE_TYPES)) | Page.objects.live().filter(slug=TERMS_SLUG)
-    )
+    pages = Page.objects.live().filter(depth__lte=4).filter(
+        content_type__model__in=list(NAV_PAGE_TYPES)
+    ) | Page.objects.live().filter(slug=TERMS_SLUG)
     for page in pages.select_related("content_type"):
         key = "terms" if page.slug == TERMS_SLUG else NAV_PAGE_TYPES.get(page.content_type.model)
         if key:

@@ -4,6 +4,7 @@ simple-history copies a ParentalKey as a ParentalKey with related_name='+',
 which modelcluster rejects; in the history table a plain foreign key is what
 we want anyway.
 """
+
 from django.db import models
 from modelcluster.fields import ParentalKey
 from simple_history.models import HistoricalRecords

@@ -42,6 +42,7 @@ is changed. Unverified claims (local passwords) never link by ID number.
 The returned user carries ``identity_link``: one of :data:`LINK_FOUND`,
 :data:`LINK_LINKED`, :data:`LINK_PASSWORD_DISABLED`, :data:`LINK_CREATED`.
 """
+
 import re
 import uuid
 from dataclasses import dataclass
@@ -56,8 +57,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .citizens import CitizenProfile, IdentityProviderName
 
-PREFILL_KEYS = ("full_name", "id_number", "date_of_birth", "gender", "address", "phone", "email",
-                "organisation_name", "tax_code")
+PREFILL_KEYS = (
+    "full_name",
+    "id_number",
+    "date_of_birth",
+    "gender",
+    "address",
+    "phone",
+    "email",
+    "organisation_name",
+    "tax_code",
+)
 
 
 class IdentityError(Exception):
@@ -72,8 +82,13 @@ class StaffAccountError(IdentityError):
     """The claims belong to an official's (staff) account, which never signs in through an identity provider."""
 
     def __init__(self, message=None):
-        super().__init__(message or _("This ID number belongs to an official's account. Officials sign in to the "
-                                      "administration area with their username, password and second factor."))
+        super().__init__(
+            message
+            or _(
+                "This ID number belongs to an official's account. Officials sign in to the "
+                "administration area with their username, password and second factor."
+            )
+        )
 
 
 LINK_FOUND = "found"  # the provider's subject was already linked to the account
@@ -125,7 +140,8 @@ def find_citizen(identifier: str):
         condition = {"phone": phone}
     profile = (
         CitizenProfile.objects.filter(**condition, user__is_staff=False, user__is_superuser=False)
-        .select_related("user").first()
+        .select_related("user")
+        .first()
     )
     return profile.user if profile else None
 
@@ -177,9 +193,16 @@ class LocalPasswordProvider(IdentityProvider):
             raise IdentityError(_("The e-mail or phone number and password do not match an account."))
         profile = citizen_profile(user)
         return IdentityClaims(
-            provider=self.name, subject=str(user.pk), id_number=profile.id_number, full_name=profile.full_name,
-            date_of_birth=profile.date_of_birth, gender=profile.gender, address=profile.address, phone=profile.phone,
-            email=profile.email, verified=profile.verified,
+            provider=self.name,
+            subject=str(user.pk),
+            id_number=profile.id_number,
+            full_name=profile.full_name,
+            date_of_birth=profile.date_of_birth,
+            gender=profile.gender,
+            address=profile.address,
+            phone=profile.phone,
+            email=profile.email,
+            verified=profile.verified,
         )
 
 
@@ -210,15 +233,21 @@ def create_citizen(*, full_name: str, password: str | None, email: str = "", pho
     """A new citizen account (never staff) with its profile. ``password=None`` leaves it unusable."""
     User = get_user_model()
     email = (email or "").strip().lower()
-    user = User(username=f"cd-{uuid.uuid4().hex[:20]}", email=email, first_name=full_name[:150], is_staff=False,
-                is_superuser=False)
+    user = User(
+        username=f"cd-{uuid.uuid4().hex[:20]}",
+        email=email,
+        first_name=full_name[:150],
+        is_staff=False,
+        is_superuser=False,
+    )
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
-    profile = CitizenProfile.objects.create(user=user, full_name=full_name, email=email,
-                                            phone=normalize_phone(phone), **profile_fields)
+    profile = CitizenProfile.objects.create(
+        user=user, full_name=full_name, email=email, phone=normalize_phone(phone), **profile_fields
+    )
     return user, profile
 
 
@@ -248,7 +277,9 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
     outcome = LINK_FOUND
     profile = (
         CitizenProfile.objects.select_for_update()
-        .filter(identity_provider=claims.provider, external_subject=claims.subject).select_related("user").first()
+        .filter(identity_provider=claims.provider, external_subject=claims.subject)
+        .select_related("user")
+        .first()
     )
     if profile is None and claims.verified and claims.id_number:
         profile = (
@@ -259,12 +290,14 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
         user = profile.user
         if user.is_staff or user.is_superuser:  # before any change: an official's account is never touched here
             raise StaffAccountError()
-        if claims.verified and claims.id_number and CitizenProfile.objects.filter(
-                id_number=claims.id_number).exclude(pk=profile.pk).exists():
+        if (
+            claims.verified
+            and claims.id_number
+            and CitizenProfile.objects.filter(id_number=claims.id_number).exclude(pk=profile.pk).exists()
+        ):
             raise IdentityError()  # the subject's account and the ID number's account differ: an official sorts it out
         if outcome == LINK_LINKED:
-            signed_in_here = current_user is not None and current_user.is_authenticated and \
-                current_user.pk == user.pk
+            signed_in_here = current_user is not None and current_user.is_authenticated and current_user.pk == user.pk
             if not profile.verified and not signed_in_here and user.has_usable_password():
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
@@ -277,15 +310,24 @@ def link_or_create_citizen(claims: IdentityClaims, *, current_user=None):
         user.identity_link = outcome
         return user
 
-    fields = {field: getattr(claims, field) for field in ("id_number", "date_of_birth", "gender", "address")
-              if getattr(claims, field)}
-    email = claims.email if claims.email and not CitizenProfile.objects.filter(email=claims.email.lower()).exists() \
-        else ""
+    fields = {
+        field: getattr(claims, field)
+        for field in ("id_number", "date_of_birth", "gender", "address")
+        if getattr(claims, field)
+    }
+    email = (
+        claims.email if claims.email and not CitizenProfile.objects.filter(email=claims.email.lower()).exists() else ""
+    )
     phone = normalize_phone(claims.phone)
     phone = phone if phone and not CitizenProfile.objects.filter(phone=phone).exists() else ""
     user, profile = create_citizen(
-        full_name=claims.full_name or claims.subject, password=None, email=email, phone=phone,
-        identity_provider=claims.provider, external_subject=claims.subject, **fields,
+        full_name=claims.full_name or claims.subject,
+        password=None,
+        email=email,
+        phone=phone,
+        identity_provider=claims.provider,
+        external_subject=claims.subject,
+        **fields,
     )
     if claims.verified:
         _apply_verified_claims(profile, claims)

@@ -21,6 +21,7 @@ Ways in:
 An unknown or malformed code and a code the caller may not see (a dossier never
 submitted) get the same "not found" answer.
 """
+
 import re
 import secrets
 
@@ -40,8 +41,18 @@ TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 SCOPE = "lookup"
 
 #: The keys of each answer, for tests and the API schema.
-FULL_KEYS = ("code", "qr", "agency", "route", "organisation_name", "applicant_name", "received_at",
-             "appointment_at", "status", "status_text")
+FULL_KEYS = (
+    "code",
+    "qr",
+    "agency",
+    "route",
+    "organisation_name",
+    "applicant_name",
+    "received_at",
+    "appointment_at",
+    "status",
+    "status_text",
+)
 REDUCED_KEYS = ("code", "qr", "agency", "applicant_name", "submitted_at")
 
 
@@ -98,8 +109,9 @@ def find_dossier(code):
 
 def token_matches(dossier, token) -> bool:
     token = normalize_token(token)
-    return bool(dossier is not None and token and dossier.lookup_token
-                and secrets.compare_digest(token, dossier.lookup_token))
+    return bool(
+        dossier is not None and token and dossier.lookup_token and secrets.compare_digest(token, dossier.lookup_token)
+    )
 
 
 def public_answer(dossier) -> dict | None:
@@ -166,9 +178,14 @@ def lookup_page(request):
         if retry_after:
             return ratelimit.too_many_response(request, retry_after, "portal/lookup/too_many.html")
     status = 404 if code and result is None else 200
-    return render(request, "portal/lookup/lookup.html", {
-        "code": code,
-        "result": result,
-        "not_found": status == 404,
-        "reduced": result is not None and "route" not in result,
-    }, status=status)
+    return render(
+        request,
+        "portal/lookup/lookup.html",
+        {
+            "code": code,
+            "result": result,
+            "not_found": status == 404,
+            "reduced": result is not None and "route" not in result,
+        },
+        status=status,
+    )

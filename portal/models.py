@@ -1,4 +1,5 @@
 """Public site pages (Wagtail) and site-wide settings."""
+
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404

@@ -45,6 +45,7 @@ Every refusal redirects to the sign-in page with a translated message and
 nobody signed in. When the provider cannot be reached (network error, HTTP 5xx)
 the citizen is told to try later and no failed sign-in is counted.
 """
+
 import logging
 import time
 from datetime import date
@@ -94,18 +95,31 @@ DEFAULT_CLAIMS = {
     "phone": "phone_number",
     "email": "email",
 }
-GENDERS = {"male": "male", "nam": "male", "m": "male", "female": "female", "nu": "female", "nữ": "female",
-           "f": "female", "other": "other", "khac": "other", "khác": "other"}
+GENDERS = {
+    "male": "male",
+    "nam": "male",
+    "m": "male",
+    "female": "female",
+    "nu": "female",
+    "nữ": "female",
+    "f": "female",
+    "other": "other",
+    "khac": "other",
+    "khác": "other",
+}
 
 # What the citizen reads on the sign-in page when the e-ID sign-in does not go through.
 MSG_FAILED = _("The sign-in with the national e-ID could not be completed. Please try again.")
-MSG_UNAVAILABLE = _("The national e-ID sign-in is not available right now. Please try again later or sign in with "
-                    "your password.")
+MSG_UNAVAILABLE = _(
+    "The national e-ID sign-in is not available right now. Please try again later or sign in with your password."
+)
 MSG_EXPIRED = _("This VNeID sign-in has expired or was already used. Nobody was signed in; please start again.")
 MSG_REJECTED = _("The answer from VNeID could not be verified, so nobody was signed in. Please try again.")
 MSG_CANCELLED = _("The sign-in was cancelled at VNeID. Nobody was signed in.")
-MSG_NO_ID_NUMBER = _("VNeID did not share your citizen identity number (CCCD), which the portal needs to find your "
-                     "account. Nobody was signed in.")
+MSG_NO_ID_NUMBER = _(
+    "VNeID did not share your citizen identity number (CCCD), which the portal needs to find your "
+    "account. Nobody was signed in."
+)
 
 
 class ProviderUnavailable(Exception):
@@ -113,13 +127,17 @@ class ProviderUnavailable(Exception):
 
 
 def configured() -> bool:
-    return bool(getattr(settings, "VNEID_OIDC_CLIENT_ID", "") and (
-        getattr(settings, "VNEID_OIDC_ISSUER", "") or getattr(settings, "VNEID_OIDC_DISCOVERY_URL", "")))
+    return bool(
+        getattr(settings, "VNEID_OIDC_CLIENT_ID", "")
+        and (getattr(settings, "VNEID_OIDC_ISSUER", "") or getattr(settings, "VNEID_OIDC_DISCOVERY_URL", ""))
+    )
 
 
 def discovery_url() -> str:
-    return settings.VNEID_OIDC_DISCOVERY_URL or \
-        settings.VNEID_OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration"
+    return (
+        settings.VNEID_OIDC_DISCOVERY_URL
+        or settings.VNEID_OIDC_ISSUER.rstrip("/") + "/.well-known/openid-configuration"
+    )
 
 
 def discovery() -> dict:
@@ -189,7 +207,8 @@ def _parse_date(value):
 def _address(value):
     if isinstance(value, dict):  # OIDC standard claim: {"formatted": …} or its parts
         return value.get("formatted") or ", ".join(
-            str(value[k]) for k in ("street_address", "locality", "region", "country") if value.get(k))
+            str(value[k]) for k in ("street_address", "locality", "region", "country") if value.get(k)
+        )
     return str(value or "")
 
 
@@ -231,8 +250,14 @@ class VneidBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     def _configure(self):
-        for attr in ("OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT",
-                     "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET", "OIDC_RP_SIGN_ALGO"):
+        for attr in (
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+            "OIDC_RP_CLIENT_ID",
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_RP_SIGN_ALGO",
+        ):
             setattr(self, attr, oidc_setting(attr, None))
         self.OIDC_RP_IDP_SIGN_KEY = None
         if not (self.OIDC_OP_TOKEN_ENDPOINT and self.OIDC_OP_JWKS_ENDPOINT):
@@ -264,8 +289,13 @@ class VneidBackend(OIDCAuthenticationBackend):
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
             raise SuspiciousOperation(f"ID token algorithm {header.get('alg')!r} is not {self.OIDC_RP_SIGN_ALGO}")
         claims = jwt.decode(
-            payload, key, algorithms=[self.OIDC_RP_SIGN_ALGO], audience=self.OIDC_RP_CLIENT_ID, issuer=issuer(),
-            leeway=CLOCK_LEEWAY, options={"require": ["iss", "sub", "aud", "exp", "iat"]},
+            payload,
+            key,
+            algorithms=[self.OIDC_RP_SIGN_ALGO],
+            audience=self.OIDC_RP_CLIENT_ID,
+            issuer=issuer(),
+            leeway=CLOCK_LEEWAY,
+            options={"require": ["iss", "sub", "aud", "exp", "iat"]},
         )
         audience = claims["aud"]
         if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != self.OIDC_RP_CLIENT_ID:
@@ -367,8 +397,9 @@ class VneidCallbackView(View):
         if entry is None or not request.GET.get("code"):
             return self.failure(MSG_EXPIRED)
         try:
-            user = auth.authenticate(request=request, nonce=entry.get("nonce"),
-                                     code_verifier=entry.get("code_verifier"))
+            user = auth.authenticate(
+                request=request, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier")
+            )
         except ProviderUnavailable as error:
             log.warning("VNeID unavailable: %s", error)
             return self.failure(MSG_UNAVAILABLE)
@@ -380,9 +411,14 @@ class VneidCallbackView(View):
         request.session.pop("oidc_login_next", None)
         auth.login(request, user)  # a new session key; the backend is the one authenticate() recorded
         if getattr(user, "identity_link", "") == LINK_PASSWORD_DISABLED:
-            messages.warning(request, _("Your account is now linked to VNeID. Its password was switched off because "
-                                        "the ID number in it had not been verified; sign in with VNeID, or set a new "
-                                        "password on the “Change password” page."))
+            messages.warning(
+                request,
+                _(
+                    "Your account is now linked to VNeID. Its password was switched off because "
+                    "the ID number in it had not been verified; sign in with VNeID, or set a new "
+                    "password on the “Change password” page."
+                ),
+            )
         elif getattr(user, "identity_link", "") == LINK_LINKED:
             messages.success(request, _("Your account is now linked to VNeID."))
         elif getattr(user, "identity_link", "") == LINK_CREATED:

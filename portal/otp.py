@@ -20,6 +20,7 @@ as verified unless the test is marked ``@pytest.mark.real_otp``;
 ``totp_code(device)``. The demo's officials share a published key
 (:mod:`portal.demo.otp_data`, ``manage.py demo_otp_code``).
 """
+
 import segno
 from django import forms
 from django.conf import settings
@@ -41,8 +42,13 @@ from .signin_security import is_official
 ADMIN_PREFIX = "/admin/"
 DEVICE_NAME = "Authenticator"
 EXEMPT_URL_NAMES = {
-    "wagtailadmin_login", "portal_admin_login", "wagtailadmin_logout", "portal_otp_verify", "portal_otp_setup",
-    "wagtailadmin_javascript_catalog", "wagtailadmin_sprite",
+    "wagtailadmin_login",
+    "portal_admin_login",
+    "wagtailadmin_logout",
+    "portal_otp_verify",
+    "portal_otp_setup",
+    "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",
 }
 
 
@@ -113,9 +119,13 @@ class AdminLoginView(WagtailLoginView):
 
 class TokenForm(forms.Form):
     otp_token = forms.CharField(
-        label=_("Code from your authenticator app"), min_length=6, max_length=8, strip=True,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9]*", "autofocus": True}),
+        label=_("Code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*", "autofocus": True}
+        ),
     )
 
     def clean_otp_token(self):
@@ -127,8 +137,9 @@ class TokenForm(forms.Form):
 
 def _next(request):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return reverse("wagtailadmin_home")
 
@@ -141,8 +152,7 @@ def _check_token(device, form) -> bool:
     """
     allowed, _details = device.verify_is_allowed()
     if not allowed:
-        form.add_error("otp_token", _("Too many wrong codes in a row. Wait a little, then enter the current "
-                                      "code."))
+        form.add_error("otp_token", _("Too many wrong codes in a row. Wait a little, then enter the current code."))
         return False
     if device.verify_token(form.cleaned_data["otp_token"]):
         return True
@@ -178,8 +188,12 @@ def verify(request):
         if accepted:
             otp_login(request, device)
             return redirect(_next(request))
-    return render(request, "portal/signin/otp_verify.html", {"form": form, "next": _next(request)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/signin/otp_verify.html",
+        {"form": form, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @sensitive_post_parameters("otp_token")
@@ -207,8 +221,9 @@ def setup(request):
     context = {
         "form": form,
         "next": _next(request),
-        "qr_svg": segno.make(config_url, error="m").svg_inline(scale=5, title=str(_("QR code for your "
-                                                                                      "authenticator app"))),
-        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        "qr_svg": segno.make(config_url, error="m").svg_inline(
+            scale=5, title=str(_("QR code for your authenticator app"))
+        ),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
     }
     return render(request, "portal/signin/otp_setup.html", context, status=400 if form.errors else 200)

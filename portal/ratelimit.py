@@ -30,6 +30,7 @@ Counting is fixed-window and atomic (``cache.add`` then ``cache.incr``), so it
 is exact across processes on a shared cache (Redis at province scale); on the
 per-process local-memory cache each process counts on its own.
 """
+
 import functools
 import ipaddress
 import time
@@ -112,7 +113,8 @@ def check(scope: str, key: str, now: float | None = None) -> tuple[bool, int]:
 
 def message(retry_after: int) -> str:
     return _("Too many requests from your connection. Please try again in %(seconds)d seconds.") % {
-        "seconds": retry_after}
+        "seconds": retry_after
+    }
 
 
 def _find_request(args):
@@ -125,10 +127,11 @@ def _find_request(args):
 def too_many_response(request, retry_after, template_name=None):
     """The 429 answer of a Django view: ``template_name`` rendered with ``retry_after`` and ``message``."""
     if template_name:
-        body = render_to_string(template_name, {"retry_after": retry_after, "message": message(retry_after)},
-                                request=request)
+        body = render_to_string(
+            template_name, {"retry_after": retry_after, "message": message(retry_after)}, request=request
+        )
     else:
-        body = f"<!DOCTYPE html><title>429</title><p role=\"alert\">{escape(message(retry_after))}</p>"
+        body = f'<!DOCTYPE html><title>429</title><p role="alert">{escape(message(retry_after))}</p>'
     response = HttpResponse(body, status=429)
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"

@@ -5,6 +5,7 @@ these permissions when first needed (:func:`role_groups`, used by :mod:`catalog.
 ``load_demo``; a system admin may later adjust a group in Settings → Groups, and that is never overwritten
 outside the demo loader.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 CONTENT_EDITOR = "Biên tập viên"
@@ -36,24 +37,49 @@ _ADMIN = "wagtailadmin.access_admin"
 #: official's unit and the process steps (catalog.scoping, workflow.services).
 PERMISSIONS = {
     CONTENT_EDITOR: [
-        _ADMIN, "catalog.add_procedure", "catalog.change_procedure", "catalog.add_agency", "catalog.change_agency",
-        "catalog.add_sector", "catalog.change_sector", "catalog.add_faqentry", "catalog.change_faqentry",
-        "catalog.delete_faqentry", "catalog.add_maintenancenotice", "catalog.change_maintenancenotice",
-        "wagtaildocs.add_document", "wagtaildocs.change_document", "wagtaildocs.choose_document",
+        _ADMIN,
+        "catalog.add_procedure",
+        "catalog.change_procedure",
+        "catalog.add_agency",
+        "catalog.change_agency",
+        "catalog.add_sector",
+        "catalog.change_sector",
+        "catalog.add_faqentry",
+        "catalog.change_faqentry",
+        "catalog.delete_faqentry",
+        "catalog.add_maintenancenotice",
+        "catalog.change_maintenancenotice",
+        "wagtaildocs.add_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.choose_document",
     ],
     # A unit admin manages their unit's processes, e-forms and official accounts — never Wagtail's Users or
     # Groups (no auth.* permission), so they cannot give themselves or others more rights.
     UNIT_ADMIN: [
-        _ADMIN, "catalog.view_procedure", "catalog.view_agency", "catalog.view_sector", "workflow.add_process",
-        "workflow.change_process", "workflow.view_process", "eforms.add_eform", "eforms.change_eform",
-        "eforms.view_eform", "eforms.delete_eform", "catalog.manage_unit_officials",
+        _ADMIN,
+        "catalog.view_procedure",
+        "catalog.view_agency",
+        "catalog.view_sector",
+        "workflow.add_process",
+        "workflow.change_process",
+        "workflow.view_process",
+        "eforms.add_eform",
+        "eforms.change_eform",
+        "eforms.view_eform",
+        "eforms.delete_eform",
+        "catalog.manage_unit_officials",
     ],
     RECEPTION_OFFICER: [_ADMIN, "catalog.view_procedure"],
     SPECIALIST: [_ADMIN, "catalog.view_procedure"],
     LEADER: [_ADMIN, "catalog.view_procedure"],
     SUPERVISOR: [
-        _ADMIN, "catalog.view_procedure", "catalog.view_agency", "catalog.view_sector", "catalog.view_all_units",
-        "catalog.view_personaldataaccess", "catalog.view_access_statistics",
+        _ADMIN,
+        "catalog.view_procedure",
+        "catalog.view_agency",
+        "catalog.view_sector",
+        "catalog.view_all_units",
+        "catalog.view_personaldataaccess",
+        "catalog.view_access_statistics",
     ],
     # BN 7.4: the provincial police follow how citizens' data is used (the statistics), and see nothing else.
     POLICE: [_ADMIN, "catalog.view_access_statistics"],

@@ -27,6 +27,7 @@ Settings: ``CSP_ENABLED``, ``CSP_REPORT_ONLY``, ``CSP_REPORT_URI``,
 ``CSP_FORM_ACTION_SOURCES``, ``CSP_PUBLIC_POLICY``/``CSP_RELAXED_POLICY``
 (full overrides: dict of directive → list of sources), ``PERMISSIONS_POLICY``.
 """
+
 import secrets
 from urllib.parse import urlsplit
 
@@ -57,8 +58,7 @@ RELAXED_POLICY = {
 }
 RELAXED_PATHS = ["/admin/", "/api/docs/", "/api/redoc/"]
 PERMISSIONS_POLICY = (
-    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
-    "payment=(), usb=()"
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
 )
 
 
@@ -137,8 +137,11 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = SimpleLazyObject(make_nonce)
         response = self.get_response(request)
         if getattr(settings, "CSP_ENABLED", True):
-            header = "Content-Security-Policy-Report-Only" if getattr(settings, "CSP_REPORT_ONLY", False) \
+            header = (
+                "Content-Security-Policy-Report-Only"
+                if getattr(settings, "CSP_REPORT_ONLY", False)
                 else "Content-Security-Policy"
+            )
             if "Content-Security-Policy" not in response and header not in response:
                 response[header] = build_policy(request, response)
         permissions = getattr(settings, "PERMISSIONS_POLICY", PERMISSIONS_POLICY)

@@ -16,6 +16,7 @@
   ``ADMIN_SESSION_IDLE_TIMEOUT`` seconds without a request.
 * The second factor of officials is in :mod:`portal.otp`.
 """
+
 import time
 
 from django.conf import settings
@@ -80,8 +81,9 @@ def lockout_message() -> str:
 
 def lockout_response(request, original_response=None, credentials=None):
     """The page shown instead of the sign-in form while locked out (AXES_LOCKOUT_CALLABLE)."""
-    template = "portal/signin/locked_out_admin.html" if request.path.startswith("/admin/") \
-        else "portal/accounts/too_many.html"
+    template = (
+        "portal/signin/locked_out_admin.html" if request.path.startswith("/admin/") else "portal/accounts/too_many.html"
+    )
     response = render(request, template, {"message": lockout_message()}, status=429)
     response["Retry-After"] = str(lockout_minutes() * 60)
     return response
@@ -101,12 +103,14 @@ class OfficialPasswordValidator:
 
     @staticmethod
     def _classes(password):
-        return sum((
-            any(c.islower() for c in password),
-            any(c.isupper() for c in password),
-            any(c.isdigit() for c in password),
-            any(not c.isalnum() for c in password),
-        ))
+        return sum(
+            (
+                any(c.islower() for c in password),
+                any(c.isupper() for c in password),
+                any(c.isdigit() for c in password),
+                any(not c.isalnum() for c in password),
+            )
+        )
 
     def validate(self, password, user=None):
         if user is None or not (getattr(user, "is_staff", False) or getattr(user, "is_superuser", False)):
@@ -115,8 +119,10 @@ class OfficialPasswordValidator:
             raise ValidationError(self.get_help_text(), code="password_too_simple")
 
     def get_help_text(self):
-        return _("An official's password must mix at least three of: lower-case letters, upper-case letters, "
-                 "digits and symbols.")
+        return _(
+            "An official's password must mix at least three of: lower-case letters, upper-case letters, "
+            "digits and symbols."
+        )
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -159,15 +165,24 @@ class AdminIdleTimeoutMiddleware:
             if last is not None and now - int(last) > timeout:
                 logout(request)
                 minutes = max(1, round(timeout / 60))
-                messages.warning(request, ngettext(
-                    "You were signed out after %(minutes)d minute without activity. Please sign in again.",
-                    "You were signed out after %(minutes)d minutes without activity. Please sign in again.",
-                    minutes) % {"minutes": minutes})
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You were signed out after %(minutes)d minute without activity. Please sign in again.",
+                        "You were signed out after %(minutes)d minutes without activity. Please sign in again.",
+                        minutes,
+                    )
+                    % {"minutes": minutes},
+                )
             elif last is None or now - int(last) >= 60:
                 request.session[LAST_ACTIVITY_SESSION_KEY] = now
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if (session is not None and getattr(settings, "OFFICIAL_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
-                and is_official(getattr(request, "user", None)) and not session.get_expire_at_browser_close()):
+        if (
+            session is not None
+            and getattr(settings, "OFFICIAL_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+            and is_official(getattr(request, "user", None))
+            and not session.get_expire_at_browser_close()
+        ):
             session.set_expiry(0)
         return response

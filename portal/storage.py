@@ -1,4 +1,5 @@
 """The private file storage: dossier files, the data store, e-form uploads (never served from MEDIA_URL)."""
+
 from django.core.files.storage import Storage
 
 
@@ -19,9 +20,23 @@ class _PrivateStorage(Storage):
         return getattr(self._target(), name)
 
 
-for _name in ("open", "save", "get_valid_name", "get_alternative_name", "get_available_name", "generate_filename",
-              "path", "delete", "exists", "listdir", "size", "url", "get_accessed_time", "get_created_time",
-              "get_modified_time"):
+for _name in (
+    "open",
+    "save",
+    "get_valid_name",
+    "get_alternative_name",
+    "get_available_name",
+    "generate_filename",
+    "path",
+    "delete",
+    "exists",
+    "listdir",
+    "size",
+    "url",
+    "get_accessed_time",
+    "get_created_time",
+    "get_modified_time",
+):
     setattr(_PrivateStorage, _name, (lambda n: lambda self, *a, **k: getattr(self._target(), n)(*a, **k))(_name))
 
 _private_storage = _PrivateStorage()

@@ -10,6 +10,7 @@ A browser test signs in at /admin/login/, then types ``totp_code(device)`` into 
 input named ``otp_token`` on /admin/otp/ (or /admin/otp/setup/ for a first sign-in,
 where the page also shows the key).
 """
+
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -16,8 +16,14 @@ def _restore_into_an_empty_database(self, data):
     present, and re-saving some of them (Wagtail pages through their filtered base manager) then inserts a
     duplicate key on PostgreSQL. Emptying first makes the order of tests irrelevant.
     """
-    call_command("flush", database=self.connection.alias, interactive=False, verbosity=0,
-                 inhibit_post_migrate=True, reset_sequences=False)
+    call_command(
+        "flush",
+        database=self.connection.alias,
+        interactive=False,
+        verbosity=0,
+        inhibit_post_migrate=True,
+        reset_sequences=False,
+    )
     _deserialize_db_from_string(self, data)
     # An earlier test may have reset the sequences (flush): start them past the restored ids.
     statements = self.connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))

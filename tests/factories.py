@@ -16,6 +16,7 @@ Names are Vietnamese, with diacritics, so search tests exercise accent folding.
     ProcedureFeeFactory.create_batch(2, procedure=procedure)
     ProcedureDocumentFactory(procedure=procedure, with_template=True)  # with a wagtail document
 """
+
 from decimal import Decimal
 
 import factory
@@ -90,7 +91,9 @@ class AgencyFactory(DjangoModelFactory):
     is_active = True
 
     class Params:
-        commune = factory.Trait(level=AgencyLevel.COMMUNE, name=factory.Sequence(lambda n: f"Ủy ban nhân dân xã số {n}"))
+        commune = factory.Trait(
+            level=AgencyLevel.COMMUNE, name=factory.Sequence(lambda n: f"Ủy ban nhân dân xã số {n}")
+        )
 
 
 class SectorFactory(DjangoModelFactory):

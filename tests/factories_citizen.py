@@ -1,5 +1,6 @@
 """Citizens (accounts with a CitizenProfile), their stored documents, and their dossiers created through the
 workflow services (never by writing rows directly)."""
+
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -59,8 +60,9 @@ def stored_document(owner, *, title="Căn cước mặt trước", doc_type=None
     """A document in ``owner``'s data store, added through the store service (validated, private storage)."""
     from portal.accounts.store import add_stored_document
 
-    return add_stored_document(owner=owner, doc_type=doc_type or DocumentTypeFactory(), title=title,
-                               file=pdf_file(name, content))
+    return add_stored_document(
+        owner=owner, doc_type=doc_type or DocumentTypeFactory(), title=title, file=pdf_file(name, content)
+    )
 
 
 class Unit:
@@ -72,23 +74,36 @@ class Unit:
         self.procedure = ProcedureFactory(agencies=[self.agency])
         self.officer = official(self.agency, position="Cán bộ một cửa")
         self.specialist = official(self.agency)
-        self.process = published_process(self.procedure, steps=[
-            ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
-            ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),
-            ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.PROCESSING, "8", self.other_agency),
-            ("Trả kết quả", StepKind.RESULT, "1"),
-        ], officials={0: [self.officer], 1: [self.specialist], 3: [self.officer]})
+        self.process = published_process(
+            self.procedure,
+            steps=[
+                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
+                ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),
+                ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.PROCESSING, "8", self.other_agency),
+                ("Trả kết quả", StepKind.RESULT, "1"),
+            ],
+            officials={0: [self.officer], 1: [self.specialist], 3: [self.officer]},
+        )
 
 
 def submit_online(unit, user, *, organisation="", files=None, at=None):
     """An online dossier (status 1) of ``user`` through :func:`workflow.services.dossier_submit_online`."""
     profile = user.citizen_profile
     return services.dossier_submit_online(
-        applicant_user=user, procedure=unit.procedure, agency=unit.agency,
-        applicant=Applicant(name=profile.full_name, kind=2 if organisation else 1, id_number=profile.id_number,
-                            organisation=organisation, address="Số 5 Lê Lợi", phone=profile.phone,
-                            email=profile.email),
-        files=files if files is not None else [Upload("Tờ khai.pdf", pdf_file("to-khai.pdf"))], at=at,
+        applicant_user=user,
+        procedure=unit.procedure,
+        agency=unit.agency,
+        applicant=Applicant(
+            name=profile.full_name,
+            kind=2 if organisation else 1,
+            id_number=profile.id_number,
+            organisation=organisation,
+            address="Số 5 Lê Lợi",
+            phone=profile.phone,
+            email=profile.email,
+        ),
+        files=files if files is not None else [Upload("Tờ khai.pdf", pdf_file("to-khai.pdf"))],
+        at=at,
     )
 
 
@@ -98,9 +113,22 @@ def receive(unit, dossier):
 
 def request_supplement(unit, dossier, comment="Bổ sung bản vẽ mặt bằng"):
     return services.dossier_request_supplement(
-        actor=unit.officer, dossier_id=dossier.pk, comment=comment,
-        files=[Upload("Phiếu yêu cầu bổ sung.pdf", pdf_file("phieu.pdf"), DocumentKind.SLIP)])
+        actor=unit.officer,
+        dossier_id=dossier.pk,
+        comment=comment,
+        files=[Upload("Phiếu yêu cầu bổ sung.pdf", pdf_file("phieu.pdf"), DocumentKind.SLIP)],
+    )
 
 
-__all__ = ["PASSWORD", "CitizenUserFactory", "DocumentTypeFactory", "Unit", "citizen", "pdf_file", "receive",
-           "request_supplement", "stored_document", "submit_online"]
+__all__ = [
+    "PASSWORD",
+    "CitizenUserFactory",
+    "DocumentTypeFactory",
+    "Unit",
+    "citizen",
+    "pdf_file",
+    "receive",
+    "request_supplement",
+    "stored_document",
+    "submit_online",
+]

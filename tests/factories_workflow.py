@@ -1,4 +1,5 @@
 """Factories for officials, processes and dossiers."""
+
 from decimal import Decimal
 
 import factory
@@ -52,13 +53,15 @@ DEFAULT_STEPS = [
 
 def published_process(procedure, agency=None, steps=DEFAULT_STEPS, officials=None):
     """A published process; ``officials`` maps step index -> list of users allowed to hold it."""
-    process = Process.objects.create(procedure=procedure, agency=agency, name=f"Quy trình {procedure.national_code}",
-                                     status=ProcessStatus.PUBLISHED)
+    process = Process.objects.create(
+        procedure=procedure, agency=agency, name=f"Quy trình {procedure.national_code}", status=ProcessStatus.PUBLISHED
+    )
     for index, step in enumerate(steps):
         name, kind, hours = step[:3]
         step_agency = step[3] if len(step) > 3 else None
-        created = ProcessStep.objects.create(process=process, sort_order=index, name=name, kind=kind,
-                                             allowance_hours=Decimal(hours), agency=step_agency)
+        created = ProcessStep.objects.create(
+            process=process, sort_order=index, name=name, kind=kind, allowance_hours=Decimal(hours), agency=step_agency
+        )
         holders = (officials or {}).get(index, [])
         if holders:
             # A ParentalManyToManyField only reaches the database on commit().

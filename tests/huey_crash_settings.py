@@ -5,6 +5,7 @@ mid-send) and a short send lease so the test need not wait 5 minutes for a dead 
 The database (``DATABASE_URL``, a temporary SQLite file), huey's storage (``VAR_DIR``/huey.sqlite3, or Redis with
 ``REDIS_URL``) and the file directory (``HUEY_CRASH_DIR``) come from the environment the test sets.
 """
+
 from datetime import timedelta
 
 from portal.settings.base import *  # noqa: F401,F403

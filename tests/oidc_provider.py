@@ -24,6 +24,7 @@ The :func:`vneid_provider` fixture starts one, points the ``VNEID_OIDC_*``
 settings at it (endpoints are found through discovery by portal/oidc.py) and
 stops it afterwards. Import it into a test module to use it.
 """
+
 import base64
 import hashlib
 import json
@@ -138,8 +139,16 @@ class LocalOIDCProvider:
 
     def id_token(self, grant):
         now = int(time.time())
-        claims = {"iss": self.issuer, "sub": grant["user"]["sub"], "aud": self.client_id, "iat": now,
-                  "exp": now + 300, "auth_time": now, "nonce": grant["nonce"], "name": grant["user"].get("name", "")}
+        claims = {
+            "iss": self.issuer,
+            "sub": grant["user"]["sub"],
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 300,
+            "auth_time": now,
+            "nonce": grant["nonce"],
+            "name": grant["user"].get("name", ""),
+        }
         for name, value in self.id_token_overrides.items():
             if value is None:
                 claims.pop(name, None)
@@ -187,14 +196,23 @@ class LocalOIDCProvider:
         if query.get("client_id") != self.client_id or not redirect_uri.startswith(("http://", "https://")):
             return 400, {"error": "invalid_request", "error_description": "unknown client or redirect_uri"}
         back = {"state": query["state"]} if "state" in query else {}
-        if query.get("response_type") != "code" or "openid" not in query.get("scope", "").split() or \
-                query.get("code_challenge_method") != "S256" or not query.get("code_challenge"):
+        if (
+            query.get("response_type") != "code"
+            or "openid" not in query.get("scope", "").split()
+            or query.get("code_challenge_method") != "S256"
+            or not query.get("code_challenge")
+        ):
             return 302, f"{redirect_uri}?{urlencode({'error': 'invalid_request', **back})}"
         if self.deny:
             return 302, f"{redirect_uri}?{urlencode({'error': 'access_denied', **back})}"
         code = secrets.token_urlsafe(24)
-        self.codes[code] = {"client_id": self.client_id, "redirect_uri": redirect_uri, "nonce": query.get("nonce"),
-                            "code_challenge": query["code_challenge"], "user": dict(self.user)}
+        self.codes[code] = {
+            "client_id": self.client_id,
+            "redirect_uri": redirect_uri,
+            "nonce": query.get("nonce"),
+            "code_challenge": query["code_challenge"],
+            "user": dict(self.user),
+        }
         return 302, f"{redirect_uri}?{urlencode({'code': code, **back})}"
 
     def _client_credentials(self, handler, form):
@@ -222,8 +240,12 @@ class LocalOIDCProvider:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verification failed"}
         access_token = secrets.token_urlsafe(24)
         self.access_tokens[access_token] = grant["user"]
-        return 200, {"access_token": access_token, "token_type": "Bearer", "expires_in": 300,
-                     "id_token": self.id_token(grant)}
+        return 200, {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": self.id_token(grant),
+        }
 
     def _userinfo(self, handler):
         auth = handler.headers.get("Authorization", "")

@@ -6,6 +6,7 @@ nothing else; lists write none; the applicant reading their own dossier writes n
 list, the police role reads only the statistics, other officials neither. Nobody edits or deletes an entry:
 not through the ORM, not with raw SQL (database triggers, on SQLite and PostgreSQL).
 """
+
 import csv
 import io
 from datetime import date, datetime
@@ -65,8 +66,9 @@ def unit():
 def supervisor():
     """The provincial centre's supervisor: the loader's "Giám sát" role."""
     user = official(AgencyFactory(name="Trung tâm Phục vụ hành chính công"), "giamsat.log")
-    return with_group(user, group("Supervisors (test)", "view_all_units", "view_personaldataaccess",
-                                  "view_access_statistics"))
+    return with_group(
+        user, group("Supervisors (test)", "view_all_units", "view_personaldataaccess", "view_access_statistics")
+    )
 
 
 @pytest.fixture
@@ -101,8 +103,12 @@ def without_logging(monkeypatch, client, path, **extra):
     import catalog.access_log as module
 
     with monkeypatch.context() as patch:
-        for target in ("workflow.admin_views.dossiers", "workflow.api.views", "workflow.slip_views",
-                       "feedback.admin_views"):
+        for target in (
+            "workflow.admin_views.dossiers",
+            "workflow.api.views",
+            "workflow.slip_views",
+            "feedback.admin_views",
+        ):
             patch.setattr(f"{target}.record_access", lambda *args, **kwargs: None)
         patch.setattr(module, "record_access", lambda *args, **kwargs: None)
         with CaptureQueriesContext(connection) as captured:
@@ -167,15 +173,23 @@ def test_document_download_writes_one_entry(client, monkeypatch, unit, dossier):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     entry = entries()[-1]
     assert (entry.kind, entry.object_id, entry.dossier_code, entry.user, entry.ip_address) == (
-        AccessKind.DOCUMENT_DOWNLOAD, str(document.pk), dossier.code, unit.officer, IP)
+        AccessKind.DOCUMENT_DOWNLOAD,
+        str(document.pk),
+        dossier.code,
+        unit.officer,
+        IP,
+    )
 
 
 def test_slip_download_writes_one_entry(client, monkeypatch, unit, dossier):
     client.force_login(unit.officer)
     one_more_query_an_insert(monkeypatch, client, slip_url(dossier, SlipKind.RECEIPT, "doc"))
     entry = entries()[-1]
-    assert (entry.kind, entry.object_id, entry.dossier_id) == (AccessKind.SLIP_DOWNLOAD, f"{dossier.pk}/receipt",
-                                                                dossier.pk)
+    assert (entry.kind, entry.object_id, entry.dossier_id) == (
+        AccessKind.SLIP_DOWNLOAD,
+        f"{dossier.pk}/receipt",
+        dossier.pk,
+    )
 
 
 def test_api_detail_and_document_write_one_entry_each(monkeypatch, unit, dossier):
@@ -185,7 +199,11 @@ def test_api_detail_and_document_write_one_entry_each(monkeypatch, unit, dossier
     one_more_query_an_insert(monkeypatch, api, detail, REMOTE_ADDR=IP)
     entry = entries()[-1]
     assert (entry.kind, entry.dossier_code, entry.user, entry.ip_address) == (
-        AccessKind.API_DOSSIER_DETAIL, dossier.code, unit.specialist, IP)
+        AccessKind.API_DOSSIER_DETAIL,
+        dossier.code,
+        unit.specialist,
+        IP,
+    )
     document = dossier.documents.get(kind=DocumentKind.SUBMITTED)
     path = reverse("workflow_api:dossier-document", kwargs={"pk": dossier.pk, "document_id": document.pk})
     one_more_query_an_insert(monkeypatch, api, path)
@@ -195,9 +213,15 @@ def test_api_detail_and_document_write_one_entry_each(monkeypatch, unit, dossier
 def test_feedback_and_question_details_are_logged_queues_are_not(client, supervisor):
     feedback = feedback_services.feedback_submit(
         sender=Sender("Nguyễn Văn An", email="an@example.com", phone="0912345678"),
-        subject="Chậm trả kết quả", content="Hồ sơ của tôi quá hạn mà chưa có kết quả.")
-    question = questions.question_submit(procedure=ProcedureFactory(), asker_name="Lê Thị Hỏi",
-                                         asker_email="hoi@example.com", question="Lệ phí bao nhiêu?")
+        subject="Chậm trả kết quả",
+        content="Hồ sơ của tôi quá hạn mà chưa có kết quả.",
+    )
+    question = questions.question_submit(
+        procedure=ProcedureFactory(),
+        asker_name="Lê Thị Hỏi",
+        asker_email="hoi@example.com",
+        question="Lệ phí bao nhiêu?",
+    )
     client.force_login(supervisor)
     assert client.get(reverse("feedback_admin:index")).status_code == 200
     assert client.get(reverse("feedback_admin:questions")).status_code == 200
@@ -206,7 +230,9 @@ def test_feedback_and_question_details_are_logged_queues_are_not(client, supervi
     assert "an@example.com" in response.content.decode()
     assert client.get(reverse("feedback_admin:question", args=[question.pk])).status_code == 200
     assert [(e.kind, e.object_id) for e in entries()] == [
-        (AccessKind.FEEDBACK_DETAIL, feedback.tracking_code), (AccessKind.QUESTION_DETAIL, str(question.pk))]
+        (AccessKind.FEEDBACK_DETAIL, feedback.tracking_code),
+        (AccessKind.QUESTION_DETAIL, str(question.pk)),
+    ]
 
 
 def test_citizen_account_in_the_user_editor_is_logged(client):
@@ -313,7 +339,9 @@ def test_the_log_has_no_add_edit_or_delete_screen(client, supervisor, unit, doss
     assert PersonalDataAccess not in get_snippet_models()
     assert PersonalDataAccess not in admin.site._registry
     assert {p.codename for p in Permission.objects.filter(content_type__model="personaldataaccess")} == {
-        "view_personaldataaccess", "view_access_statistics"}
+        "view_personaldataaccess",
+        "view_access_statistics",
+    }
     client.force_login(unit.specialist)
     client.get(reverse("dossiers:detail", args=[dossier.pk]))
     client.force_login(supervisor)
@@ -345,6 +373,7 @@ def make_entry(user, when, kind=AccessKind.DOSSIER_DETAIL, code="", ip="192.0.2.
     request.user = user
     dossier = None
     if code:
+
         class Seen:  # a dossier as record_access reads it
             pk, applicant_user_id = 1, None
 
@@ -377,14 +406,17 @@ def test_list_filters_and_export(client, supervisor):
     assert codes({"dossier_code": "260305-0002"}) == {"000.00.15.H99-260305-0002"}
     assert codes({"kind": AccessKind.SLIP_DOWNLOAD}) == {"000.00.15.H99-260305-0002"}
     assert codes({"at_from": "2026-03-03", "at_to": "2026-03-05"}) == {
-        "000.00.15.H99-260305-0002", "000.00.16.H99-260305-0003"}
+        "000.00.15.H99-260305-0002",
+        "000.00.16.H99-260305-0003",
+    }
     response = client.get(path, {"export": "csv", "agency": b.pk})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 2 and "000.00.16.H99-260305-0003" in rows[1] and "192.0.2.1" in rows[1]
     assert rows[1][0].startswith("2026-03-05 09:00")  # local time
     response = client.get(path, {"export": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument")
+        "application/vnd.openxmlformats-officedocument"
+    )
 
 
 def test_list_query_count_does_not_grow_with_rows(client, supervisor):
@@ -435,20 +467,29 @@ def test_statistics_worked_example(client, supervisor, police):
     figures = access_statistics(user=police, since=date(2026, 3, 2), until=date(2026, 3, 31))
     assert (figures.total, figures.officials) == (4, 3)
     assert [(r["agency__name"], r["count"], r["officials"]) for r in figures.by_unit] == [
-        ("Sở Xây dựng", 3, 2), ("Sở Tư pháp", 1, 1)]
+        ("Sở Xây dựng", 3, 2),
+        ("Sở Tư pháp", 1, 1),
+    ]
     assert [(r["period"], r["count"], r["officials"]) for r in figures.by_period] == [
-        (date(2026, 3, 2), 2, 1), (date(2026, 3, 5), 2, 2)]
+        (date(2026, 3, 2), 2, 1),
+        (date(2026, 3, 5), 2, 2),
+    ]
     assert [(r["kind"], r["count"], r["officials"]) for r in figures.by_kind] == [
-        (AccessKind.DOSSIER_DETAIL, 2, 2), (AccessKind.API_DOSSIER_DETAIL, 1, 1),
-        (AccessKind.DOCUMENT_DOWNLOAD, 1, 1)]
+        (AccessKind.DOSSIER_DETAIL, 2, 2),
+        (AccessKind.API_DOSSIER_DETAIL, 1, 1),
+        (AccessKind.DOCUMENT_DOWNLOAD, 1, 1),
+    ]
     monthly = access_statistics(user=police, since=date(2026, 3, 1), until=date(2026, 4, 30), period="month")
     assert [(r["period"], r["count"], r["officials"]) for r in monthly.by_period] == [
-        (date(2026, 3, 1), 4, 3), (date(2026, 4, 1), 1, 1)]
+        (date(2026, 3, 1), 4, 3),
+        (date(2026, 4, 1), 1, 1),
+    ]
 
     client.force_login(police)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("access_log:statistics"),
-                              {"since": "2026-03-02", "until": "2026-03-31", "period": "day"})
+        response = client.get(
+            reverse("access_log:statistics"), {"since": "2026-03-02", "until": "2026-03-31", "period": "day"}
+        )
     assert response.status_code == 200
     assert sum(TABLE in q["sql"] for q in captured.captured_queries) == 4  # aggregated in SQL
     shown = response.context["figures"]
@@ -458,8 +499,10 @@ def test_statistics_worked_example(client, supervisor, police):
     assert access_statistics(user=official(a, "khac.st"), since=None) is None  # not for a specialist
 
     # the same figures as a workbook the police can file: one sheet per unit, per day, per kind
-    response = client.get(reverse("access_log:statistics"),
-                          {"since": "2026-03-02", "until": "2026-03-31", "period": "day", "export": "xlsx"})
+    response = client.get(
+        reverse("access_log:statistics"),
+        {"since": "2026-03-02", "until": "2026-03-31", "period": "day", "export": "xlsx"},
+    )
     assert response.status_code == 200 and response["Content-Disposition"].endswith('2026-03-02-2026-03-31.xlsx"')
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     units, days, kinds = (list(sheet.values) for sheet in book.worksheets)
@@ -493,10 +536,12 @@ def test_the_orm_refuses_to_edit_or_delete(entry):
 
 def test_the_database_refuses_raw_update_and_delete(entry):
     with connection.cursor() as cursor:
-        for sql, params in ((f"UPDATE {TABLE} SET user_name = %s WHERE id = %s", ["Ai đó", entry.pk]),
-                            (f"UPDATE {TABLE} SET ip_address = NULL", []),
-                            (f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk]),
-                            (f"DELETE FROM {TABLE}", [])):
+        for sql, params in (
+            (f"UPDATE {TABLE} SET user_name = %s WHERE id = %s", ["Ai đó", entry.pk]),
+            (f"UPDATE {TABLE} SET ip_address = NULL", []),
+            (f"DELETE FROM {TABLE} WHERE id = %s", [entry.pk]),
+            (f"DELETE FROM {TABLE}", []),
+        ):
             with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
                 cursor.execute(sql, params)
     stored = PersonalDataAccess.objects.get()
@@ -519,7 +564,6 @@ def test_flush_still_empties_the_database_and_keeps_the_guard():
     assert PersonalDataAccess.objects.count() == 1  # the teardown flush empties it
 
 
-
 def test_api_statistics_for_police_and_supervisors_only(unit, supervisor, police):
     make_entry(unit.specialist, at(2, 8))
     make_entry(unit.officer, at(2, 10), AccessKind.SLIP_DOWNLOAD)
@@ -532,12 +576,15 @@ def test_api_statistics_for_police_and_supervisors_only(unit, supervisor, police
         assert response.status_code == 200
         body = response.json()
         assert (body["total"], body["officials"]) == (2, 2)
-        assert body["by_unit"] == [{"agency": unit.agency.pk, "agency_name": unit.agency.name, "count": 2,
-                                    "officials": 2}]
+        assert body["by_unit"] == [
+            {"agency": unit.agency.pk, "agency_name": unit.agency.name, "count": 2, "officials": 2}
+        ]
         assert body["by_period"] == [{"period": "2026-03-01", "count": 2, "officials": 2}]
         assert {row["kind"] for row in body["by_kind"]} == {AccessKind.DOSSIER_DETAIL, AccessKind.SLIP_DOWNLOAD}
-        assert "user_name" not in response.content.decode() and unit.specialist.get_full_name() not in \
-            response.content.decode()
+        assert (
+            "user_name" not in response.content.decode()
+            and unit.specialist.get_full_name() not in response.content.decode()
+        )
     assert api.get(path, {"since": "2026-04-01", "until": "2026-03-01"}).status_code == 400
     assert api.get(path, {"period": "year"}).status_code == 400
     api = APIClient()

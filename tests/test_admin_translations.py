@@ -8,6 +8,7 @@ Vietnamese wording and not the English originals.
 The ``.mo`` files are build output (``make messages``); if one is missing or older than its
 ``.po`` (e.g. the catalog was just edited), the session fixture below compiles it in place.
 """
+
 import json
 import os
 import re

@@ -9,6 +9,7 @@ test_workflow_api.py, so they are left out here.
 
 Bounded: ``MAX_EXAMPLES`` per operation, derandomized, no deadline.
 """
+
 import os
 from collections import Counter
 
@@ -77,8 +78,13 @@ def test_api_conforms_to_its_schema(api):
     for operation in selected:
         auth = None if operation.method.upper() == "POST" else cookies
 
-        @hsettings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-                   suppress_health_check=list(HealthCheck))
+        @hsettings(
+            max_examples=MAX_EXAMPLES,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy())
         def run(case):
             calls["n"] += 1
@@ -91,6 +97,8 @@ def test_api_conforms_to_its_schema(api):
         except Exception as exc:  # collect every operation's failure, then report them together
             failures.append(f"{operation.label}: {str(exc)[:1500]}")
 
-    print(f"schemathesis: {len(selected)} operations, {calls['n']} requests, {len(failures)} failing operations; "
-          f"status codes {dict(sorted(statuses.items()))}")
+    print(
+        f"schemathesis: {len(selected)} operations, {calls['n']} requests, {len(failures)} failing operations; "
+        f"status codes {dict(sorted(statuses.items()))}"
+    )
     assert not failures, "\n\n".join(failures)

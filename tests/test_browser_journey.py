@@ -12,6 +12,7 @@ Chromium is never downloaded: ``/usr/bin/chromium`` (Debian package ``chromium``
 ``scripts/check_system.sh --browser`` from ``make test``). Without it the test is skipped with a message.
 On failure every open page is screenshotted to ``var/test-artifacts/`` (gitignored).
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -22,8 +23,15 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
 PASSWORD = "Demo@2026!tthc"  # portal.demo.loader.DEMO_PASSWORD
 COMMUNE = "001.01.01.H99"  # UBND phường Trung Tâm: one of the communes implementing 1.011876
@@ -38,8 +46,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def _chromium_or_skip():
     path = CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium")
     if not path:
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium' "
-                    "(make test does it with apt-get when run as root) to run the browser journey")
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium' "
+            "(make test does it with apt-get when run as root) to run the browser journey"
+        )
     return path
 
 
@@ -83,11 +93,15 @@ def _commune_officials():
     User = get_user_model()
     agency = Agency.objects.get(code=COMMUNE)
     people = {}
-    roles = (("officer", "motcua.tt", "Cán bộ một cửa"), ("specialist", "chuyenvien.tt", "Chuyên viên"),
-             ("leader", "lanhdao.tt", "Lãnh đạo"))
+    roles = (
+        ("officer", "motcua.tt", "Cán bộ một cửa"),
+        ("specialist", "chuyenvien.tt", "Chuyên viên"),
+        ("leader", "lanhdao.tt", "Lãnh đạo"),
+    )
     for key, username, group in roles:
-        user = User.objects.create_user(username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True,
-                                        first_name=key.title(), last_name="Phường")
+        user = User.objects.create_user(
+            username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
+        )
         user.groups.add(Group.objects.get(name=group))
         Official.objects.create(user=user, agency=agency, position=group)
         people[key] = user
@@ -134,8 +148,9 @@ def _admin_sign_in(browser, base, user, enrol=False):
     token.fill(_code(key))
     with page.expect_navigation():
         token.press("Enter")
-    assert "/admin/login/" not in page.url and "/admin/otp/" not in page.url, \
+    assert "/admin/login/" not in page.url and "/admin/otp/" not in page.url, (
         f"{user.username} could not sign in to the admin: {page.url}"
+    )
     if enrol:
         assert TOTPDevice.objects.get(user=user).confirmed
     return page
@@ -266,6 +281,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     def to(holder):
         def fill(box):
             box.locator("select[name='forward-to_holder']").select_option(str(holder.pk))
+
         return fill
 
     _act(officer, base, dossier, "forward", to(demo["specialist"]))
@@ -288,8 +304,13 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     assert dossier.status == Status.RESOLVED
 
     # --- the officer returns the result -------------------------------------------------------------------
-    _act(officer, base, dossier, "return_result",
-         lambda box: box.locator("input[name='return_result-method'][value=online]").check())
+    _act(
+        officer,
+        base,
+        dossier,
+        "return_result",
+        lambda box: box.locator("input[name='return_result-method'][value=online]").check(),
+    )
     dossier.refresh_from_db()
     assert dossier.status == Status.RETURNED, dossier.get_status_display()
 

@@ -1,4 +1,5 @@
 """The public catalog read API under /api/v1/."""
+
 import re
 from decimal import Decimal
 
@@ -47,7 +48,9 @@ def codes(response):
 @pytest.fixture
 def searchable():
     return {
-        "building": ProcedureFactory(national_code="1.009972", name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"),
+        "building": ProcedureFactory(
+            national_code="1.009972", name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ"
+        ),
         "birth": ProcedureFactory(national_code="1.001193", name="Đăng ký khai sinh"),
         "business": ProcedureFactory(national_code="2.000720", name="Đăng ký thành lập hộ kinh doanh"),
         "record": ProcedureFactory(national_code="2.001417", name="Cấp phiếu lý lịch tư pháp cho công dân"),
@@ -56,7 +59,13 @@ def searchable():
 
 @pytest.mark.parametrize(
     "q",
-    ["cap giay phep xay dung", "Cấp giấy phép xây dựng", "CAP GIAY PHEP XAY DUNG", "CẤP GIẤY PHÉP XÂY DỰNG", "xây  DUNG cấp"],
+    [
+        "cap giay phep xay dung",
+        "Cấp giấy phép xây dựng",
+        "CAP GIAY PHEP XAY DUNG",
+        "CẤP GIẤY PHÉP XÂY DỰNG",
+        "xây  DUNG cấp",
+    ],
 )
 def test_search_ignores_diacritics_and_case(api, searchable, q):
     assert codes(api.get(PROCEDURES, {"q": q})) == ["1.009972"]
@@ -198,9 +207,12 @@ def test_next_link_keeps_filters(api):
 def test_list_item_shape(api):
     agency = AgencyFactory(code="000.00.15.H12", name="Sở Xây dựng", short_name="SXD")
     ProcedureFactory(
-        national_code="1.009972", name="Cấp giấy phép xây dựng", agencies=[agency],
+        national_code="1.009972",
+        name="Cấp giấy phép xây dựng",
+        agencies=[agency],
         sector=SectorFactory(code="XD", name="Hoạt động xây dựng"),
-        processing_time=Decimal("2"), processing_time_unit=TimeUnit.DAY,
+        processing_time=Decimal("2"),
+        processing_time_unit=TimeUnit.DAY,
     )
     (row,) = api.get(PROCEDURES).json()["results"]
     assert row == {
@@ -227,7 +239,10 @@ def test_detail_shape(api):
         agencies=[agency],
         processing_time=Decimal("4"),
         processing_time_unit=TimeUnit.HOUR,
-        submit_online=True, submit_counter=True, submit_post=False, postal_return=True,
+        submit_online=True,
+        submit_counter=True,
+        submit_post=False,
+        postal_return=True,
         status=ProcedureStatus.AMENDED,
         legal_basis="Luật Xây dựng 2014",
         publishing_decision="Quyết định số 123/QĐ-UBND",
@@ -251,7 +266,10 @@ def test_detail_shape(api):
     template = with_template.template
     assert body["documents"] == [
         {
-            "name": "Đơn đề nghị (Mẫu 01)", "originals": 1, "copies": 0, "mandatory": True,
+            "name": "Đơn đề nghị (Mẫu 01)",
+            "originals": 1,
+            "copies": 0,
+            "mandatory": True,
             "template_url": f"http://testserver/documents/{template.pk}/{template.filename}",
         },
         {"name": "Bản vẽ thiết kế", "originals": 0, "copies": 2, "mandatory": False, "template_url": None},
@@ -321,8 +339,9 @@ def test_read_only_and_anonymous(api):
 
 def test_agencies_list_filter_and_detail(api):
     province = AgencyFactory(code="000.00.15.H12", name="Sở Xây dựng")
-    commune = AgencyFactory(code="000.15.31.H12", name="Ủy ban nhân dân xã Đồng Tâm", level=AgencyLevel.COMMUNE,
-                            parent=province)
+    commune = AgencyFactory(
+        code="000.15.31.H12", name="Ủy ban nhân dân xã Đồng Tâm", level=AgencyLevel.COMMUNE, parent=province
+    )
     AgencyFactory(code="000.00.16.H12", is_active=False)
 
     body = api.get(AGENCIES).json()
@@ -424,8 +443,16 @@ def test_procedure_list_query_count_is_pinned(api, django_assert_num_queries):
         assert api.get(PROCEDURES).status_code == 200
     agency = AgencyFactory()
     with django_assert_num_queries(MAX_LIST_QUERIES + 2):  # + agency and sector lookups of the filters
-        response = api.get(PROCEDURES, {"q": "cap", "agency": agency.code, "sector": SectorFactory().code,
-                                        "level": "province", "online_level": "full"})
+        response = api.get(
+            PROCEDURES,
+            {
+                "q": "cap",
+                "agency": agency.code,
+                "sector": SectorFactory().code,
+                "level": "province",
+                "online_level": "full",
+            },
+        )
         assert response.status_code == 200
 
 
@@ -460,8 +487,13 @@ def test_schema_documents_filters_and_errors(api):
     assert {"200", "400", "404"} <= set(operation["responses"])
     detail = schema["paths"]["/api/v1/procedures/{national_code}/"]["get"]
     assert {"200", "404"} <= set(detail["responses"])
-    for path in ("/api/v1/agencies/", "/api/v1/agencies/{code}/", "/api/v1/sectors/", "/api/v1/sectors/{code}/",
-                 "/api/v1/faq/"):
+    for path in (
+        "/api/v1/agencies/",
+        "/api/v1/agencies/{code}/",
+        "/api/v1/sectors/",
+        "/api/v1/sectors/{code}/",
+        "/api/v1/faq/",
+    ):
         assert path in schema["paths"]
     faq_params = {p["name"] for p in schema["paths"]["/api/v1/faq/"]["get"]["parameters"]}
     assert {"sector", "procedure"} <= faq_params

@@ -1,4 +1,5 @@
 """Catalog import/export: resources, services and the Wagtail admin screens."""
+
 import csv
 import io
 import re
@@ -47,9 +48,7 @@ def base_catalog():
     sector = Sector.objects.create(code="LV01", name="Hộ tịch")
     Sector.objects.create(code="LV02", name="Đất đai")
     province = Agency.objects.create(code="000.00.15.H12", name="Sở Tư pháp", level="province")
-    commune = Agency.objects.create(
-        code="000.01.20.H12", name="UBND xã Tân Lập", level="commune", parent=province
-    )
+    commune = Agency.objects.create(code="000.01.20.H12", name="UBND xã Tân Lập", level="commune", parent=province)
     return {"sector": sector, "province": province, "commune": commune}
 
 
@@ -189,7 +188,10 @@ def test_good_import_creates_procedures_with_documents_fees_and_agencies(base_ca
     assert (birth.level, birth.online_level, birth.status) == ("both", "full", "in_force")
     assert birth.processing_time == Decimal("3") and birth.processing_time_unit == "day"
     assert (birth.submit_online, birth.submit_counter, birth.submit_post, birth.postal_return) == (
-        True, True, True, True,
+        True,
+        True,
+        True,
+        True,
     )
     assert birth.applicant_steps == "<p>Bước 1: Nộp hồ sơ</p><p>Bước 2: Nhận kết quả</p>"
     assert birth.legal_basis == "Luật Hộ tịch 2014\nNghị định 123/2015/NĐ-CP"
@@ -297,8 +299,14 @@ def hand_made_catalog(base_catalog):
     ProcedureFee.objects.create(
         procedure=procedure, kind="charge", name="Cấp phép", amount=75000, note="nhà ở (riêng lẻ)", sort_order=1
     )
-    Agency.objects.create(code="000.02.20.H12", name="UBND xã Mới", level="commune", parent=base_catalog["commune"],
-                          email="xa@example.gov.vn", phone="0203 123 456")
+    Agency.objects.create(
+        code="000.02.20.H12",
+        name="UBND xã Mới",
+        level="commune",
+        parent=base_catalog["commune"],
+        email="xa@example.gov.vn",
+        phone="0203 123 456",
+    )
     return procedure
 
 
@@ -408,8 +416,11 @@ def test_title_row_above_the_header_and_workbook_named_csv(base_catalog):
         ({P.CHANNELS: "Trực tuyến; Fax"}, P.CHANNELS, "Unknown way of submission “Fax”"),
         ({P.FEES: "Lệ phí: Cấp mới = 50000\nPhí cấp lại 20000"}, P.FEES, "Bad fee line “Phí cấp lại 20000”"),
         ({P.FEES: "Thuế: Cấp mới = 50000"}, P.FEES, "Bad fee line “Thuế: Cấp mới = 50000”"),
-        ({P.DOCUMENTS: "Tờ khai | một | 0 | Bắt buộc"}, P.DOCUMENTS,
-         "Bad document line “Tờ khai | một | 0 | Bắt buộc”: the number of originals must be a whole number"),
+        (
+            {P.DOCUMENTS: "Tờ khai | một | 0 | Bắt buộc"},
+            P.DOCUMENTS,
+            "Bad document line “Tờ khai | một | 0 | Bắt buộc”: the number of originals must be a whole number",
+        ),
         ({P.DOCUMENTS: "Tờ khai | 1 | 0 | Có lẽ"}, P.DOCUMENTS, "Bad document line “Tờ khai | 1 | 0 | Có lẽ”"),
         ({P.NAME: ""}, P.NAME, "This field cannot be blank."),
     ],
@@ -449,10 +460,21 @@ def test_agencies_and_sectors_import(base_catalog):
     A = AgencyColumns
     rows = [
         {A.CODE: "000.03.20.h12", A.NAME: "UBND phường Một", A.LEVEL: "Xã", A.PARENT_CODE: "000.00.99.H12"},
-        {A.CODE: "000.00.99.H12", A.NAME: "Sở Nội vụ", A.SHORT_NAME: "SNV", A.LEVEL: "Tỉnh",
-         A.EMAIL: "snv@example.gov.vn", A.HOTLINE: "1900 1234"},
-        {A.CODE: "000.04.20.H12", A.NAME: "UBND xã Hai", A.LEVEL: "Huyện", A.PARENT_CODE: "000.00.00.X00",
-         A.EMAIL: "khong-hop-le"},
+        {
+            A.CODE: "000.00.99.H12",
+            A.NAME: "Sở Nội vụ",
+            A.SHORT_NAME: "SNV",
+            A.LEVEL: "Tỉnh",
+            A.EMAIL: "snv@example.gov.vn",
+            A.HOTLINE: "1900 1234",
+        },
+        {
+            A.CODE: "000.04.20.H12",
+            A.NAME: "UBND xã Hai",
+            A.LEVEL: "Huyện",
+            A.PARENT_CODE: "000.00.00.X00",
+            A.EMAIL: "khong-hop-le",
+        },
     ]
     result = run(to_csv(rows, headers=A.ORDER), model_key="agencies", dry_run=True)
     assert [(row.row, row.action) for row in result.rows] == [(2, "new"), (3, "new"), (4, "error")]
@@ -463,15 +485,19 @@ def test_agencies_and_sectors_import(base_catalog):
     assert Agency.objects.get(code="000.03.20.H12").parent.code == "000.00.99.H12"
 
     S = SectorColumns
-    result = run(to_csv([{S.CODE: "LV01", S.NAME: "Hộ tịch"}, {S.CODE: "LV09", S.NAME: "Tư pháp"}], headers=S.ORDER),
-                 model_key="sectors")
+    result = run(
+        to_csv([{S.CODE: "LV01", S.NAME: "Hộ tịch"}, {S.CODE: "LV09", S.NAME: "Tư pháp"}], headers=S.ORDER),
+        model_key="sectors",
+    )
     assert result.counts == {"new": 1, "update": 0, "unchanged": 1, "errors": 0}
 
 
 def test_agency_cannot_be_its_own_parent(base_catalog):
     A = AgencyColumns
-    rows = [{A.CODE: "000.00.15.H12", A.NAME: "Sở Tư pháp", A.PARENT_CODE: "000.00.15.H12"},
-            {A.CODE: "000.00.15.H12".replace("15", "16"), A.NAME: "X", A.PARENT_CODE: "000.01.20.H12"}]
+    rows = [
+        {A.CODE: "000.00.15.H12", A.NAME: "Sở Tư pháp", A.PARENT_CODE: "000.00.15.H12"},
+        {A.CODE: "000.00.15.H12".replace("15", "16"), A.NAME: "X", A.PARENT_CODE: "000.01.20.H12"},
+    ]
     result = run(to_csv(rows, headers=A.ORDER), model_key="agencies", dry_run=True)
     assert [e.message for e in result.errors] == ["An agency cannot be its own parent."]
     rows = [{A.CODE: "000.00.15.H12", A.NAME: "Sở Tư pháp", A.PARENT_CODE: "000.01.20.H12"}]

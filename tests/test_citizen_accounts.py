@@ -1,4 +1,5 @@
 """Citizen accounts: sign up / sign in with e-mail or phone, profile validation, the identity layer."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -28,8 +29,14 @@ def _clean_cache():
 
 
 def sign_up_data(**overrides):
-    data = {"full_name": "Trần Thị Bình", "email": "binh@example.com", "phone": "", "password1": PASSWORD,
-            "password2": PASSWORD, "accept_terms": "on"}
+    data = {
+        "full_name": "Trần Thị Bình",
+        "email": "binh@example.com",
+        "phone": "",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "accept_terms": "on",
+    }
     data.update(overrides)
     return data
 
@@ -49,13 +56,16 @@ def test_sign_up_with_phone_only_normalises_the_number(client):
     assert CitizenProfile.objects.get().phone == "0912345678"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"email": "", "phone": ""}, "email"),
-    ({"phone": "12345"}, "phone"),
-    ({"password2": "khac-mat-khau-2026"}, "password2"),
-    ({"password1": "123", "password2": "123"}, "password1"),
-    ({"accept_terms": ""}, "accept_terms"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"email": "", "phone": ""}, "email"),
+        ({"phone": "12345"}, "phone"),
+        ({"password2": "khac-mat-khau-2026"}, "password2"),
+        ({"password1": "123", "password2": "123"}, "password1"),
+        ({"accept_terms": ""}, "accept_terms"),
+    ],
+)
 def test_sign_up_refuses_bad_input(client, overrides, field):
     response = client.post(reverse("citizen:sign_up"), sign_up_data(**overrides))
     assert response.status_code == 400
@@ -128,9 +138,17 @@ def test_sign_out_needs_post(client):
 
 
 def profile_data(**overrides):
-    data = {"full_name": "Nguyễn Văn An", "id_number": "001190012345", "date_of_birth": "1990-05-17",
-            "gender": "male", "address": "Số 1 Trần Hưng Đạo, Hạ Long", "phone": "0912345678",
-            "email": "an@example.com", "organisation_name": "", "tax_code": ""}
+    data = {
+        "full_name": "Nguyễn Văn An",
+        "id_number": "001190012345",
+        "date_of_birth": "1990-05-17",
+        "gender": "male",
+        "address": "Số 1 Trần Hưng Đạo, Hạ Long",
+        "phone": "0912345678",
+        "email": "an@example.com",
+        "organisation_name": "",
+        "tax_code": "",
+    }
     data.update(overrides)
     return data
 
@@ -138,32 +156,46 @@ def profile_data(**overrides):
 def test_profile_saves_identity_metadata(client):
     user = citizen()
     client.force_login(user)
-    response = client.post(reverse("citizen:profile"), profile_data(organisation_name="Công ty TNHH An Phát",
-                                                                    tax_code="5701234567"))
+    response = client.post(
+        reverse("citizen:profile"), profile_data(organisation_name="Công ty TNHH An Phát", tax_code="5701234567")
+    )
     assert response.status_code == 302
     profile = CitizenProfile.objects.get(user=user)
     assert (profile.id_number, str(profile.date_of_birth), profile.gender, profile.tax_code) == (
-        "001190012345", "1990-05-17", "male", "5701234567")
+        "001190012345",
+        "1990-05-17",
+        "male",
+        "5701234567",
+    )
     user.refresh_from_db()
     assert (user.email, user.first_name) == ("an@example.com", "Nguyễn Văn An")
     assert profile_as_prefill(user) == {
-        "full_name": "Nguyễn Văn An", "id_number": "001190012345", "date_of_birth": "1990-05-17", "gender": "male",
-        "address": "Số 1 Trần Hưng Đạo, Hạ Long", "phone": "0912345678", "email": "an@example.com",
-        "organisation_name": "Công ty TNHH An Phát", "tax_code": "5701234567",
+        "full_name": "Nguyễn Văn An",
+        "id_number": "001190012345",
+        "date_of_birth": "1990-05-17",
+        "gender": "male",
+        "address": "Số 1 Trần Hưng Đạo, Hạ Long",
+        "phone": "0912345678",
+        "email": "an@example.com",
+        "organisation_name": "Công ty TNHH An Phát",
+        "tax_code": "5701234567",
     }
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"id_number": "00119001234"}, "id_number"),        # 11 digits
-    ({"id_number": "00119001234X"}, "id_number"),
-    ({"tax_code": "123456789"}, "tax_code"),            # 9 digits
-    ({"tax_code": "5701234567-1"}, "tax_code"),
-    ({"phone": "12345678"}, "phone"),
-    ({"email": "khong-phai-email"}, "email"),
-    ({"gender": "x"}, "gender"),
-    ({"full_name": ""}, "full_name"),
-    ({"email": "", "phone": ""}, "email"),              # keep a way to sign in
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"id_number": "00119001234"}, "id_number"),  # 11 digits
+        ({"id_number": "00119001234X"}, "id_number"),
+        ({"tax_code": "123456789"}, "tax_code"),  # 9 digits
+        ({"tax_code": "5701234567-1"}, "tax_code"),
+        ({"phone": "12345678"}, "phone"),
+        ({"email": "khong-phai-email"}, "email"),
+        ({"gender": "x"}, "gender"),
+        ({"full_name": ""}, "full_name"),
+        ({"email": "", "phone": ""}, "email"),  # keep a way to sign in
+    ],
+)
 def test_profile_validation(client, overrides, field):
     client.force_login(citizen())
     response = client.post(reverse("citizen:profile"), profile_data(**overrides))
@@ -187,8 +219,10 @@ def test_profile_refuses_an_id_number_of_another_account(client):
 def test_verified_fields_cannot_be_changed(client):
     profile = CitizenUserFactory(full_name="Lê Thị Hoa", id_number="001190011111", verified=True)
     client.force_login(profile.user)
-    response = client.post(reverse("citizen:profile"), profile_data(full_name="Người Khác", id_number="001190022222",
-                                                                    email=profile.email, phone=profile.phone))
+    response = client.post(
+        reverse("citizen:profile"),
+        profile_data(full_name="Người Khác", id_number="001190022222", email=profile.email, phone=profile.phone),
+    )
     assert response.status_code == 302
     profile.refresh_from_db()
     assert (profile.full_name, profile.id_number) == ("Lê Thị Hoa", "001190011111")
@@ -213,8 +247,9 @@ def test_only_the_local_provider_is_registered_and_the_interface_is_abstract(rf)
 
 def test_verified_claims_link_by_id_number_and_refresh_verified_fields():
     profile = CitizenUserFactory(full_name="Nguyen Van An", id_number="001190012345")
-    claims = IdentityClaims(provider="vneid", subject="sub-1", id_number="001190012345", full_name="Nguyễn Văn An",
-                            verified=True)
+    claims = IdentityClaims(
+        provider="vneid", subject="sub-1", id_number="001190012345", full_name="Nguyễn Văn An", verified=True
+    )
     user = link_or_create_citizen(claims, current_user=profile.user)
     profile.refresh_from_db()
     assert user == profile.user
@@ -225,14 +260,18 @@ def test_verified_claims_link_by_id_number_and_refresh_verified_fields():
 
 def test_verified_claims_disable_the_password_of_an_unverified_account_someone_else_made():
     profile = CitizenUserFactory(id_number="001190012345")
-    claims = IdentityClaims(provider="vneid", subject="sub-2", id_number="001190012345", full_name="Chủ thật",
-                            verified=True)
+    claims = IdentityClaims(
+        provider="vneid", subject="sub-2", id_number="001190012345", full_name="Chủ thật", verified=True
+    )
     user = link_or_create_citizen(claims)
     assert user == profile.user and not User.objects.get(pk=user.pk).has_usable_password()
 
 
 def test_new_subject_creates_a_non_staff_citizen():
-    user = link_or_create_citizen(IdentityClaims(provider="vneid", subject="sub-3", id_number="001190054321",
-                                                 full_name="Phạm Minh", verified=True))
+    user = link_or_create_citizen(
+        IdentityClaims(
+            provider="vneid", subject="sub-3", id_number="001190054321", full_name="Phạm Minh", verified=True
+        )
+    )
     assert not user.is_staff and user.citizen_profile.id_number == "001190054321"
     assert not user.has_usable_password()

@@ -1,5 +1,6 @@
 """My dossiers: list with plain-word status and warning colour, detail with timeline and files, answering a
 supplement request, asking to withdraw, the pay placeholder; another user's dossier is always a 404."""
+
 from datetime import timedelta
 
 import pytest
@@ -106,10 +107,13 @@ def test_another_users_dossier_is_a_404_everywhere(client, unit, applicant):
         reverse("citizen:dossier_receipt", args=[theirs.pk]),
     ]:
         assert client.get(url).status_code == 404, url
-    for url in [reverse("citizen:dossier_supplement", args=[theirs.pk]),
-                reverse("citizen:dossier_withdraw", args=[theirs.pk])]:
-        response = client.post(url, {"revision": theirs.revision, "reason": "x",
-                                     "files": SimpleUploadedFile("a.pdf", PDF)})
+    for url in [
+        reverse("citizen:dossier_supplement", args=[theirs.pk]),
+        reverse("citizen:dossier_withdraw", args=[theirs.pk]),
+    ]:
+        response = client.post(
+            url, {"revision": theirs.revision, "reason": "x", "files": SimpleUploadedFile("a.pdf", PDF)}
+        )
         assert response.status_code == 404, url
     theirs.refresh_from_db()
     assert theirs.status == Status.SUPPLEMENT
@@ -118,8 +122,9 @@ def test_another_users_dossier_is_a_404_everywhere(client, unit, applicant):
 def test_a_document_of_another_dossier_is_a_404(client, unit, applicant):
     mine = submit_online(unit, applicant)
     theirs = submit_online(unit, citizen())
-    assert client.get(reverse("citizen:dossier_document",
-                              args=[mine.pk, theirs.documents.first().pk])).status_code == 404
+    assert (
+        client.get(reverse("citizen:dossier_document", args=[mine.pk, theirs.documents.first().pk])).status_code == 404
+    )
 
 
 def test_supplement_request_is_answered_with_uploads_and_stored_documents(client, unit, applicant):
@@ -134,10 +139,15 @@ def test_supplement_request_is_answered_with_uploads_and_stored_documents(client
     response = client.get(reverse("citizen:dossier_document", args=[dossier.pk, slip.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
 
-    response = client.post(reverse("citizen:dossier_supplement", args=[dossier.pk]), {
-        "revision": dossier.revision, "files": [SimpleUploadedFile("giay-phep.pdf", PDF)],
-        "stored": [stored.pk], "comment": "Gửi bổ sung",
-    })
+    response = client.post(
+        reverse("citizen:dossier_supplement", args=[dossier.pk]),
+        {
+            "revision": dossier.revision,
+            "files": [SimpleUploadedFile("giay-phep.pdf", PDF)],
+            "stored": [stored.pk],
+            "comment": "Gửi bổ sung",
+        },
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING
@@ -165,8 +175,10 @@ def test_supplement_answer_refuses_bad_files_stale_forms_and_other_users_stored_
 
 def test_supplement_answer_when_nothing_was_requested_is_refused(client, unit, applicant):
     dossier = submit_online(unit, applicant)
-    response = client.post(reverse("citizen:dossier_supplement", args=[dossier.pk]),
-                           {"revision": dossier.revision, "files": [SimpleUploadedFile("a.pdf", PDF)]})
+    response = client.post(
+        reverse("citizen:dossier_supplement", args=[dossier.pk]),
+        {"revision": dossier.revision, "files": [SimpleUploadedFile("a.pdf", PDF)]},
+    )
     assert response.status_code == 302
     assert Dossier.objects.get(pk=dossier.pk).status == Status.NEW
 
@@ -175,8 +187,14 @@ def test_withdrawal_request(client, unit, applicant):
     dossier = receive(unit, submit_online(unit, applicant))
     url = reverse("citizen:dossier_withdraw", args=[dossier.pk])
     assert client.post(url, {"revision": dossier.revision, "reason": ""}).status_code == 400
-    response = client.post(url, {"revision": dossier.revision, "reason": "Tôi không còn nhu cầu",
-                                 "file": SimpleUploadedFile("don-rut.pdf", PDF)})
+    response = client.post(
+        url,
+        {
+            "revision": dossier.revision,
+            "reason": "Tôi không còn nhu cầu",
+            "file": SimpleUploadedFile("don-rut.pdf", PDF),
+        },
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.WITHDRAWAL
@@ -193,15 +211,21 @@ def test_pay_is_a_clearly_labelled_placeholder(client, unit, applicant):
     dossier = receive(unit, submit_online(unit, applicant))
     services.dossier_request_payment(actor=unit.officer, dossier_id=dossier.pk, amount=150000)
     html = client.get(reverse("citizen:dossier", args=[dossier.pk])).content.decode()
-    assert gettext("Online payment is not yet available. Please pay at the agency's counter or as the "
-                   "payment request explains.") in html  # {% trans %} output is not escaped
+    assert (
+        gettext(
+            "Online payment is not yet available. Please pay at the agency's counter or as the "
+            "payment request explains."
+        )
+        in html
+    )  # {% trans %} output is not escaped
     assert "disabled" in html and "150.000" in html
 
 
 def test_internal_moves_show_only_where_the_dossier_is(client, unit, applicant):
     dossier = receive(unit, submit_online(unit, applicant))
-    services.dossier_forward(actor=unit.officer, dossier_id=dossier.pk, comment="Ghi chú nội bộ",
-                             to_holder=unit.specialist)
+    services.dossier_forward(
+        actor=unit.officer, dossier_id=dossier.pk, comment="Ghi chú nội bộ", to_holder=unit.specialist
+    )
     html = client.get(reverse("citizen:dossier", args=[dossier.pk])).content.decode()
     assert "Ghi chú nội bộ" not in html
     assert "Phòng Quản lý xây dựng thẩm định" in html
@@ -221,7 +245,10 @@ def test_finished_dossier_offers_rating_once(client, unit, applicant):
     url = reverse("citizen:dossier", args=[dossier.pk])
     html = client.get(url).content.decode()
     assert ratings.rating_account_url(dossier) in html
-    ratings.rating_submit(dossier_code=dossier.code, user=applicant,
-                          scores=ratings.Scores(overall=4, guidance=4, attitude=4, on_time=4, result=4, cost=4))
+    ratings.rating_submit(
+        dossier_code=dossier.code,
+        user=applicant,
+        scores=ratings.Scores(overall=4, guidance=4, attitude=4, on_time=4, result=4, cost=4),
+    )
     html = client.get(url).content.decode()
     assert ratings.rating_account_url(dossier) not in html

@@ -1,4 +1,5 @@
 """Personal data store (QN 15): upload with content/size checks, owner-only download, delete, private storage."""
+
 import os
 
 import pytest
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 def upload(client, name="can-cuoc.pdf", content=PDF, doc_type=None, title="Căn cước"):
     doc_type = doc_type or DocumentType.objects.get(name="Căn cước")
-    return client.post(reverse("citizen:store_upload"), {
-        "doc_type": doc_type.pk, "title": title, "file": SimpleUploadedFile(name, content)})
+    return client.post(
+        reverse("citizen:store_upload"),
+        {"doc_type": doc_type.pk, "title": title, "file": SimpleUploadedFile(name, content)},
+    )
 
 
 def test_document_types_are_seeded_and_admin_editable():
@@ -60,12 +63,15 @@ def client_settings_media_root():
     return settings.MEDIA_ROOT
 
 
-@pytest.mark.parametrize("name, content", [
-    ("gia-mao.pdf", b"MZ\x90\x00 this is an exe"),       # content is not a PDF
-    ("anh.png", PDF),                                     # a PDF named .png
-    ("virus.exe", b"MZ\x90\x00"),                         # extension not allowed
-    ("trong.pdf", b""),                                   # empty
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("gia-mao.pdf", b"MZ\x90\x00 this is an exe"),  # content is not a PDF
+        ("anh.png", PDF),  # a PDF named .png
+        ("virus.exe", b"MZ\x90\x00"),  # extension not allowed
+        ("trong.pdf", b""),  # empty
+    ],
+)
 def test_upload_refuses_files_whose_content_does_not_match(client, name, content):
     client.force_login(citizen())
     response = upload(client, name, content)
@@ -86,8 +92,9 @@ def test_upload_refuses_an_inactive_or_unknown_type(client):
     inactive = DocumentType.objects.create(name="Loại cũ", is_active=False)
     client.force_login(citizen())
     assert upload(client, doc_type=inactive).status_code == 400
-    response = client.post(reverse("citizen:store_upload"), {"doc_type": 999999, "title": "x",
-                                                             "file": SimpleUploadedFile("a.pdf", PDF)})
+    response = client.post(
+        reverse("citizen:store_upload"), {"doc_type": 999999, "title": "x", "file": SimpleUploadedFile("a.pdf", PDF)}
+    )
     assert response.status_code == 400
 
 

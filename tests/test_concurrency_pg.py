@@ -1,4 +1,5 @@
 """Concurrent receptions and actions on PostgreSQL (CI runs the suite there; SQLite serialises writers anyway)."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -64,7 +65,10 @@ def test_8_workers_receive_2000_dossiers_without_gaps_or_duplicates(unit):
 def test_8_workers_racing_the_same_action_one_wins(unit):
     agency, procedure, officer = unit
     dossier = services.dossier_receive_at_counter(
-        actor=officer, procedure=procedure, agency=agency, applicant=Applicant(name="A"),
+        actor=officer,
+        procedure=procedure,
+        agency=agency,
+        applicant=Applicant(name="A"),
         at=datetime(2026, 3, 2, 9, 0, tzinfo=TZ),
     )
     barrier = threading.Barrier(WORKERS)
@@ -73,8 +77,12 @@ def test_8_workers_racing_the_same_action_one_wins(unit):
     def forward(_):
         barrier.wait()
         try:
-            services.dossier_forward(actor=officer, dossier_id=dossier.pk, revision=dossier.revision,
-                                     at=datetime(2026, 3, 2, 10, 0, tzinfo=TZ))
+            services.dossier_forward(
+                actor=officer,
+                dossier_id=dossier.pk,
+                revision=dossier.revision,
+                at=datetime(2026, 3, 2, 10, 0, tzinfo=TZ),
+            )
             return "ok"
         except DossierError as error:
             return type(error).__name__

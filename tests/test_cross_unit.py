@@ -28,6 +28,7 @@ as every outsider in turn (each attempt in a savepoint rolled back), then lists 
 Wagtail's generic views (chooser, bulk actions, editing sessions) are scoped by the models' permission
 policies (catalog/permissions.py).
 """
+
 import io
 import json
 import re
@@ -93,10 +94,19 @@ def _unit(world, key, code, name):
     agency = AgencyFactory(code=code, name=name)
     procedure = ProcedureFactory(agencies=[agency], postal_return=True)
     people = {}
-    for role_key, group in (("officer", roles.RECEPTION_OFFICER), ("specialist", roles.SPECIALIST),
-                            ("leader", roles.LEADER), ("admin", roles.UNIT_ADMIN)):
-        user = official(agency, username=f"{role_key}.{key}", position=group,
-                        first_name=f"X{role_key.upper()}{key.upper()}7", last_name="Cán bộ")
+    for role_key, group in (
+        ("officer", roles.RECEPTION_OFFICER),
+        ("specialist", roles.SPECIALIST),
+        ("leader", roles.LEADER),
+        ("admin", roles.UNIT_ADMIN),
+    ):
+        user = official(
+            agency,
+            username=f"{role_key}.{key}",
+            position=group,
+            first_name=f"X{role_key.upper()}{key.upper()}7",
+            last_name="Cán bộ",
+        )
         user.groups.add(Group.objects.get(name=group))
         people[role_key] = user
     process = published_process(procedure)
@@ -131,12 +141,14 @@ def build_world():
     w.b_citizen = citizen(full_name=B_APPLICANT, id_number=B_ID_NUMBER, email="bimat@example.com")
 
     # --- B: an e-form (published version 1 + draft version 2) ---------------------------------------------
-    w.b_eform = eform_services.eform_create(actor=w.b_admin, procedure=w.b_procedure, symbol="TK1",
-                                            title="Tờ khai riêng XFORMB7")
+    w.b_eform = eform_services.eform_create(
+        actor=w.b_admin, procedure=w.b_procedure, symbol="TK1", title="Tờ khai riêng XFORMB7"
+    )
     version = w.b_eform.versions.get()
     section = FormSection.objects.create(version=version, title="Thông tin XSECTB7", sort_order=0)
-    FormField.objects.create(section=section, code="ho_ten", label="Họ và tên", type="text", required=True,
-                             sort_order=0)
+    FormField.objects.create(
+        section=section, code="ho_ten", label="Họ và tên", type="text", required=True, sort_order=0
+    )
     FormField.objects.create(section=section, code="noi_dung", label="Nội dung", type="textarea", sort_order=1)
     eform_services.version_publish(actor=w.b_admin, version_id=version.pk)
     w.b_version = version
@@ -144,13 +156,16 @@ def build_world():
 
     # --- B: the applicant's online dossier through the e-form, received by B's officer -------------------
     ProcedureDocumentFactory(procedure=w.b_procedure, name="Giấy tờ kèm theo", mandatory=False)
-    draft = eform_services.draft_start(user=w.b_citizen, eform_code=w.b_eform.code,
-                                       profile=w.b_citizen.citizen_profile)
+    draft = eform_services.draft_start(user=w.b_citizen, eform_code=w.b_eform.code, profile=w.b_citizen.citizen_profile)
     w.b_dossier, _created = eform_services.draft_submit(
-        user=w.b_citizen, draft_id=draft.pk, token=draft.submission_token,
+        user=w.b_citizen,
+        draft_id=draft.pk,
+        token=draft.submission_token,
         values={"ho_ten": B_APPLICANT, "noi_dung": "Nội dung bí mật XANSWB7"},
         form_files=[("Bản vẽ", ContentFile(B_FILE_BODY, name="ban-ve-XFILENAMEB7.pdf"))],
-        agency=w.b, applicant=eform_services.applicant_from(w.b_citizen.citizen_profile, w.b_citizen))
+        agency=w.b,
+        applicant=eform_services.applicant_from(w.b_citizen.citizen_profile, w.b_citizen),
+    )
     services.dossier_receive_online(actor=w.b_officer, dossier_id=w.b_dossier.pk, at=timezone.now())
     w.b_dossier.refresh_from_db()
     w.b_documents = list(w.b_dossier.documents.order_by("pk"))
@@ -163,43 +178,97 @@ def build_world():
 
     # --- A: one dossier of its own (lists must show it to A's officials) ----------------------------------
     w.a_dossier = services.dossier_receive_at_counter(
-        actor=w.a_officer, procedure=w.a_procedure, agency=w.a,
+        actor=w.a_officer,
+        procedure=w.a_procedure,
+        agency=w.a,
         applicant=Applicant(name="Trần Văn An XAPPA7", id_number="001190012345", phone="0912345678"),
-        files=[Upload("to-khai.pdf", ContentFile(PDF, name="to-khai.pdf"))])
+        files=[Upload("to-khai.pdf", ContentFile(PDF, name="to-khai.pdf"))],
+    )
     w.a_document = w.a_dossier.documents.get()
 
     # --- B: a draft process with its steps ------------------------------------------------------------------
-    w.b_draft_process = Process.objects.create(procedure=w.b_procedure, agency=w.b, name="Quy trình XPROCB7",
-                                               version=2)
-    for index, (name, kind) in enumerate([("Tiếp nhận XSTEPB7", StepKind.RECEPTION),
-                                          ("Trả kết quả", StepKind.RESULT)]):
-        step = ProcessStep.objects.create(process=w.b_draft_process, sort_order=index, name=name, kind=kind,
-                                          allowance_hours=Decimal("4"))
+    w.b_draft_process = Process.objects.create(procedure=w.b_procedure, agency=w.b, name="Quy trình XPROCB7", version=2)
+    for index, (name, kind) in enumerate([("Tiếp nhận XSTEPB7", StepKind.RECEPTION), ("Trả kết quả", StepKind.RESULT)]):
+        step = ProcessStep.objects.create(
+            process=w.b_draft_process, sort_order=index, name=name, kind=kind, allowance_hours=Decimal("4")
+        )
         _hold(step, w.b_officer)
 
     # --- B: feedback with an attachment, a citizen question, a rating --------------------------------------
     w.b_feedback = feedback_services.feedback_enter(
-        actor=w.b_officer, channel="letter", sender=feedback_services.Sender("Người Gửi XSENDB7", "gui@example.com"),
-        subject="Phản ánh XFBSUBJB7", content="Nội dung phản ánh XFBTEXTB7", agency=w.b,
-        attachments=[feedback_services.Attachment("dinh-kem-XATTB7.pdf", ContentFile(PDF, name="dk.pdf"))])
-    w.b_question = question_services.question_submit(procedure=w.b_procedure, asker_name="Người Hỏi XASKB7",
-                                                     asker_email="hoi@example.com", question="Câu hỏi XQUESTB7?")
+        actor=w.b_officer,
+        channel="letter",
+        sender=feedback_services.Sender("Người Gửi XSENDB7", "gui@example.com"),
+        subject="Phản ánh XFBSUBJB7",
+        content="Nội dung phản ánh XFBTEXTB7",
+        agency=w.b,
+        attachments=[feedback_services.Attachment("dinh-kem-XATTB7.pdf", ContentFile(PDF, name="dk.pdf"))],
+    )
+    w.b_question = question_services.question_submit(
+        procedure=w.b_procedure,
+        asker_name="Người Hỏi XASKB7",
+        asker_email="hoi@example.com",
+        question="Câu hỏi XQUESTB7?",
+    )
     w.b_rating = Rating.objects.create(
-        dossier=w.b_dossier, dossier_code=w.b_dossier.code, agency=w.b, procedure=w.b_procedure, overall=1,
-        guidance=1, attitude=1, on_time=1, result=1, cost=1, comment="Không hài lòng XRATEB7", source="code",
-        created_at=timezone.now())
+        dossier=w.b_dossier,
+        dossier_code=w.b_dossier.code,
+        agency=w.b,
+        procedure=w.b_procedure,
+        overall=1,
+        guidance=1,
+        attitude=1,
+        on_time=1,
+        result=1,
+        cost=1,
+        comment="Không hài lòng XRATEB7",
+        source="code",
+        created_at=timezone.now(),
+    )
 
     # --- B: late-list rows and a slip template ----------------------------------------------------------------
     w.late_list = LateList.objects.create(month=date(2026, 1, 1), computed_at=timezone.now(), agencies_total=2)
     for agency, name in ((w.a, "Trễ hạn XLATEA7"), (w.b, "Trễ hạn XLATEB7")):
-        LateListEntry.objects.create(late_list=w.late_list, kind="official", agency=agency, name=name,
-                                     agency_name=agency.name, late=2, resolved=3, share=Decimal("0.5"))
+        LateListEntry.objects.create(
+            late_list=w.late_list,
+            kind="official",
+            agency=agency,
+            name=name,
+            agency_name=agency.name,
+            late=2,
+            resolved=3,
+            share=Decimal("0.5"),
+        )
     w.b_slip_template = SlipTemplate.objects.create(kind="receipt", title="Phiếu riêng XSLIPB7", agency=w.b)
 
-    w.secrets = [w.b_dossier.code, "XAPPB7", B_APPLICANT, B_ID_NUMBER, "XFILEB7", "XFILENAMEB7", "XANSWB7",
-                 "XFORMB7", "XSECTB7", "XPROCB7", "XSTEPB7", "XSENDB7", "XFBSUBJB7", "XFBTEXTB7", "XATTB7",
-                 "XASKB7", "XQUESTB7", "XRATEB7", "XLATEB7", "XSLIPB7", "XSTOREB7", w.b_feedback.tracking_code,
-                 "XOFFICERB7", "XSPECIALISTB7", "XLEADERB7", "XADMINB7"]
+    w.secrets = [
+        w.b_dossier.code,
+        "XAPPB7",
+        B_APPLICANT,
+        B_ID_NUMBER,
+        "XFILEB7",
+        "XFILENAMEB7",
+        "XANSWB7",
+        "XFORMB7",
+        "XSECTB7",
+        "XPROCB7",
+        "XSTEPB7",
+        "XSENDB7",
+        "XFBSUBJB7",
+        "XFBTEXTB7",
+        "XATTB7",
+        "XASKB7",
+        "XQUESTB7",
+        "XRATEB7",
+        "XLATEB7",
+        "XSLIPB7",
+        "XSTOREB7",
+        w.b_feedback.tracking_code,
+        "XOFFICERB7",
+        "XSPECIALISTB7",
+        "XLEADERB7",
+        "XADMINB7",
+    ]
     return w
 
 
@@ -224,10 +293,14 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
 def _storages(root):
     from django.conf import settings
 
-    return {**settings.STORAGES,
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                        "OPTIONS": {"location": str(root / "private"), "base_url": None}}}
+    return {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root / "private"), "base_url": None},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -237,12 +310,25 @@ def _media_dirs(settings, world):
     settings.STORAGES = _storages(world.root)
 
 
-
 # --- the matrix: every URL that names one of B's objects ---------------------------------------------------
 
-API_ACTIONS = ["receive", "guide", "refuse-reception", "forward", "return-previous", "handover",
-               "request-supplement", "resubmit", "request-payment", "confirm-payment", "apologize", "stop",
-               "withdraw", "record-result", "return-result"]
+API_ACTIONS = [
+    "receive",
+    "guide",
+    "refuse-reception",
+    "forward",
+    "return-previous",
+    "handover",
+    "request-supplement",
+    "resubmit",
+    "request-payment",
+    "confirm-payment",
+    "apologize",
+    "stop",
+    "withdraw",
+    "record-result",
+    "return-result",
+]
 SLIP_KINDS = ["receipt", "guidance", "supplement", "refusal", "apology", "withdrawal"]
 FEEDBACK_ACTIONS = ["classify", "assign", "forward", "start", "update", "answer", "publish", "reject"]
 PROCESS = "wagtailsnippets_workflow_process"
@@ -261,8 +347,9 @@ def _pk(attr):
 class Case:
     """One URL naming a B object: ``owner`` is the role that does reach it (the positive control)."""
 
-    def __init__(self, name, url, method="get", data=None, owner="b_officer", as_json=False, owner_status=(200,),
-                 allow=()):
+    def __init__(
+        self, name, url, method="get", data=None, owner="b_officer", as_json=False, owner_status=(200,), allow=()
+    ):
         self.name, self.url, self.method, self.data, self.allow = name, url, method, data, allow
         self.owner, self.as_json, self.owner_status = owner, as_json, owner_status
 
@@ -281,8 +368,11 @@ def _chosen_multiple(model, attr):
 
 
 #: B's object of each unit-owned snippet model, for Wagtail's bulk delete.
-BULK = [("workflow.process", "b_draft_process"), ("eforms.eform", "b_eform"),
-        ("workflow.sliptemplate", "b_slip_template")]
+BULK = [
+    ("workflow.process", "b_draft_process"),
+    ("eforms.eform", "b_eform"),
+    ("workflow.sliptemplate", "b_slip_template"),
+]
 
 
 def _bulk_delete(model, attr):
@@ -296,16 +386,27 @@ CHOSEN_MULTIPLE = {"allow": (200,)}
 
 def _dossier_payload(w):
     d = w.b_dossier
-    return {"revision": d.revision, "to_step": w.b_steps[1].pk, "comment": "Chuyển tiếp", "reason": "Lý do",
-            "amount": 100000, "generate_slip": True, "colleague": w.b_specialist.pk, "signer": "Ông A",
-            "new_appointment": (timezone.now() + timedelta(days=3)).isoformat(), "method": "counter"}
+    return {
+        "revision": d.revision,
+        "to_step": w.b_steps[1].pk,
+        "comment": "Chuyển tiếp",
+        "reason": "Lý do",
+        "amount": 100000,
+        "generate_slip": True,
+        "colleague": w.b_specialist.pk,
+        "signer": "Ông A",
+        "new_appointment": (timezone.now() + timedelta(days=3)).isoformat(),
+        "method": "counter",
+    }
 
 
 def _admin_action_payload(action):
     def payload(w):
         prefix = action.replace("-", "_")
         return {f"{prefix}-{key}": value for key, value in _dossier_payload(w).items()} | {
-            f"{prefix}-slip_source": "generate"}
+            f"{prefix}-slip_source": "generate"
+        }
+
     return payload
 
 
@@ -314,100 +415,231 @@ CASES = [
     Case("admin dossier detail", _r("dossiers:detail", _pk("b_dossier"))),
     Case("admin dossier document (upload)", _r("dossiers:document", _pk("b_dossier"), _pk("b_document"))),
     Case("admin dossier document (e-form PDF)", _r("dossiers:document", _pk("b_dossier"), _pk("b_form_pdf"))),
-    *[Case(f"admin dossier action {a}", _r("dossiers:action", _pk("b_dossier"), a), "post",
-           _admin_action_payload(a), owner=None) for a in API_ACTIONS],
+    *[
+        Case(
+            f"admin dossier action {a}",
+            _r("dossiers:action", _pk("b_dossier"), a),
+            "post",
+            _admin_action_payload(a),
+            owner=None,
+        )
+        for a in API_ACTIONS
+    ],
     # bulk screens answer per item (a redirect back with "not one of the available choices" / a 400): allowed,
     # as long as nothing of B is named and nothing changes
-    Case("admin bulk action", _r("dossiers:bulk"), "post",
-         lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"}, owner=None, allow=(302,)),
-    *[Case(f"slip {kind}.pdf", lambda w, k=kind: reverse("workflow_slips:download", kwargs={
-        "pk": w.b_dossier.pk, "kind": k, "fmt": "pdf"})) for kind in SLIP_KINDS],
-    Case("slip receipt.doc", lambda w: reverse("workflow_slips:download", kwargs={
-        "pk": w.b_dossier.pk, "kind": "receipt", "fmt": "doc"})),
+    Case(
+        "admin bulk action",
+        _r("dossiers:bulk"),
+        "post",
+        lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"},
+        owner=None,
+        allow=(302,),
+    ),
+    *[
+        Case(
+            f"slip {kind}.pdf",
+            lambda w, k=kind: reverse(
+                "workflow_slips:download", kwargs={"pk": w.b_dossier.pk, "kind": k, "fmt": "pdf"}
+            ),
+        )
+        for kind in SLIP_KINDS
+    ],
+    Case(
+        "slip receipt.doc",
+        lambda w: reverse("workflow_slips:download", kwargs={"pk": w.b_dossier.pk, "kind": "receipt", "fmt": "doc"}),
+    ),
     # the dossier API (workflow/api/views.py)
     Case("API dossier detail", _r("workflow_api:dossier-detail", _pk("b_dossier"))),
     Case("API dossier document", _r("workflow_api:dossier-document", _pk("b_dossier"), _pk("b_document"))),
-    *[Case(f"API action {a}", _r(f"workflow_api:dossier-{a}", _pk("b_dossier")), "post", _dossier_payload,
-           owner=None, as_json=True) for a in API_ACTIONS],
-    Case("API bulk", _r("workflow_api:dossier-bulk"), "post",
-         lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"}, owner=None, as_json=True,
-         allow=(400,)),
+    *[
+        Case(
+            f"API action {a}",
+            _r(f"workflow_api:dossier-{a}", _pk("b_dossier")),
+            "post",
+            _dossier_payload,
+            owner=None,
+            as_json=True,
+        )
+        for a in API_ACTIONS
+    ],
+    Case(
+        "API bulk",
+        _r("workflow_api:dossier-bulk"),
+        "post",
+        lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"},
+        owner=None,
+        as_json=True,
+        allow=(400,),
+    ),
     # process designer (workflow/admin_views/processes.py)
-    *[Case(f"process {view}", _r(f"{PROCESS}:{view}", _pk("b_draft_process")), owner="b_admin")
-      for view in ("edit", "usage", "history", "history_results", "inspect")],
+    *[
+        Case(f"process {view}", _r(f"{PROCESS}:{view}", _pk("b_draft_process")), owner="b_admin")
+        for view in ("edit", "usage", "history", "history_results", "inspect")
+    ],
     # the demo's unit admin has no delete_process permission
     Case("process delete", _r(f"{PROCESS}:delete", _pk("b_draft_process")), owner="superuser"),
-    Case("process edit POST", _r(f"{PROCESS}:edit", _pk("b_draft_process")), "post",
-         lambda w: {"name": "Đổi tên", "procedure": w.b_procedure.pk, "agency": w.b.pk}, owner=None),
+    Case(
+        "process edit POST",
+        _r(f"{PROCESS}:edit", _pk("b_draft_process")),
+        "post",
+        lambda w: {"name": "Đổi tên", "procedure": w.b_procedure.pk, "agency": w.b.pk},
+        owner=None,
+    ),
     Case("process delete POST", _r(f"{PROCESS}:delete", _pk("b_draft_process")), "post", owner=None),
     Case("process publish POST", _r(f"{PROCESS}:publish", _pk("b_draft_process")), "post", owner=None),
     Case("process new version POST", _r(f"{PROCESS}:new_version", _pk("b_process")), "post", owner=None),
-    Case("process chooser chosen", _r("wagtailsnippetchoosers_workflow_process:chosen", _pk("b_draft_process")),
-         owner="b_admin"),
-    Case("process chooser chosen-multiple", _chosen_multiple("workflow_process", "b_draft_process"),
-         owner="b_admin", **CHOSEN_MULTIPLE),
+    Case(
+        "process chooser chosen",
+        _r("wagtailsnippetchoosers_workflow_process:chosen", _pk("b_draft_process")),
+        owner="b_admin",
+    ),
+    Case(
+        "process chooser chosen-multiple",
+        _chosen_multiple("workflow_process", "b_draft_process"),
+        owner="b_admin",
+        **CHOSEN_MULTIPLE,
+    ),
     # e-form builder (eforms/admin_views.py)
-    *[Case(f"e-form {view}", _r(f"{EFORM}:{view}", _pk("b_eform")), owner="b_admin")
-      for view in ("edit", "usage", "history", "history_results", "inspect")],
+    *[
+        Case(f"e-form {view}", _r(f"{EFORM}:{view}", _pk("b_eform")), owner="b_admin")
+        for view in ("edit", "usage", "history", "history_results", "inspect")
+    ],
     # a published form cannot be deleted: its owner is sent to the form's page
     Case("e-form delete", _r(f"{EFORM}:delete", _pk("b_eform")), owner="b_admin", owner_status=(302,)),
-    Case("e-form edit POST", _r(f"{EFORM}:edit", _pk("b_eform")), "post",
-         lambda w: {"title": "Đổi tên", "requires_signature": "on"}, owner=None),
+    Case(
+        "e-form edit POST",
+        _r(f"{EFORM}:edit", _pk("b_eform")),
+        "post",
+        lambda w: {"title": "Đổi tên", "requires_signature": "on"},
+        owner=None,
+    ),
     Case("e-form delete POST", _r(f"{EFORM}:delete", _pk("b_eform")), "post", owner=None),
-    Case("e-form chooser chosen", _r("wagtailsnippetchoosers_eforms_eform:chosen", _pk("b_eform")),
-         owner="b_admin"),
-    Case("e-form chooser chosen-multiple", _chosen_multiple("eforms_eform", "b_eform"), owner="b_admin",
-         **CHOSEN_MULTIPLE),
-    *[Case(f"e-form version {view}", _r(f"eform_versions:{view}", _pk("b_draft_version")), owner="b_admin")
-      for view in ("edit", "delete", "history", "history_results", "usage", "preview")],
-    Case("e-form version edit POST", _r("eform_versions:edit", _pk("b_draft_version")), "post",
-         lambda w: {"note": "Đổi", "sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0",
-                    "sections-MIN_NUM_FORMS": "0", "sections-MAX_NUM_FORMS": "1000"}, owner=None),
+    Case("e-form chooser chosen", _r("wagtailsnippetchoosers_eforms_eform:chosen", _pk("b_eform")), owner="b_admin"),
+    Case(
+        "e-form chooser chosen-multiple",
+        _chosen_multiple("eforms_eform", "b_eform"),
+        owner="b_admin",
+        **CHOSEN_MULTIPLE,
+    ),
+    *[
+        Case(f"e-form version {view}", _r(f"eform_versions:{view}", _pk("b_draft_version")), owner="b_admin")
+        for view in ("edit", "delete", "history", "history_results", "usage", "preview")
+    ],
+    Case(
+        "e-form version edit POST",
+        _r("eform_versions:edit", _pk("b_draft_version")),
+        "post",
+        lambda w: {
+            "note": "Đổi",
+            "sections-TOTAL_FORMS": "0",
+            "sections-INITIAL_FORMS": "0",
+            "sections-MIN_NUM_FORMS": "0",
+            "sections-MAX_NUM_FORMS": "1000",
+        },
+        owner=None,
+    ),
     Case("e-form version delete POST", _r("eform_versions:delete", _pk("b_draft_version")), "post", owner=None),
     Case("e-form version publish POST", _r("eform_versions:publish", _pk("b_draft_version")), "post", owner=None),
     Case("e-form version new draft POST", _r("eform_versions:new_draft", _pk("b_version")), "post", owner=None),
-    Case("e-form version preview POST", _r("eform_versions:preview", _pk("b_version")), "post",
-         {"ho_ten": "x"}, owner=None),
+    Case(
+        "e-form version preview POST",
+        _r("eform_versions:preview", _pk("b_version")),
+        "post",
+        {"ho_ten": "x"},
+        owner=None,
+    ),
     # slip templates (workflow/slips_admin.py); the unit admin has no slip-template permission in the demo roles
-    *[Case(f"slip template {view}", _r(f"{SLIP}:{view}", _pk("b_slip_template")), owner="superuser")
-      for view in ("edit", "delete", "usage", "history", "history_results", "copy", "inspect")],
+    *[
+        Case(f"slip template {view}", _r(f"{SLIP}:{view}", _pk("b_slip_template")), owner="superuser")
+        for view in ("edit", "delete", "usage", "history", "history_results", "copy", "inspect")
+    ],
     Case("slip template preview", _r(f"{SLIP}:preview_on_edit", _pk("b_slip_template")), owner="superuser"),
-    Case("slip template edit POST", _r(f"{SLIP}:edit", _pk("b_slip_template")), "post",
-         lambda w: {"kind": "receipt", "title": "Đổi", "agency": w.a.pk, "body": "", "is_active": "on"},
-         owner=None),
+    Case(
+        "slip template edit POST",
+        _r(f"{SLIP}:edit", _pk("b_slip_template")),
+        "post",
+        lambda w: {"kind": "receipt", "title": "Đổi", "agency": w.a.pk, "body": "", "is_active": "on"},
+        owner=None,
+    ),
     Case("slip template delete POST", _r(f"{SLIP}:delete", _pk("b_slip_template")), "post", owner=None),
-    Case("slip template chooser chosen", _r("wagtailsnippetchoosers_workflow_sliptemplate:chosen",
-                                            _pk("b_slip_template")), owner="superuser"),
-    Case("slip template chooser chosen-multiple", _chosen_multiple("workflow_sliptemplate", "b_slip_template"),
-         owner="superuser", **CHOSEN_MULTIPLE),
+    Case(
+        "slip template chooser chosen",
+        _r("wagtailsnippetchoosers_workflow_sliptemplate:chosen", _pk("b_slip_template")),
+        owner="superuser",
+    ),
+    Case(
+        "slip template chooser chosen-multiple",
+        _chosen_multiple("workflow_sliptemplate", "b_slip_template"),
+        owner="superuser",
+        **CHOSEN_MULTIPLE,
+    ),
     # Wagtail's generic admin endpoints that take an object id
     *[Case(f"bulk delete {model}", _bulk_delete(model, attr), owner="superuser") for model, attr in BULK],
     # a refused bulk delete redirects back to the listing (the user's own objects only: nothing to delete)
-    *[Case(f"bulk delete {model} POST", _bulk_delete(model, attr), "post", owner=None, allow=(302,))
-      for model, attr in BULK],
+    *[
+        Case(f"bulk delete {model} POST", _bulk_delete(model, attr), "post", owner=None, allow=(302,))
+        for model, attr in BULK
+    ],
     # Wagtail's editing session of B's process (asks the model's permission policy: catalog/permissions.py)
-    Case("editing session ping", lambda w: reverse("wagtailadmin_editing_sessions:ping", args=[
-        "workflow", "process", w.b_draft_process.pk, 0]), "post", owner="b_admin"),
+    Case(
+        "editing session ping",
+        lambda w: reverse("wagtailadmin_editing_sessions:ping", args=["workflow", "process", w.b_draft_process.pk, 0]),
+        "post",
+        owner="b_admin",
+    ),
     # feedback and questions (feedback/admin_views.py)
     Case("feedback detail", _r("feedback_admin:detail", _pk("b_feedback"))),
-    *[Case(f"feedback action {a}", _r("feedback_admin:action", _pk("b_feedback"), a), "post",
-           lambda w, a=a: {"revision": w.b_feedback.revision, f"{a}-text": "Trả lời", f"{a}-agency": w.a.pk,
-                           f"{a}-comment": "x", f"{a}-public_subject": "x", f"{a}-public_content": "x",
-                           f"{a}-answer": "x"}, owner=None) for a in FEEDBACK_ACTIONS],
+    *[
+        Case(
+            f"feedback action {a}",
+            _r("feedback_admin:action", _pk("b_feedback"), a),
+            "post",
+            lambda w, a=a: {
+                "revision": w.b_feedback.revision,
+                f"{a}-text": "Trả lời",
+                f"{a}-agency": w.a.pk,
+                f"{a}-comment": "x",
+                f"{a}-public_subject": "x",
+                f"{a}-public_content": "x",
+                f"{a}-answer": "x",
+            },
+            owner=None,
+        )
+        for a in FEEDBACK_ACTIONS
+    ],
     Case("question detail", _r("feedback_admin:question", _pk("b_question"))),
-    *[Case(f"question {a} POST", _r("feedback_admin:question", _pk("b_question")), "post",
-           {"action": a, "answer": "Trả lời", "question": "Câu hỏi"}, owner=None)
-      for a in ("answer", "publish", "private")],
+    *[
+        Case(
+            f"question {a} POST",
+            _r("feedback_admin:question", _pk("b_question")),
+            "post",
+            {"action": a, "answer": "Trả lời", "question": "Câu hỏi"},
+            owner=None,
+        )
+        for a in ("answer", "publish", "private")
+    ],
     # the applicant's own pages (portal/accounts, eforms): another account gets nothing
     Case("citizen dossier", _r("citizen:dossier", _pk("b_dossier")), owner="b_citizen"),
-    Case("citizen dossier document", _r("citizen:dossier_document", _pk("b_dossier"), _pk("b_document")),
-         owner="b_citizen"),
+    Case(
+        "citizen dossier document",
+        _r("citizen:dossier_document", _pk("b_dossier"), _pk("b_document")),
+        owner="b_citizen",
+    ),
     Case("citizen receipt", _r("citizen:dossier_receipt", _pk("b_dossier")), owner="b_citizen"),
-    Case("citizen supplement", _r("citizen:dossier_supplement", _pk("b_dossier")), owner="b_citizen",
-         owner_status=(200, 302)),
+    Case(
+        "citizen supplement",
+        _r("citizen:dossier_supplement", _pk("b_dossier")),
+        owner="b_citizen",
+        owner_status=(200, 302),
+    ),
     Case("citizen supplement POST", _r("citizen:dossier_supplement", _pk("b_dossier")), "post", owner=None),
-    Case("citizen withdraw POST", _r("citizen:dossier_withdraw", _pk("b_dossier")), "post",
-         {"reason": "Rút", "confirm": "on"}, owner=None),
+    Case(
+        "citizen withdraw POST",
+        _r("citizen:dossier_withdraw", _pk("b_dossier")),
+        "post",
+        {"reason": "Rút", "confirm": "on"},
+        owner=None,
+    ),
     Case("citizen store download", _r("citizen:store_download", _pk("b_stored")), owner="b_citizen"),
     Case("citizen store delete POST", _r("citizen:store_delete", _pk("b_stored")), "post", owner=None),
     Case("e-form wizard", _r("eforms:wizard", _pk("b_open_draft")), owner="b_citizen"),
@@ -415,12 +647,25 @@ CASES = [
     Case("e-form acknowledgement", _r("eforms:acknowledgement", _pk("b_submitted_draft")), owner="b_citizen"),
     # account management (catalog/account_views.py): another unit's official
     Case("official detail", lambda w: f"/admin/officials/{w.b_officer.pk}/", owner="b_admin"),
-    Case("official revoke POST", lambda w: f"/admin/officials/{w.b_officer.pk}/revoke/", "post",
-         {"confirm": "on", "reason": "x"}, owner=None),
-    Case("official second factor reset POST", lambda w: f"/admin/officials/{w.b_officer.pk}/reset-second-factor/",
-         "post", owner=None),
-    Case("rate my dossier", lambda w: reverse("feedback:rate_mine", args=[w.b_dossier.code]), owner="b_citizen",
-         owner_status=(200, 302)),
+    Case(
+        "official revoke POST",
+        lambda w: f"/admin/officials/{w.b_officer.pk}/revoke/",
+        "post",
+        {"confirm": "on", "reason": "x"},
+        owner=None,
+    ),
+    Case(
+        "official second factor reset POST",
+        lambda w: f"/admin/officials/{w.b_officer.pk}/reset-second-factor/",
+        "post",
+        owner=None,
+    ),
+    Case(
+        "rate my dossier",
+        lambda w: reverse("feedback:rate_mine", args=[w.b_dossier.code]),
+        owner="b_citizen",
+        owner_status=(200, 302),
+    ),
 ]
 CASES_BY_NAME = {case.name: case for case in CASES}
 assert len(CASES_BY_NAME) == len(CASES)
@@ -433,17 +678,39 @@ OUTSIDERS = ["a_officer", "a_specialist", "a_leader", "a_admin", "police", "edit
 REFUSAL_REDIRECTS = re.compile(r"^(/admin/login/|/admin/otp/|/admin/$|/tai-khoan/dang-nhap/|/_util/login/)")
 
 #: The tables whose rows a refused POST must leave alone (the access log and sessions are not business data).
-SNAPSHOT_MODELS = [Dossier, DossierDocument, DossierEvent, StepRun, Process, ProcessStep, EForm, FormVersion,
-                   FormSection, FormField, FormDraft, Feedback, FeedbackEvent, FeedbackAttachment, Question, Rating,
-                   SlipTemplate, LateList, LateListEntry, Official, Agency]
+SNAPSHOT_MODELS = [
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    StepRun,
+    Process,
+    ProcessStep,
+    EForm,
+    FormVersion,
+    FormSection,
+    FormField,
+    FormDraft,
+    Feedback,
+    FeedbackEvent,
+    FeedbackAttachment,
+    Question,
+    Rating,
+    SlipTemplate,
+    LateList,
+    LateListEntry,
+    Official,
+    Agency,
+]
 
 
 def snapshot():
     from portal.citizens import StoredDocument
     from wagtail.admin.models import EditingSession
 
-    state = {m._meta.label: list(m.objects.order_by("pk").values()) for m in
-             [*SNAPSHOT_MODELS, StoredDocument, EditingSession]}
+    state = {
+        m._meta.label: list(m.objects.order_by("pk").values())
+        for m in [*SNAPSHOT_MODELS, StoredDocument, EditingSession]
+    }
     state["users"] = list(User.objects.order_by("pk").values("pk", "is_active", "is_staff", "username"))
     state["groups"] = sorted(User.groups.through.objects.values_list("user_id", "group_id"))
     state["authenticators"] = sorted(TOTPDevice.objects.values_list("pk", "user_id", "confirmed"))
@@ -547,34 +814,60 @@ def test_owner_reaches_it(world, clients):
     for case in OWNED:
         response, _changed = attempt(as_role(clients, case.owner), world, case)
         if response.status_code not in case.owner_status:
-            problems.append(f"{case.owner} {case.method.upper()} {case.url(world)}: answered "
-                            f"{response.status_code} {response.get('Location', '')}")
+            problems.append(
+                f"{case.owner} {case.method.upper()} {case.url(world)}: answered "
+                f"{response.status_code} {response.get('Location', '')}"
+            )
     assert not problems, "\n".join(problems)
 
 
 # --- lists, searches, reports and exports ------------------------------------------------------------------
 
 LISTS = [
-    "/admin/dossiers/mine/", "/admin/dossiers/unit/", "/admin/dossiers/reception/", "/admin/dossiers/all/",
-    "/admin/dossiers/all/results/?q={code}", "/admin/dossiers/all/?q=XAPPB7", "/api/v1/dossiers/?q={code}",
-    "/api/v1/dossiers/", "/admin/reports/?agency={b}", "/admin/reports/?group_by=agency",
-    "/admin/reports/dossiers/?figure=received", "/admin/reports/backlog/?level=ok",
-    "/admin/reports/export/?group_by=agency", "/admin/reports/index-766/", "/admin/reports/late-lists/?month=2026-01",
-    "/api/v1/reports/figures/?agency={b}", "/api/v1/reports/backlog/", "/api/v1/reports/late-lists/2026-01/",
-    "/admin/feedback/?q={feedback}", "/admin/feedback/", "/admin/feedback/ratings/", "/admin/feedback/questions/",
-    "/admin/snippets/workflow/process/?q=XPROCB7", "/admin/snippets/eforms/eform/",
-    "/admin/snippets/workflow/sliptemplate/", "/tai-khoan/ho-so/", "/nop-truc-tuyen/", "/tai-khoan/kho-du-lieu/",
+    "/admin/dossiers/mine/",
+    "/admin/dossiers/unit/",
+    "/admin/dossiers/reception/",
+    "/admin/dossiers/all/",
+    "/admin/dossiers/all/results/?q={code}",
+    "/admin/dossiers/all/?q=XAPPB7",
+    "/api/v1/dossiers/?q={code}",
+    "/api/v1/dossiers/",
+    "/admin/reports/?agency={b}",
+    "/admin/reports/?group_by=agency",
+    "/admin/reports/dossiers/?figure=received",
+    "/admin/reports/backlog/?level=ok",
+    "/admin/reports/export/?group_by=agency",
+    "/admin/reports/index-766/",
+    "/admin/reports/late-lists/?month=2026-01",
+    "/api/v1/reports/figures/?agency={b}",
+    "/api/v1/reports/backlog/",
+    "/api/v1/reports/late-lists/2026-01/",
+    "/admin/feedback/?q={feedback}",
+    "/admin/feedback/",
+    "/admin/feedback/ratings/",
+    "/admin/feedback/questions/",
+    "/admin/snippets/workflow/process/?q=XPROCB7",
+    "/admin/snippets/eforms/eform/",
+    "/admin/snippets/workflow/sliptemplate/",
+    "/tai-khoan/ho-so/",
+    "/nop-truc-tuyen/",
+    "/tai-khoan/kho-du-lieu/",
     # Wagtail's snippet choosers (catalog/permissions.py): the user's scope only
-    "/admin/snippets/choose/workflow/process/", "/admin/snippets/choose/workflow/process/results/?q=XPROCB7",
-    "/admin/snippets/choose/eforms/eform/", "/admin/snippets/choose/eforms/eform/results/?q=XFORMB7",
+    "/admin/snippets/choose/workflow/process/",
+    "/admin/snippets/choose/workflow/process/results/?q=XPROCB7",
+    "/admin/snippets/choose/eforms/eform/",
+    "/admin/snippets/choose/eforms/eform/results/?q=XFORMB7",
     "/admin/snippets/choose/workflow/sliptemplate/",
     # "select all" of a listing's bulk delete: the confirmation names the user's own objects only
-    "/admin/bulk/workflow/process/delete/?id=all", "/admin/bulk/eforms/eform/delete/?id=all",
+    "/admin/bulk/workflow/process/delete/?id=all",
+    "/admin/bulk/eforms/eform/delete/?id=all",
     "/admin/bulk/workflow/sliptemplate/delete/?id=all",
     # the e-form versions index and its e-form filter (eforms/wagtail_hooks.py)
-    "/admin/eforms/versions/", "/admin/eforms/versions/?eform={eform}",
+    "/admin/eforms/versions/",
+    "/admin/eforms/versions/?eform={eform}",
     # the officials' accounts (catalog/account_views.py): a unit admin lists their own unit's officials only
-    "/admin/officials/", "/admin/officials/?q=XOFFICERB7",
+    "/admin/officials/",
+    "/admin/officials/?q=XOFFICERB7",
 ]
 
 
@@ -590,8 +883,9 @@ def _list_text(response):
 
 @pytest.mark.parametrize("path", LISTS)
 def test_outsider_lists_hold_nothing_of_b(world, clients, path):
-    url = path.format(code=world.b_dossier.code, b=world.b.pk, feedback=world.b_feedback.tracking_code,
-                      eform=world.b_eform.pk)
+    url = path.format(
+        code=world.b_dossier.code, b=world.b.pk, feedback=world.b_feedback.tracking_code, eform=world.b_eform.pk
+    )
     typed = [s for s in world.secrets if s in url]  # a search box echoes what was typed: not a leak
     problems = []
     for role in OUTSIDERS:
@@ -602,16 +896,23 @@ def test_outsider_lists_hold_nothing_of_b(world, clients, path):
             found.append(world.b.name)
         if found:
             problems.append(f"{role} GET {url}: B's data listed: {found}")
-        if typed and response.status_code == 200 and "html" in response.get("Content-Type", "") \
-                and text.count(typed[0]) > 2:
+        if (
+            typed
+            and response.status_code == 200
+            and "html" in response.get("Content-Type", "")
+            and text.count(typed[0]) > 2
+        ):
             problems.append(f"{role} GET {url}: the searched term is listed, not only echoed")
     assert not problems, "\n".join(problems)
 
 
 #: (role, URL, what the page must list): the positive side of the list checks, so they are not vacuous.
 OWN_LISTS = [
-    *[(role, url, lambda w: w.a_dossier.code) for role in ("a_officer", "a_specialist", "a_leader", "a_admin")
-      for url in ("/admin/dossiers/all/", "/api/v1/dossiers/?q={a_dossier}")],
+    *[
+        (role, url, lambda w: w.a_dossier.code)
+        for role in ("a_officer", "a_specialist", "a_leader", "a_admin")
+        for url in ("/admin/dossiers/all/", "/api/v1/dossiers/?q={a_dossier}")
+    ],
     ("a_admin", "/admin/snippets/choose/workflow/process/", lambda w: w.a_process.name),
     ("b_admin", "/admin/snippets/choose/workflow/process/", lambda w: "XPROCB7"),
     ("b_admin", "/admin/snippets/choose/eforms/eform/", lambda w: "XFORMB7"),
@@ -637,9 +938,11 @@ def test_own_lists_show_the_own_objects(world, clients):
 # --- the access log of personal data (catalog/access_views.py) ---------------------------------------------
 
 #: Who opens the log's screens (BN 7.4): supervisors the list and the statistics, the police the statistics only.
-ACCESS_LOG = {"/admin/access-log/": {"supervisor", "superuser"},
-              "/admin/access-log/results/": {"supervisor", "superuser"},
-              "/admin/access-log/statistics/": {"supervisor", "superuser", "police"}}
+ACCESS_LOG = {
+    "/admin/access-log/": {"supervisor", "superuser"},
+    "/admin/access-log/results/": {"supervisor", "superuser"},
+    "/admin/access-log/statistics/": {"supervisor", "superuser", "police"},
+}
 
 
 def test_access_log_screens(world, clients):
@@ -656,16 +959,25 @@ def test_access_log_screens(world, clients):
 
 # --- the supervisor reads every unit, acts on none ---------------------------------------------------------
 
-SUPERVISOR_READS = ["admin dossier detail", "admin dossier document (upload)", "API dossier detail",
-                    "slip receipt.pdf"]
-SUPERVISOR_ACTIONS = [c for c in CASES if c.method == "post" and (c.name.startswith("admin dossier action")
-                                                                  or c.name.startswith("API action")
-                                                                  or "bulk action" in c.name or c.name == "API bulk")]
+SUPERVISOR_READS = ["admin dossier detail", "admin dossier document (upload)", "API dossier detail", "slip receipt.pdf"]
+SUPERVISOR_ACTIONS = [
+    c
+    for c in CASES
+    if c.method == "post"
+    and (
+        c.name.startswith("admin dossier action")
+        or c.name.startswith("API action")
+        or "bulk action" in c.name
+        or c.name == "API bulk"
+    )
+]
 
 
 def test_supervisor_reads_b(world, clients):
-    statuses = {name: attempt(as_role(clients, "supervisor"), world, CASES_BY_NAME[name])[0].status_code
-                for name in SUPERVISOR_READS}
+    statuses = {
+        name: attempt(as_role(clients, "supervisor"), world, CASES_BY_NAME[name])[0].status_code
+        for name in SUPERVISOR_READS
+    }
     assert statuses == dict.fromkeys(SUPERVISOR_READS, 200)
 
 
@@ -713,13 +1025,20 @@ ALLOWED_PUBLIC = [
     ("admin/settings/", "site-wide settings"),
     ("admin/tag-autocomplete/", "tag names (no unit data)"),
     ("admin/bulk/", "covered per model by the 'bulk delete' cases"),
-    ("admin/pages/", "public site pages"), ("admin/images/", "public images"),
-    ("admin/documents/", "public documents (procedure templates)"), ("documents/", "public documents"),
-    ("admin/users/", "system admin only (Wagtail users)"), ("admin/groups/", "system admin only"),
-    ("admin/sites/", "system admin only"), ("admin/locales/", "system admin only"),
-    ("admin/redirects/", "system admin only"), ("admin/workflows/", "Wagtail page moderation workflows"),
-    ("admin/collections/", "document/image collections"), ("admin/searchpicks/", "site search promotions"),
-    ("admin/reports/", "Wagtail page reports"), ("admin/snippets/catalog/", "the public procedure catalog"),
+    ("admin/pages/", "public site pages"),
+    ("admin/images/", "public images"),
+    ("admin/documents/", "public documents (procedure templates)"),
+    ("documents/", "public documents"),
+    ("admin/users/", "system admin only (Wagtail users)"),
+    ("admin/groups/", "system admin only"),
+    ("admin/sites/", "system admin only"),
+    ("admin/locales/", "system admin only"),
+    ("admin/redirects/", "system admin only"),
+    ("admin/workflows/", "Wagtail page moderation workflows"),
+    ("admin/collections/", "document/image collections"),
+    ("admin/searchpicks/", "site search promotions"),
+    ("admin/reports/", "Wagtail page reports"),
+    ("admin/snippets/catalog/", "the public procedure catalog"),
     ("admin/snippets/choose/catalog/", "the public procedure catalog"),
     ("admin/snippets/portal/", "document types (province-wide list)"),
     ("admin/snippets/choose/portal/", "document types (province-wide list)"),
@@ -733,8 +1052,10 @@ ALLOWED_PUBLIC = [
     ("admin/snippets/choose/workflow/swappedworkingday/", "working calendar"),
     ("admin/snippets/workflow/process/copy/", "not enabled for processes"),
     ("admin/snippets/workflow/sliptemplate/preview/", "covered by 'slip template preview' (preview_on_edit)"),
-    ("api/v1/procedures/", "public catalog API"), ("api/v1/agencies/", "public catalog API"),
-    ("api/v1/sectors/", "public catalog API"), ("api/v1/faq/", "public catalog API"),
+    ("api/v1/procedures/", "public catalog API"),
+    ("api/v1/agencies/", "public catalog API"),
+    ("api/v1/sectors/", "public catalog API"),
+    ("api/v1/faq/", "public catalog API"),
     ("api/v1/lookup/", "public status lookup by dossier code (AG 12): the code is the key, by law"),
     ("api/v1/feedback/", "public feedback lookup by its secret tracking code"),
     ("api/v1/reports/late-lists/", "the published monthly late list (public by law)"),
@@ -760,7 +1081,11 @@ def _has_id(route):
 
 def test_every_object_url_is_in_the_matrix(world):
     covered = {resolve(case.url(world).split("?")[0]).route.replace("^", "").replace("$", "") for case in CASES}
-    missing = [route for route in _routes(get_resolver().url_patterns)
-               if _has_id(route) and route not in covered
-               and not any(route.startswith(prefix) for prefix, _why in ALLOWED_PUBLIC)]
+    missing = [
+        route
+        for route in _routes(get_resolver().url_patterns)
+        if _has_id(route)
+        and route not in covered
+        and not any(route.startswith(prefix) for prefix, _why in ALLOWED_PUBLIC)
+    ]
     assert not missing, f"URLs with an object id that the cross-unit matrix does not try: {missing}"

@@ -1,4 +1,5 @@
 """``manage.py deadline``: due time and appointment from the command line (QT 18.2–18.3)."""
+
 from datetime import date
 from io import StringIO
 

@@ -1,4 +1,5 @@
 """QT 21 warnings to the holder and the unit admin, each sent once."""
+
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,8 +33,9 @@ def dossier():
     admin.groups.add(Group.objects.get_or_create(name=UNIT_ADMIN)[0])
     published_process(procedure, officials={0: [officer]})
     # Monday 2026-03-02 08:00 + 2 working days -> due Wednesday 08:00.
-    return services.dossier_receive_at_counter(actor=officer, procedure=procedure, agency=agency,
-                                               applicant=Applicant(name="A"), at=t("2026-03-02 08:00"))
+    return services.dossier_receive_at_counter(
+        actor=officer, procedure=procedure, agency=agency, applicant=Applicant(name="A"), at=t("2026-03-02 08:00")
+    )
 
 
 def test_nothing_while_more_than_a_working_day_is_left(dossier):

@@ -1,4 +1,5 @@
 """Deployment hardening (issue 8 item 4): `check --deploy`, secrets from the environment, security headers, CSP."""
+
 import json
 import os
 import secrets
@@ -19,16 +20,28 @@ pytestmark = pytest.mark.django_db
 def production_env(tmp_path, **overrides):
     """A clean environment for `portal.settings.production`: only what a real server's env file would hold."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_", "PYTEST_"))}
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT",
-                 "SECURE_HSTS_SECONDS", "TRUSTED_PROXY_COUNT", "BEHIND_PROXY", "CSP_MEDIA_SOURCES"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "TRUSTED_PROXY_COUNT",
+        "BEHIND_PROXY",
+        "CSP_MEDIA_SOURCES",
+    ):
         env.pop(name, None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "example.gov.vn",
-        "VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "ALLOWED_HOSTS": "example.gov.vn",
+            "VAR_DIR": str(tmp_path / "var"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        }
+    )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
 
@@ -57,13 +70,16 @@ def test_check_deploy_passes_without_warnings(tmp_path):
     assert "WARNINGS" not in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("env", "message"), [
-    ({"SECRET_KEY": None}, "SECRET_KEY must be set in production"),
-    ({"SECRET_KEY": ""}, "SECRET_KEY must be set in production"),
-    ({"SECRET_KEY": "dev-only-insecure-key-change-me"}, "at least 50 characters"),
-    ({"SECRET_KEY": "too-short-" * 3}, "at least 50 characters"),
-    ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set in production"),
-])
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY must be set in production"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY must be set in production"),
+        ({"SECRET_KEY": "dev-only-insecure-key-change-me"}, "at least 50 characters"),
+        ({"SECRET_KEY": "too-short-" * 3}, "at least 50 characters"),
+        ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS must be set in production"),
+    ],
+)
 def test_production_refuses_to_start_without_secrets_from_the_environment(tmp_path, env, message):
     result = run(["manage.py", "check"], production_env(tmp_path, **env))
     assert result.returncode != 0
@@ -71,9 +87,22 @@ def test_production_refuses_to_start_without_secrets_from_the_environment(tmp_pa
 
 
 def test_production_settings_behind_the_proxy(tmp_path):
-    names = ["DEBUG", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-             "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "X_FRAME_OPTIONS",
-             "TRUSTED_PROXY_COUNT", "SECURE_REFERRER_POLICY", "CACHES", "HUEY", "STORAGES", "MIDDLEWARE"]
+    names = [
+        "DEBUG",
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "X_FRAME_OPTIONS",
+        "TRUSTED_PROXY_COUNT",
+        "SECURE_REFERRER_POLICY",
+        "CACHES",
+        "HUEY",
+        "STORAGES",
+        "MIDDLEWARE",
+    ]
     values = production_settings(tmp_path, names)
     assert values["DEBUG"] is False
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
@@ -89,9 +118,12 @@ def test_production_settings_behind_the_proxy(tmp_path):
 
 def test_production_scale_out_services_come_from_the_environment(tmp_path):
     values = production_settings(
-        tmp_path, ["CACHES", "HUEY", "STORAGES", "DATABASES"],
-        REDIS_URL="redis://10.0.0.5:6379/0", DATABASE_URL="postgres://tthc:pw@10.0.0.4:5432/tthc",
-        AWS_STORAGE_BUCKET_NAME="tthc-files", AWS_S3_ENDPOINT_URL="https://s3.example.gov.vn",
+        tmp_path,
+        ["CACHES", "HUEY", "STORAGES", "DATABASES"],
+        REDIS_URL="redis://10.0.0.5:6379/0",
+        DATABASE_URL="postgres://tthc:pw@10.0.0.4:5432/tthc",
+        AWS_STORAGE_BUCKET_NAME="tthc-files",
+        AWS_S3_ENDPOINT_URL="https://s3.example.gov.vn",
     )
     assert values["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["HUEY"]["huey_class"] == "huey.RedisHuey" and values["HUEY"]["immediate"] is False
@@ -211,8 +243,10 @@ def test_frame_ancestors_follow_x_frame_options():
 def test_object_storage_origin_is_allowed_for_images(settings):
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage",
-                    "OPTIONS": {"bucket_name": "tthc", "endpoint_url": "https://s3.example.gov.vn:9000"}},
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "tthc", "endpoint_url": "https://s3.example.gov.vn:9000"},
+        },
     }
     settings.CSP_MEDIA_SOURCES = ["https://cdn.example.gov.vn"]
     settings.CSP_REPORT_URI = "/csp-report/"

@@ -2,6 +2,7 @@
 
 The CI pass with REDIS_URL (.ci/run) runs this file — and the whole suite — with the cache on Redis.
 """
+
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache, caches
@@ -39,8 +40,9 @@ def _one_per_minute(settings):
     cache.clear()
 
 
-@pytest.mark.parametrize(("scope", "method", "url", "data"), PUBLIC_ENDPOINTS,
-                         ids=[f"{m.upper()} {u}" for _s, m, u, _d in PUBLIC_ENDPOINTS])
+@pytest.mark.parametrize(
+    ("scope", "method", "url", "data"), PUBLIC_ENDPOINTS, ids=[f"{m.upper()} {u}" for _s, m, u, _d in PUBLIC_ENDPOINTS]
+)
 def test_public_endpoint_is_rate_limited(client, scope, method, url, data):
     first = getattr(client, method)(url, data or {})
     assert first.status_code != 429, (url, first.status_code)

@@ -2,6 +2,7 @@
 
 DESIGN 4 and 6; QN 16 (e-forms, prefill, code = procedure code + symbol), QN 13.2a (status 1, 8 working hours).
 """
+
 from datetime import date
 
 import pytest
@@ -52,8 +53,7 @@ def eform(client, unit):
 
 @pytest.fixture
 def applicant():
-    user = citizen(full_name="Trần Thị Bình", id_number="022190001234", email="binh@example.com",
-                   phone="0912345678")
+    user = citizen(full_name="Trần Thị Bình", id_number="022190001234", email="binh@example.com", phone="0912345678")
     profile = user.citizen_profile
     profile.date_of_birth = date(1990, 5, 17)
     profile.gender = "female"
@@ -70,11 +70,26 @@ def start(client, user, eform):
     return Wizard(client, draft)
 
 
-STEP1 = {"so_cccd": "022190001234", "ngay_sinh": "1990-05-17", "gioi_tinh": "female", "dien_thoai": "0912 345 678",
-         "thu_dien_tu": "binh@example.com", "dia_chi_0": "22", "dia_chi_1": COMMUNE, "dia_chi_2": "Số 5 Lê Lợi",
-         "la_doanh_nghiep": "no"}
-STEP2 = {"loai_cong_trinh": "nha_o", "dien_tich": "120,5", "mo_ta": "Nhà ở 3 tầng", "hang_muc": ["mong", "mai"],
-         "nha_thau-0-ten": "Công ty Xây dựng Hạ Long", "nha_thau-0-so_nguoi": "12", "nha_thau-0-ngay": "2026-03-01"}
+STEP1 = {
+    "so_cccd": "022190001234",
+    "ngay_sinh": "1990-05-17",
+    "gioi_tinh": "female",
+    "dien_thoai": "0912 345 678",
+    "thu_dien_tu": "binh@example.com",
+    "dia_chi_0": "22",
+    "dia_chi_1": COMMUNE,
+    "dia_chi_2": "Số 5 Lê Lợi",
+    "la_doanh_nghiep": "no",
+}
+STEP2 = {
+    "loai_cong_trinh": "nha_o",
+    "dien_tich": "120,5",
+    "mo_ta": "Nhà ở 3 tầng",
+    "hang_muc": ["mong", "mai"],
+    "nha_thau-0-ten": "Công ty Xây dựng Hạ Long",
+    "nha_thau-0-so_nguoi": "12",
+    "nha_thau-0-ngay": "2026-03-01",
+}
 
 
 def pdf_upload(name="ban-ve.pdf", content=PDF):
@@ -87,8 +102,11 @@ def fill_to_review(wizard, unit, user):
     response = wizard.post("s2", STEP2, files={"ban_ve": pdf_upload()})
     assert wizard.current_step(response) == "documents", response.context["form"].errors
     stored = stored_document(user, title="Căn cước công dân")
-    response = wizard.post("documents", {f"doc_{unit.id_doc.pk}_stored": str(stored.pk)},
-                           files={f"doc_{unit.plan_doc.pk}": pdf_upload("thiet-ke.pdf")})
+    response = wizard.post(
+        "documents",
+        {f"doc_{unit.id_doc.pk}_stored": str(stored.pk)},
+        files={f"doc_{unit.plan_doc.pk}": pdf_upload("thiet-ke.pdf")},
+    )
     assert wizard.current_step(response) == "delivery", response.context["form"].errors
     response = wizard.post("delivery", {"agency": str(unit.agency.pk), "delivery": "online"})
     assert wizard.current_step(response) == "review", response.context["form"].errors
@@ -98,14 +116,30 @@ def fill_to_review(wizard, unit, user):
 # --- the whole story -------------------------------------------------------------------------------------
 
 
-def test_admin_builds_publishes_and_citizen_submits_online(client, unit, eform, applicant,
-                                                          django_capture_on_commit_callbacks):
+def test_admin_builds_publishes_and_citizen_submits_online(
+    client, unit, eform, applicant, django_capture_on_commit_callbacks
+):
     assert eform.code == f"{unit.procedure.national_code}.TK1"
     version = eform.versions.get()
     assert version.status == VersionStatus.PUBLISHED and version.number == 1
     assert set(FormField.objects.filter(section__version=version).values_list("type", flat=True)) == {
-        "text", "textarea", "number", "date", "choice", "multichoice", "yesno", "email", "phone", "citizen_id",
-        "passport", "tax_code", "address", "file", "table", "static"}
+        "text",
+        "textarea",
+        "number",
+        "date",
+        "choice",
+        "multichoice",
+        "yesno",
+        "email",
+        "phone",
+        "citizen_id",
+        "passport",
+        "tax_code",
+        "address",
+        "file",
+        "table",
+        "static",
+    }
 
     # The procedure page offers "Submit online" once the form is published.
     from portal.demo.loader import load_pages
@@ -195,8 +229,11 @@ def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
     from eforms.pdf import render_form_html, render_form_pdf
 
     definition = engine.load_definition(eform.versions.get())
-    values = {"ho_ten": "Nguyễn Thị Hồng Nhung", "loai_cong_trinh": "nha_o",
-              "nha_thau": [{"ten": "Đội thi công số 1", "so_nguoi": 3, "ngay": "2026-01-02"}]}
+    values = {
+        "ho_ten": "Nguyễn Thị Hồng Nhung",
+        "loai_cong_trinh": "nha_o",
+        "nha_thau": [{"ten": "Đội thi công số 1", "so_nguoi": 3, "ngay": "2026-01-02"}],
+    }
     html = render_form_html(definition, values, applicant_name="Nguyễn Thị Hồng Nhung")
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in html and eform.code in html
     assert "Đội thi công số 1" in html and "02/01/2026" in html
@@ -209,8 +246,13 @@ def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
 
 
 def test_prefill_reuses_the_value_given_last_time(client, unit, eform, applicant):
-    FormDraft.objects.create(user=applicant, version=eform.versions.get(), status=DraftStatus.SUBMITTED,
-                             values={"mo_ta": "Nhà cấp 4 trên đất ở"}, submitted_at="2026-01-05T08:00Z")
+    FormDraft.objects.create(
+        user=applicant,
+        version=eform.versions.get(),
+        status=DraftStatus.SUBMITTED,
+        values={"mo_ta": "Nhà cấp 4 trên đất ở"},
+        submitted_at="2026-01-05T08:00Z",
+    )
     draft = services.draft_start(user=applicant, eform_code=eform.code, profile=applicant.citizen_profile)
     assert draft.prefill["mo_ta"] == "Nhà cấp 4 trên đất ở"
     assert draft.prefill["ho_ten"] == "Trần Thị Bình" and draft.prefill["ngay_sinh"] == "1990-05-17"
@@ -228,8 +270,10 @@ def test_draft_is_saved_and_resumed_in_a_new_session(client, unit, eform, applic
     assert eform.code in listing.content.decode()
     resumed = client.get(wizard.url)
     assert wizard.current_step(resumed) == "s2"
-    assert 'value="nha_xuong" checked' in resumed.content.decode().replace('" id', '"').replace(
-        ' required', '') or "nha_xuong" in resumed.content.decode()
+    assert (
+        'value="nha_xuong" checked' in resumed.content.decode().replace('" id', '"').replace(" required", "")
+        or "nha_xuong" in resumed.content.decode()
+    )
     # Going to the start page again continues the same filling instead of opening a second one.
     assert client.get(f"/nop-truc-tuyen/bieu-mau/{eform.code}/")["Location"] == wizard.url
     # The conditional section now applies.
@@ -291,8 +335,9 @@ def test_values_of_hidden_conditional_fields_are_dropped(client, unit, eform, ap
     # Same page: "no" hides the tax code; its (even invalid) value is dropped, not validated.
     response = wizard.post("s1", {**STEP1, "ma_so_thue": "123"})
     assert wizard.current_step(response) == "s2"
-    assert gettext("Your answer to “%(label)s” was not kept: the question does not apply.") % {"label": "Mã số thuế"} in [
-        str(m) for m in response.context["messages"]]
+    assert gettext("Your answer to “%(label)s” was not kept: the question does not apply.") % {
+        "label": "Mã số thuế"
+    } in [str(m) for m in response.context["messages"]]
     # Earlier page decided it: the field is not offered, a forged value is ignored.
     assert "ten_du_an" not in response.context["form"].fields
     review = fill_rest(wizard, unit, applicant, step2_extra={"ten_du_an": "Dự án giả"})
@@ -306,8 +351,9 @@ def fill_rest(wizard, unit, user, step2_extra=None):
     response = wizard.post("s2", {**STEP2, **(step2_extra or {})})
     assert wizard.current_step(response) == "documents", response.context["form"].errors
     stored = stored_document(user)
-    wizard.post("documents", {f"doc_{unit.id_doc.pk}_stored": str(stored.pk),
-                              f"doc_{unit.plan_doc.pk}_stored": str(stored.pk)})
+    wizard.post(
+        "documents", {f"doc_{unit.id_doc.pk}_stored": str(stored.pk), f"doc_{unit.plan_doc.pk}_stored": str(stored.pk)}
+    )
     return wizard.post("delivery", {"agency": str(unit.agency.pk), "delivery": "online"})
 
 
@@ -351,8 +397,11 @@ def test_files_are_checked_by_content_and_size_before_storage(client, unit, efor
     assert not private.exists() or not any(p.is_file() for p in private.rglob("*"))
     # Documents step: a renamed executable is refused too.
     wizard.post("s2", STEP2)
-    response = wizard.post("documents", {}, files={f"doc_{unit.id_doc.pk}": SimpleUploadedFile(
-        "cccd.pdf", b"MZ\x90\x00", content_type="application/pdf")})
+    response = wizard.post(
+        "documents",
+        {},
+        files={f"doc_{unit.id_doc.pk}": SimpleUploadedFile("cccd.pdf", b"MZ\x90\x00", content_type="application/pdf")},
+    )
     errors = response.context["form"].errors
     assert f"doc_{unit.id_doc.pk}" in errors and f"doc_{unit.plan_doc.pk}" in errors  # mandatory, missing
 
@@ -363,8 +412,10 @@ def test_a_stored_document_of_another_user_cannot_be_picked(client, unit, eform,
     wizard.post("s2", STEP2)
     stored_document(applicant)  # the applicant has a data store, so the pick list is offered
     foreign = stored_document(citizen())
-    response = wizard.post("documents", {f"doc_{unit.id_doc.pk}_stored": str(foreign.pk),
-                                         f"doc_{unit.plan_doc.pk}_stored": str(foreign.pk)})
+    response = wizard.post(
+        "documents",
+        {f"doc_{unit.id_doc.pk}_stored": str(foreign.pk), f"doc_{unit.plan_doc.pk}_stored": str(foreign.pk)},
+    )
     assert wizard.current_step(response) == "documents"
     assert f"doc_{unit.id_doc.pk}_stored" in response.context["form"].errors
 
@@ -377,8 +428,9 @@ def test_post_delivery_only_when_the_procedure_allows_it(client, unit, eform, ap
     assert "delivery_address" in response.context["form"].errors
     unit.procedure.postal_return = False
     unit.procedure.save()
-    response = wizard.post("delivery", {"agency": str(unit.agency.pk), "delivery": "post",
-                                        "delivery_address": "Số 5 Lê Lợi"})
+    response = wizard.post(
+        "delivery", {"agency": str(unit.agency.pk), "delivery": "post", "delivery_address": "Số 5 Lê Lợi"}
+    )
     assert "delivery" in response.context["form"].errors
 
 
@@ -394,8 +446,13 @@ def test_double_submit_creates_one_dossier(client, unit, eform, applicant):
     assert Dossier.objects.count() == 1
     # The service itself is idempotent too (a retry that reaches it after the first commit).
     dossier, created = services.draft_submit(
-        user=applicant, draft_id=wizard.draft.pk, token=wizard.draft.submission_token, values={},
-        agency=unit.agency, applicant=services.applicant_from(applicant.citizen_profile, applicant))
+        user=applicant,
+        draft_id=wizard.draft.pk,
+        token=wizard.draft.submission_token,
+        values={},
+        agency=unit.agency,
+        applicant=services.applicant_from(applicant.citizen_profile, applicant),
+    )
     assert not created and dossier == Dossier.objects.get()
 
 
@@ -429,8 +486,10 @@ def test_published_version_is_frozen_and_edits_make_a_new_draft(client, unit, ef
     assert response.status_code == 302
     draft = eform.versions.get(status=VersionStatus.DRAFT)
     assert draft.number == 2
-    assert FormField.objects.filter(section__version=draft).count() == FormField.objects.filter(
-        section__version=version).count()
+    assert (
+        FormField.objects.filter(section__version=draft).count()
+        == FormField.objects.filter(section__version=version).count()
+    )
     edit = client.get(f"/admin/eforms/versions/edit/{draft.pk}/")
     assert edit.status_code == 200
     assert client.post(f"/admin/eforms/versions/new-draft/{eform.pk}/").status_code == 302
@@ -449,11 +508,24 @@ def test_published_version_is_frozen_and_edits_make_a_new_draft(client, unit, ef
 
 def test_publishing_refuses_a_broken_definition(client, unit):
     admin = unit_admin(unit.agency)
-    sections = [{"title": "Một", "fields": [
-        {"code": "a", "type": "text", "label": "A", "condition_field": "khong_co", "condition_operator": "filled"}]}]
+    sections = [
+        {
+            "title": "Một",
+            "fields": [
+                {
+                    "code": "a",
+                    "type": "text",
+                    "label": "A",
+                    "condition_field": "khong_co",
+                    "condition_operator": "filled",
+                }
+            ],
+        }
+    ]
     client.force_login(admin)
-    response = client.post("/admin/snippets/eforms/eform/add/", {
-        "procedure": unit.procedure.pk, "symbol": "TK2", "title": "Tờ khai"})
+    response = client.post(
+        "/admin/snippets/eforms/eform/add/", {"procedure": unit.procedure.pk, "symbol": "TK2", "title": "Tờ khai"}
+    )
     edit_url = response["Location"]
     from .eforms_helpers import builder_post_data
 
@@ -467,8 +539,9 @@ def test_publishing_refuses_a_broken_definition(client, unit):
 
 def test_form_code_is_unique(client, unit, eform):
     client.force_login(unit_admin(unit.agency, username="quantri.ba"))
-    response = client.post("/admin/snippets/eforms/eform/add/", {
-        "procedure": unit.procedure.pk, "symbol": "TK1", "title": "Trùng"})
+    response = client.post(
+        "/admin/snippets/eforms/eform/add/", {"procedure": unit.procedure.pk, "symbol": "TK1", "title": "Trùng"}
+    )
     assert response.status_code == 200 and EForm.objects.count() == 1
 
 
@@ -484,7 +557,8 @@ def test_admin_screens_are_scoped_to_the_unit(client, unit, eform):
     assert client.post(f"/admin/eforms/versions/new-draft/{eform.pk}/").status_code == 404
     add = client.get("/admin/snippets/eforms/eform/add/")
     assert unit.procedure.name not in add.content.decode() or str(unit.procedure.pk) not in [
-        o for o in add.context["form"].fields["procedure"].queryset.values_list("pk", flat=True)]
+        o for o in add.context["form"].fields["procedure"].queryset.values_list("pk", flat=True)
+    ]
 
 
 def test_preview_checks_answers_like_the_wizard(client, unit, eform):

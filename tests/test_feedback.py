@@ -5,6 +5,7 @@ Hùng Kings' day 2026 (10/3 lunar) is Sunday 26 April, so the day off is observe
 (Thu) and 1 May (Fri) are holidays; 2–3 May is a weekend. N working days = N × 480 working minutes, so a
 deadline falls at the same clock time N working days later.
 """
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -71,8 +72,12 @@ def units():
 
 
 def submit(when=at(2026, 4, 24, 9, 0), **kwargs):
-    data = {"sender": Sender("Nguyễn Văn An", email="an@example.com", phone="0912345678"),
-            "subject": "Chậm trả kết quả", "content": "Hồ sơ của tôi quá hạn mà chưa có kết quả.", "at": when}
+    data = {
+        "sender": Sender("Nguyễn Văn An", email="an@example.com", phone="0912345678"),
+        "subject": "Chậm trả kết quả",
+        "content": "Hồ sơ của tôi quá hạn mà chưa có kết quả.",
+        "at": when,
+    }
     data.update(kwargs)
     return services.feedback_submit(**data)
 
@@ -120,14 +125,16 @@ def test_progress_update_cadence(centre_user, category, units):
     a, _b, official_a, _ = units
     feedback = assigned(centre_user, category, a)
     # An update before the deadline does not move the first overdue update (due 27/5 09:00).
-    feedback = services.feedback_post_update(actor=official_a, feedback_id=feedback.pk, text="Đang xác minh.",
-                                             at=at(2026, 5, 4, 10, 0))
+    feedback = services.feedback_post_update(
+        actor=official_a, feedback_id=feedback.pk, text="Đang xác minh.", at=at(2026, 5, 4, 10, 0)
+    )
     assert feedback.status == FeedbackStatus.IN_PROGRESS
     assert feedback.next_update_due_at == at(2026, 5, 27, 9, 0)
     # Overdue since 20/5; update posted Fri 29/5 14:00 → next one 5 working days later:
     # Mon 1/6 (1), Tue 2/6 (2), Wed 3/6 (3), Thu 4/6 (4), Fri 5/6 (5) at 14:00.
-    feedback = services.feedback_post_update(actor=official_a, feedback_id=feedback.pk,
-                                             text="Đang phối hợp với Sở Tư pháp.", at=at(2026, 5, 29, 14, 0))
+    feedback = services.feedback_post_update(
+        actor=official_a, feedback_id=feedback.pk, text="Đang phối hợp với Sở Tư pháp.", at=at(2026, 5, 29, 14, 0)
+    )
     assert feedback.next_update_due_at == at(2026, 6, 5, 14, 0)
     # The sender sees every update.
     lookup = selectors.feedback_lookup(feedback.tracking_code)
@@ -142,12 +149,18 @@ def test_publish_within_two_working_days(centre_user, category, units):
     a, _b, official_a, _ = units
     feedback = assigned(centre_user, category, a)
     # Answered Wed 29/4 10:00 → 30/4 and 1/5 are holidays → Mon 4/5 (1), Tue 5/5 (2): publish by 5/5 10:00.
-    feedback = services.feedback_answer(actor=official_a, feedback_id=feedback.pk, answer="Đã trả kết quả.",
-                                        at=at(2026, 4, 29, 10, 0))
+    feedback = services.feedback_answer(
+        actor=official_a, feedback_id=feedback.pk, answer="Đã trả kết quả.", at=at(2026, 4, 29, 10, 0)
+    )
     assert feedback.publish_due_at == at(2026, 5, 5, 10, 0)
     assert services.published_on_time(feedback) is None
-    published = services.feedback_publish(actor=official_a, feedback_id=feedback.pk, public_subject="Chậm trả kết quả",
-                                          public_content="Công dân phản ánh hồ sơ chậm.", at=at(2026, 5, 5, 10, 0))
+    published = services.feedback_publish(
+        actor=official_a,
+        feedback_id=feedback.pk,
+        public_subject="Chậm trả kết quả",
+        public_content="Công dân phản ánh hồ sơ chậm.",
+        at=at(2026, 5, 5, 10, 0),
+    )
     assert published.status == FeedbackStatus.PUBLISHED
     assert services.published_on_time(published) is True
 
@@ -156,8 +169,9 @@ def test_publish_one_minute_late_is_late(centre_user, category, units):
     a, _b, official_a, _ = units
     feedback = assigned(centre_user, category, a)
     services.feedback_answer(actor=official_a, feedback_id=feedback.pk, answer="Trả lời.", at=at(2026, 4, 29, 10, 0))
-    published = services.feedback_publish(actor=official_a, feedback_id=feedback.pk, public_subject="S",
-                                          public_content="C", at=at(2026, 5, 5, 10, 1))
+    published = services.feedback_publish(
+        actor=official_a, feedback_id=feedback.pk, public_subject="S", public_content="C", at=at(2026, 5, 5, 10, 1)
+    )
     assert services.published_on_time(published) is False
 
 
@@ -194,8 +208,9 @@ def test_reject_out_of_scope_with_reason(centre_user):
     feedback = submit(content="Tôi tố cáo cán bộ nhận hối lộ.")
     with pytest.raises(InvalidFeedback):
         services.feedback_reject(actor=centre_user, feedback_id=feedback.pk, reason="  ")
-    feedback = services.feedback_reject(actor=centre_user, feedback_id=feedback.pk,
-                                        reason="Đơn tố cáo không thuộc phạm vi tiếp nhận (QT 26.2).")
+    feedback = services.feedback_reject(
+        actor=centre_user, feedback_id=feedback.pk, reason="Đơn tố cáo không thuộc phạm vi tiếp nhận (QT 26.2)."
+    )
     assert feedback.status == FeedbackStatus.REJECTED
     assert "QT 26.2" in selectors.feedback_lookup(feedback.tracking_code).rejection_reason
     with pytest.raises(WrongState):
@@ -215,15 +230,22 @@ def test_assign_requires_classification_and_stale_form_refused(centre_user, cate
 def test_official_enters_phone_feedback_for_own_unit(units, category):
     a, b, official_a, _ = units
     feedback = services.feedback_enter(
-        actor=official_a, channel=FeedbackChannel.PHONE, sender=Sender("Trần Thị Bình", phone="0987654321"),
-        subject="Cán bộ hẹn nhiều lần", content="Gọi điện phản ánh.", received_at=at(2026, 4, 24, 9, 0),
-        category=category, at=at(2026, 4, 24, 10, 0))
+        actor=official_a,
+        channel=FeedbackChannel.PHONE,
+        sender=Sender("Trần Thị Bình", phone="0987654321"),
+        subject="Cán bộ hẹn nhiều lần",
+        content="Gọi điện phản ánh.",
+        received_at=at(2026, 4, 24, 9, 0),
+        category=category,
+        at=at(2026, 4, 24, 10, 0),
+    )
     assert (feedback.channel, feedback.agency, feedback.entered_by) == ("phone", a, official_a)
     assert feedback.status == FeedbackStatus.CLASSIFIED
     assert feedback.due_at == at(2026, 5, 20, 9, 0)  # counted from the call, not from typing it in
     with pytest.raises(NotAllowed):
-        services.feedback_enter(actor=official_a, channel="letter", sender=Sender("X"), subject="s", content="c",
-                                agency=b)
+        services.feedback_enter(
+            actor=official_a, channel="letter", sender=Sender("X"), subject="s", content="c", agency=b
+        )
     with pytest.raises(InvalidFeedback):
         services.feedback_enter(actor=official_a, channel="online", sender=Sender("X"), subject="s", content="c")
     with pytest.raises(NotAllowed):
@@ -233,14 +255,19 @@ def test_official_enters_phone_feedback_for_own_unit(units, category):
 # --- bad input -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"subject": ""},
-    {"content": "x" * 10_001},
-    {"content": "mua ngay http://a.example http://b.example http://c.example www.d.example "
-                "http://e.example http://f.example"},
-    {"sender": Sender("An")},  # no way to answer
-    {"sender": Sender("An", email="not-an-email")},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"subject": ""},
+        {"content": "x" * 10_001},
+        {
+            "content": "mua ngay http://a.example http://b.example http://c.example www.d.example "
+            "http://e.example http://f.example"
+        },
+        {"sender": Sender("An")},  # no way to answer
+        {"sender": Sender("An", email="not-an-email")},
+    ],
+)
 def test_malformed_or_spam_feedback_is_rejected(kwargs):
     with pytest.raises(InvalidFeedback):
         submit(**kwargs)
@@ -276,8 +303,12 @@ def test_reminders_due_soon_overdue_every_5_days_never_twice(centre_user, catego
     assert services.feedback_send_reminders(at(2026, 5, 27, 9, 0)) == 0
     assert services.feedback_send_reminders(at(2026, 6, 3, 9, 0)) == 1
     kinds = list(FeedbackReminder.objects.filter(feedback=feedback).order_by("sent_at").values_list("kind", "seq"))
-    assert kinds == [(ReminderKind.DUE_SOON, 0), (ReminderKind.OVERDUE, 0), (ReminderKind.OVERDUE, 1),
-                     (ReminderKind.OVERDUE, 2)]
+    assert kinds == [
+        (ReminderKind.DUE_SOON, 0),
+        (ReminderKind.OVERDUE, 0),
+        (ReminderKind.OVERDUE, 1),
+        (ReminderKind.OVERDUE, 2),
+    ]
     mails = Notification.objects.filter(kind__startswith="feedback_reminder_", recipient="sxd@example.gov.vn")
     assert mails.count() == 4
 
@@ -289,8 +320,10 @@ def test_centre_reminded_of_unpublished_answer_once(centre_user, category, units
     assert services.feedback_send_reminders(at(2026, 5, 5, 9, 59)) == 0  # still within 2 working days
     assert services.feedback_send_reminders(at(2026, 5, 5, 10, 0)) == 1
     assert services.feedback_send_reminders(at(2026, 5, 6, 10, 0)) == 0
-    assert Notification.objects.filter(kind="feedback_reminder_unpublished",
-                                       recipient="giamsat@example.gov.vn").count() == 1
+    assert (
+        Notification.objects.filter(kind="feedback_reminder_unpublished", recipient="giamsat@example.gov.vn").count()
+        == 1
+    )
 
 
 # --- scoping ------------------------------------------------------------------------------------------------
@@ -331,8 +364,9 @@ def test_admin_screens_scoped(client, centre_user, category, units):
     assert Feedback.objects.get(pk=fa.pk).status == FeedbackStatus.IN_PROGRESS
 
 
-def test_admin_queue_query_count_does_not_grow_with_rows(client, centre_user, category, units,
-                                                         django_assert_max_num_queries):
+def test_admin_queue_query_count_does_not_grow_with_rows(
+    client, centre_user, category, units, django_assert_max_num_queries
+):
     from django.contrib.auth.models import Permission
 
     a, *_ = units
@@ -360,11 +394,23 @@ def test_admin_queue_query_count_does_not_grow_with_rows(client, centre_user, ca
 def test_public_form_says_complaints_not_accepted_and_gives_tracking_code(client):
     response = client.get(reverse("feedback:new"))
     assert response.status_code == 200
-    assert gettext("Complaints and denunciations (khiếu nại, tố cáo) are not accepted here, nor requests for "
-                   "legal advice.") in response.content.decode()
-    response = client.post(reverse("feedback:new"), {
-        "sender_name": "Lê Văn Cường", "sender_email": "cuong@example.com", "subject": "Thủ tục rườm rà",
-        "content": "Đề nghị giảm giấy tờ.", "not_a_complaint": "on", "website": ""})
+    assert (
+        gettext(
+            "Complaints and denunciations (khiếu nại, tố cáo) are not accepted here, nor requests for legal advice."
+        )
+        in response.content.decode()
+    )
+    response = client.post(
+        reverse("feedback:new"),
+        {
+            "sender_name": "Lê Văn Cường",
+            "sender_email": "cuong@example.com",
+            "subject": "Thủ tục rườm rà",
+            "content": "Đề nghị giảm giấy tờ.",
+            "not_a_complaint": "on",
+            "website": "",
+        },
+    )
     assert response.status_code == 302
     feedback = Feedback.objects.get()
     page = client.get(response["Location"])
@@ -375,8 +421,12 @@ def test_public_form_says_complaints_not_accepted_and_gives_tracking_code(client
 
 def test_public_form_honeypot_and_missing_contact_rejected(client):
     base = {"sender_name": "A", "subject": "s", "content": "c", "not_a_complaint": "on"}
-    assert client.post(reverse("feedback:new"), {**base, "sender_email": "a@example.com",
-                                                 "website": "http://spam"}).status_code == 400
+    assert (
+        client.post(
+            reverse("feedback:new"), {**base, "sender_email": "a@example.com", "website": "http://spam"}
+        ).status_code
+        == 400
+    )
     assert client.post(reverse("feedback:new"), base).status_code == 400
     assert not Feedback.objects.exists()
 
@@ -391,12 +441,15 @@ def test_public_form_rate_limited(client, settings):
 def _published(centre_user, category, agency, official_user, subject="Thủ tục đất đai"):
     feedback = assigned(centre_user, category, agency)
     services.feedback_answer(actor=official_user, feedback_id=feedback.pk, answer="Đã sửa quy trình.")
-    return services.feedback_publish(actor=official_user, feedback_id=feedback.pk, public_subject=subject,
-                                     public_content="Công dân phản ánh thời gian giải quyết dài.")
+    return services.feedback_publish(
+        actor=official_user,
+        feedback_id=feedback.pk,
+        public_subject=subject,
+        public_content="Công dân phản ánh thời gian giải quyết dài.",
+    )
 
 
-def test_public_answers_searchable_no_personal_data(client, centre_user, category, units,
-                                                    django_assert_num_queries):
+def test_public_answers_searchable_no_personal_data(client, centre_user, category, units, django_assert_num_queries):
     a, b, official_a, official_b = units
     _published(centre_user, category, a, official_a, "Thủ tục đất đai")
     _published(centre_user, category, b, official_b, "Hộ tịch")
@@ -423,9 +476,11 @@ def test_public_answers_searchable_no_personal_data(client, centre_user, categor
 
 
 def test_api_submit_and_lookup(client):
-    response = client.post("/api/v1/feedback/", {
-        "sender_name": "Phạm D", "sender_phone": "0911222333", "subject": "Góp ý", "content": "Nội dung"},
-        content_type="application/json")
+    response = client.post(
+        "/api/v1/feedback/",
+        {"sender_name": "Phạm D", "sender_phone": "0911222333", "subject": "Góp ý", "content": "Nội dung"},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     code = response.json()["tracking_code"]
     body = client.get(f"/api/v1/feedback/{code}/").json()
@@ -433,12 +488,15 @@ def test_api_submit_and_lookup(client):
     assert client.get("/api/v1/feedback/PAXXXXXXXXXX/").status_code == 404
 
 
-@pytest.mark.parametrize("payload", [
-    {"sender_name": "A", "subject": "s", "content": "c"},  # no contact
-    {"sender_name": "A", "sender_email": "a@example.com", "subject": "s", "content": "x" * 10_001},
-    {"sender_name": "A", "sender_email": "a@example.com", "subject": "s", "content": "c", "is_admin": True},
-    {"sender_name": "A", "sender_email": "a@example.com", "subject": "s" * 300, "content": "c"},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"sender_name": "A", "subject": "s", "content": "c"},  # no contact
+        {"sender_name": "A", "sender_email": "a@example.com", "subject": "s", "content": "x" * 10_001},
+        {"sender_name": "A", "sender_email": "a@example.com", "subject": "s", "content": "c", "is_admin": True},
+        {"sender_name": "A", "sender_email": "a@example.com", "subject": "s" * 300, "content": "c"},
+    ],
+)
 def test_api_rejects_malformed_or_oversized(client, payload):
     response = client.post("/api/v1/feedback/", payload, content_type="application/json")
     assert response.status_code == 400
@@ -452,8 +510,16 @@ def test_api_public_answers_query_count_pinned(client, centre_user, category, un
     with django_assert_num_queries(2):  # count + page (agency, category joined)
         response = client.get("/api/v1/feedback/answers/")
     assert response.json()["count"] == 3
-    assert set(response.json()["results"][0]) == {"tracking_code", "subject", "content", "answer", "agency",
-                                                  "category", "answered_at", "published_at"}
+    assert set(response.json()["results"][0]) == {
+        "tracking_code",
+        "subject",
+        "content",
+        "answer",
+        "agency",
+        "category",
+        "answered_at",
+        "published_at",
+    }
     for i in range(5):
         _published(centre_user, category, a, official_a, f"Thêm {i}")
     with django_assert_num_queries(2):
@@ -478,9 +544,15 @@ def test_question_answered_then_published_into_sector_faq(client, units):
 
     a, b, official_a, official_b = units
     procedure = ProcedureFactory(agencies=[a])
-    response = client.post(reverse("feedback:ask"), {"procedure_code": procedure.national_code,
-                                                     "asker_name": "Vũ E", "asker_email": "e@example.com",
-                                                     "question": "Có cần bản sao công chứng không?"})
+    response = client.post(
+        reverse("feedback:ask"),
+        {
+            "procedure_code": procedure.national_code,
+            "asker_name": "Vũ E",
+            "asker_email": "e@example.com",
+            "question": "Có cần bản sao công chứng không?",
+        },
+    )
     assert response.status_code == 200
     question = Question.objects.get()
     with pytest.raises(NotAllowed):  # agency B does not implement the procedure
@@ -506,22 +578,36 @@ def test_admin_enter_detail_actions_ratings_and_questions_pages(client, centre_u
     centre_user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(centre_user)
     assert client.get(reverse("feedback_admin:new")).status_code == 200
-    response = client.post(reverse("feedback_admin:new"), {
-        "channel": "letter", "sender_name": "Đỗ F", "subject": "Thư phản ánh", "content": "Nội dung thư",
-        "category": category.pk, "agency": a.pk})
+    response = client.post(
+        reverse("feedback_admin:new"),
+        {
+            "channel": "letter",
+            "sender_name": "Đỗ F",
+            "subject": "Thư phản ánh",
+            "content": "Nội dung thư",
+            "category": category.pk,
+            "agency": a.pk,
+        },
+    )
     assert response.status_code == 302, response.content
     feedback = Feedback.objects.get(subject="Thư phản ánh")
     assert (feedback.channel, feedback.agency, feedback.status) == ("letter", a, FeedbackStatus.CLASSIFIED)
     detail = client.get(reverse("feedback_admin:detail", args=[feedback.pk]))
     assert detail.status_code == 200 and "Đỗ F" in detail.content.decode()
-    response = client.post(reverse("feedback_admin:action", args=[feedback.pk, "assign"]),
-                           {"revision": feedback.revision, "assign-agency": a.pk})
+    response = client.post(
+        reverse("feedback_admin:action", args=[feedback.pk, "assign"]),
+        {"revision": feedback.revision, "assign-agency": a.pk},
+    )
     assert response.status_code == 302
-    response = client.post(reverse("feedback_admin:action", args=[feedback.pk, "answer"]),
-                           {"revision": feedback.revision + 1, "answer-text": ""})
+    response = client.post(
+        reverse("feedback_admin:action", args=[feedback.pk, "answer"]),
+        {"revision": feedback.revision + 1, "answer-text": ""},
+    )
     assert response.status_code == 400  # empty answer
-    response = client.post(reverse("feedback_admin:action", args=[feedback.pk, "answer"]),
-                           {"revision": feedback.revision, "answer-text": "Trả lời"})
+    response = client.post(
+        reverse("feedback_admin:action", args=[feedback.pk, "answer"]),
+        {"revision": feedback.revision, "answer-text": "Trả lời"},
+    )
     assert response.status_code == 400  # stale form: someone changed it since
     for name in ("ratings", "questions", "index"):
         assert client.get(reverse(f"feedback_admin:{name}")).status_code == 200

@@ -5,6 +5,7 @@ starts a REAL consumer (``manage.py run_huey``) in a subprocess on a temporary S
 SQLite and -- when ``redis-server`` is installed -- on a throw-away Redis, kills it with SIGKILL while it is
 sending an e-mail, starts a second consumer and checks that every message was sent exactly once.
 """
+
 import json
 import os
 import shutil
@@ -51,11 +52,18 @@ def _append(path, line):
 
 # --- the outbox in-process ---------------------------------------------------------------------------------------
 
+
 def _row(recipient="dan@example.com", **fields):
     from workflow.models import Notification
 
-    return Notification.objects.create(channel="email", recipient=recipient, kind="feedback_received",
-                                       subject="Phản ánh đã được tiếp nhận", body="Nội dung", **fields)
+    return Notification.objects.create(
+        channel="email",
+        recipient=recipient,
+        kind="feedback_received",
+        subject="Phản ánh đã được tiếp nhận",
+        body="Nội dung",
+        **fields,
+    )
 
 
 @pytest.mark.django_db
@@ -119,7 +127,8 @@ def test_the_sweep_queues_only_rows_that_should_have_gone_out():
     given_up = _row("given-up@example.com", attempts=MAX_ATTEMPTS)
     sent = _row("sent@example.com", sent_at=timezone.now())
     Notification.objects.filter(pk__in=[lost.pk, given_up.pk, sent.pk]).update(
-        created_at=timezone.now() - timedelta(minutes=30))
+        created_at=timezone.now() - timedelta(minutes=30)
+    )
 
     assert requeue_stuck() == [lost.pk]
     assert [m.to for m in mail.outbox] == [["lost@example.com"]]
@@ -175,19 +184,41 @@ def _free_port():
 
 @pytest.fixture(params=["sqlite", "redis"])
 def huey_env(request, tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}}
-    env.update(DJANGO_SETTINGS_MODULE="tests.huey_crash_settings", VAR_DIR=str(tmp_path),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", HUEY_CRASH_DIR=str(tmp_path),
-               PYTHONUNBUFFERED="1")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.huey_crash_settings",
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        HUEY_CRASH_DIR=str(tmp_path),
+        PYTHONUNBUFFERED="1",
+    )
     redis = None
     if request.param == "redis":
         server = shutil.which("redis-server")
         if not server:
             pytest.skip("redis-server is not installed: the consumer-crash test ran on huey's SQLite storage only")
         port = _free_port()
-        redis = subprocess.Popen([server, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly",
-                                  "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        redis = subprocess.Popen(
+            [
+                server,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -206,8 +237,13 @@ def huey_env(request, tmp_path):
 def _consumer(env, log):
     # One worker, so the queue is worked in order; no periodic tasks (the test queues the sweep itself);
     # poll SQLite every 50-200 ms instead of backing off to 10 s.
-    return subprocess.Popen([PYTHON, "manage.py", "run_huey", "-w", "1", "-n", "-d", "0.05", "-m", "0.2"], cwd=ROOT,
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [PYTHON, "manage.py", "run_huey", "-w", "1", "-n", "-d", "0.05", "-m", "0.2"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _lines(path):
@@ -224,24 +260,32 @@ def _wait_for(predicate, what, consumer_log, timeout=20):
 def _rows(db):
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         conn.row_factory = sqlite3.Row
-        return {r["recipient"]: dict(r) for r in conn.execute(
-            "select recipient, sent_at, claimed_until, attempts from workflow_notification")}
+        return {
+            r["recipient"]: dict(r)
+            for r in conn.execute("select recipient, sent_at, claimed_until, attempts from workflow_notification")
+        }
 
 
 def test_consumer_killed_mid_send_sends_each_message_exactly_once(huey_env, tmp_path):
     folder, db = tmp_path, tmp_path / "db.sqlite3"
     sent, attempts = folder / "sent.log", folder / "attempts.log"
-    log_a, log_b, log_driver = (open(folder / name, "wb")
-                                for name in ("consumer-a.log", "consumer-b.log", "driver.log"))
+    log_a, log_b, log_driver = (
+        open(folder / name, "wb") for name in ("consumer-a.log", "consumer-b.log", "driver.log")
+    )
 
     def logs():
-        return "\n".join((folder / name).read_text(errors="replace")[-2000:]
-                         for name in ("driver.log", "consumer-a.log", "consumer-b.log"))
+        return "\n".join(
+            (folder / name).read_text(errors="replace")[-2000:]
+            for name in ("driver.log", "consumer-a.log", "consumer-b.log")
+        )
 
     processes = []
     try:
-        processes.append(subprocess.Popen([PYTHON, "-c", DRIVER], cwd=ROOT, env=huey_env, stdout=log_driver,
-                                          stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [PYTHON, "-c", DRIVER], cwd=ROOT, env=huey_env, stdout=log_driver, stderr=subprocess.STDOUT
+            )
+        )
         processes.append(_consumer(huey_env, log_a))
         # The first message goes out; the second hangs inside the e-mail backend.
         _wait_for(lambda: any(a["to"].startswith("b.block") for a in _lines(attempts)), "the blocking send", logs)

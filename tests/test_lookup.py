@@ -1,4 +1,5 @@
 """Public lookup (AG 12): exact fields, reduced fields before acceptance, identical "not found", rate limit, API."""
+
 import re
 
 import pytest
@@ -33,8 +34,7 @@ def unit():
 
 @pytest.fixture
 def received(unit):
-    user = citizen(full_name="Trần Thị Bình", id_number="001190012345", phone="0912345678",
-                   email="binh@example.com")
+    user = citizen(full_name="Trần Thị Bình", id_number="001190012345", phone="0912345678", email="binh@example.com")
     return receive(unit, submit_online(unit, user, organisation="Công ty TNHH Bình An"))
 
 
@@ -75,10 +75,17 @@ def test_page_shows_the_same_fields(client, received):
     html = response.content.decode()
     assert response.status_code == 200
     assert tuple(response.context["result"]) == FULL_KEYS
-    for text in (received.code, "Sở Xây dựng", "Phòng Quản lý xây dựng thẩm định", "Sở Tài nguyên và Môi trường",
-                 "Công ty TNHH Bình An", "Trần Thị Bình", str(STATUS_PLAIN[Status.RECEIVED]),
-                 timezone.localtime(received.received_at).strftime("%d/%m/%Y %H:%M"),
-                 timezone.localtime(received.appointment_at).strftime("%d/%m/%Y %H:%M")):
+    for text in (
+        received.code,
+        "Sở Xây dựng",
+        "Phòng Quản lý xây dựng thẩm định",
+        "Sở Tài nguyên và Môi trường",
+        "Công ty TNHH Bình An",
+        "Trần Thị Bình",
+        str(STATUS_PLAIN[Status.RECEIVED]),
+        timezone.localtime(received.received_at).strftime("%d/%m/%Y %H:%M"),
+        timezone.localtime(received.appointment_at).strftime("%d/%m/%Y %H:%M"),
+    ):
         assert text in html, text
     for private in ("001190012345", "0912345678", "binh@example.com", "Tờ khai", received.lookup_token):
         assert private not in html

@@ -4,6 +4,7 @@ The Django test client plays the citizen's browser on our side; the hop to the
 provider is a real HTTP request to the local provider of tests/oidc_provider.py,
 whose redirect back (``code`` + ``state``) is then followed on our side.
 """
+
 import time
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
@@ -100,8 +101,10 @@ def test_no_vneid_button_and_no_vneid_urls_when_not_configured(client, settings)
 def test_the_vneid_button_is_a_plain_link_allowed_by_the_csp(client, vneid_provider):
     response = client.get(LOGIN, {"next": reverse("citizen:store")})
     page = response.content.decode()
-    link = f'<a class="button" href="{reverse("citizen:vneid_login")}?next=%2Ftai-khoan%2Fkho-du-lieu%2F">' \
-           f'{escape(str(_("Sign in with the national e-ID (VNeID)")))}</a>'
+    link = (
+        f'<a class="button" href="{reverse("citizen:vneid_login")}?next=%2Ftai-khoan%2Fkho-du-lieu%2F">'
+        f"{escape(str(_('Sign in with the national e-ID (VNeID)')))}</a>"
+    )
     assert link in page
     # A link (GET navigation) is not bound by form-action: the policy keeps forms posting only to us.
     policy = response["Content-Security-Policy"]
@@ -124,7 +127,11 @@ def test_first_sign_in_creates_a_verified_citizen_account_from_the_claims(client
     assert not user.has_usable_password()
     profile = user.citizen_profile
     assert (profile.id_number, profile.full_name, profile.date_of_birth, profile.gender) == (
-        "001090012345", "Nguyễn Thị Hoa", date(1990, 5, 17), "female")
+        "001090012345",
+        "Nguyễn Thị Hoa",
+        date(1990, 5, 17),
+        "female",
+    )
     assert profile.address == "Số 5 phố Lê Lợi, phường Hoàn Kiếm, Hà Nội"
     assert (profile.email, profile.phone) == ("hoa@example.com", "0912345678")
     assert profile.verified and profile.verified_at is not None
@@ -186,9 +193,14 @@ def test_an_account_made_with_a_password_and_the_same_id_number_is_linked_not_du
     # The ID number there had only been typed in, so whoever knew the password loses it (see portal/identity.py);
     # the person VNeID vouched for is told and can set a new one.
     assert not User.objects.get(pk=profile.user_id).has_usable_password()
-    assert shows(response, _("Your account is now linked to VNeID. Its password was switched off because the ID "
-                             "number in it had not been verified; sign in with VNeID, or set a new password on the "
-                             "“Change password” page."))
+    assert shows(
+        response,
+        _(
+            "Your account is now linked to VNeID. Its password was switched off because the ID "
+            "number in it had not been verified; sign in with VNeID, or set a new password on the "
+            "“Change password” page."
+        ),
+    )
     client.post(reverse("citizen:logout"))
     assert client.post(LOGIN, {"username": "hoa.cu@example.com", "password": PASSWORD}).status_code == 200
     assert signed_in_user(client) is None
@@ -294,18 +306,31 @@ def test_an_expired_state_is_refused(client, vneid_provider):
     assert_refused(client, response, oidc.MSG_EXPIRED, 0)
 
 
-@pytest.mark.parametrize(("knob", "value"), [
-    ("id_token_overrides", {"nonce": "another-nonce"}),
-    ("id_token_overrides", {"nonce": None}),
-    ("signing", "other-key"),
-    ("signing", "hs256-secret"),
-    ("id_token_overrides", {"aud": "another-client"}),
-    ("id_token_overrides", {"aud": ["another-client", "dichvucong-test"]}),  # several audiences, azp missing
-    ("id_token_overrides", {"iss": "https://evil.example.com"}),
-    ("id_token_overrides", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3900}),
-    ("id_token_overrides", {"exp": None}),
-], ids=["wrong-nonce", "no-nonce", "signed-by-another-key", "hs256-with-client-secret", "wrong-audience",
-        "several-audiences", "wrong-issuer", "expired", "no-expiry"])
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [
+        ("id_token_overrides", {"nonce": "another-nonce"}),
+        ("id_token_overrides", {"nonce": None}),
+        ("signing", "other-key"),
+        ("signing", "hs256-secret"),
+        ("id_token_overrides", {"aud": "another-client"}),
+        ("id_token_overrides", {"aud": ["another-client", "dichvucong-test"]}),  # several audiences, azp missing
+        ("id_token_overrides", {"iss": "https://evil.example.com"}),
+        ("id_token_overrides", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 3900}),
+        ("id_token_overrides", {"exp": None}),
+    ],
+    ids=[
+        "wrong-nonce",
+        "no-nonce",
+        "signed-by-another-key",
+        "hs256-with-client-secret",
+        "wrong-audience",
+        "several-audiences",
+        "wrong-issuer",
+        "expired",
+        "no-expiry",
+    ],
+)
 def test_an_id_token_that_does_not_verify_signs_nobody_in(client, vneid_provider, knob, value):
     setattr(vneid_provider, knob, value)
     response = sign_in_with_vneid(client, vneid_provider)
@@ -377,14 +402,29 @@ def test_sign_in_goes_through_axes_and_refused_answers_lead_to_the_lockout(clien
 def test_vneid_settings_come_only_from_the_environment(tmp_path):
     from tests.test_deploy import production_settings
 
-    names = ["VNEID_OIDC_ISSUER", "VNEID_OIDC_CLIENT_ID", "VNEID_OIDC_CLIENT_SECRET", "VNEID_OIDC_SCOPES",
-             "VNEID_OIDC_CLAIMS"]
+    names = [
+        "VNEID_OIDC_ISSUER",
+        "VNEID_OIDC_CLIENT_ID",
+        "VNEID_OIDC_CLIENT_SECRET",
+        "VNEID_OIDC_SCOPES",
+        "VNEID_OIDC_CLAIMS",
+    ]
     unset = production_settings(tmp_path, names)
-    assert unset == {"VNEID_OIDC_ISSUER": "", "VNEID_OIDC_CLIENT_ID": "", "VNEID_OIDC_CLIENT_SECRET": "",
-                     "VNEID_OIDC_SCOPES": "openid profile", "VNEID_OIDC_CLAIMS": {}}
-    configured = production_settings(tmp_path, names, VNEID_OIDC_ISSUER="https://vneid.example.gov.vn",
-                                     VNEID_OIDC_CLIENT_ID="dvc-tinh", VNEID_OIDC_CLIENT_SECRET="s3cret",
-                                     VNEID_OIDC_CLAIMS="id_number=so_dinh_danh, full_name=ho_ten")
+    assert unset == {
+        "VNEID_OIDC_ISSUER": "",
+        "VNEID_OIDC_CLIENT_ID": "",
+        "VNEID_OIDC_CLIENT_SECRET": "",
+        "VNEID_OIDC_SCOPES": "openid profile",
+        "VNEID_OIDC_CLAIMS": {},
+    }
+    configured = production_settings(
+        tmp_path,
+        names,
+        VNEID_OIDC_ISSUER="https://vneid.example.gov.vn",
+        VNEID_OIDC_CLIENT_ID="dvc-tinh",
+        VNEID_OIDC_CLIENT_SECRET="s3cret",
+        VNEID_OIDC_CLAIMS="id_number=so_dinh_danh, full_name=ho_ten",
+    )
     assert configured["VNEID_OIDC_ISSUER"] == "https://vneid.example.gov.vn"
     assert (configured["VNEID_OIDC_CLIENT_ID"], configured["VNEID_OIDC_CLIENT_SECRET"]) == ("dvc-tinh", "s3cret")
     assert configured["VNEID_OIDC_CLAIMS"] == {"id_number": "so_dinh_danh", "full_name": "ho_ten"}
@@ -393,12 +433,21 @@ def test_vneid_settings_come_only_from_the_environment(tmp_path):
 def test_claim_names_can_be_set_for_the_provider(client, vneid_provider, settings):
     settings.VNEID_OIDC_CLAIMS = {"id_number": "so_dinh_danh", "full_name": "ho_ten", "date_of_birth": "ngay_sinh"}
     user = vneid_provider.user
-    vneid_provider.user = {"sub": user["sub"], "so_dinh_danh": "001 090 012345", "ho_ten": "Lê Văn Tám",
-                           "ngay_sinh": "02/09/1985", "gender": "Nam"}
+    vneid_provider.user = {
+        "sub": user["sub"],
+        "so_dinh_danh": "001 090 012345",
+        "ho_ten": "Lê Văn Tám",
+        "ngay_sinh": "02/09/1985",
+        "gender": "Nam",
+    }
     sign_in_with_vneid(client, vneid_provider)
     profile = signed_in_user(client).citizen_profile
     assert (profile.id_number, profile.full_name, profile.date_of_birth, profile.gender) == (
-        "001090012345", "Lê Văn Tám", date(1985, 9, 2), "male")
+        "001090012345",
+        "Lê Văn Tám",
+        date(1985, 9, 2),
+        "male",
+    )
 
 
 # --- a real browser under the Content-Security-Policy --------------------------------------------
@@ -418,13 +467,16 @@ def test_the_flow_in_a_real_browser_under_the_csp(live_server, vneid_provider, m
         pytest.skip("Chromium not found (Debian package 'chromium')")
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop here
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
         try:
             page = browser.new_page(locale="vi-VN")
             violations = []
-            page.on("console", lambda message: violations.append(message.text)
-                    if "Content Security Policy" in message.text else None)
+            page.on(
+                "console",
+                lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+            )
             page.goto(f"{live_server.url}{LOGIN}")
             with page.expect_navigation(url=f"{live_server.url}{reverse('citizen:dossiers')}"):
                 page.get_by_role("link", name=str(_("Sign in with the national e-ID (VNeID)"))).click()
@@ -432,8 +484,9 @@ def test_the_flow_in_a_real_browser_under_the_csp(live_server, vneid_provider, m
         finally:
             browser.close()
     assert violations == []
-    assert vneid_provider.authorize_requests[-1]["redirect_uri"] == \
-        f"{live_server.url}{reverse('citizen:vneid_callback')}"
+    assert (
+        vneid_provider.authorize_requests[-1]["redirect_uri"] == f"{live_server.url}{reverse('citizen:vneid_callback')}"
+    )
     assert CitizenProfile.objects.get().id_number == "001090012345"
 
 

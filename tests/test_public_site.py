@@ -1,4 +1,5 @@
 """The public site as a citizen sees it: search, filters, detail, directory, FAQ, notices, language."""
+
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -101,8 +102,13 @@ def test_abolished_procedures_are_not_listed(client, site_pages):
 def test_procedure_detail_shows_everything_a_citizen_needs(client, site_pages):
     agency = AgencyFactory(name="Sở Tư pháp")
     procedure = ProcedureFactory(
-        national_code="2.000488", name="Cấp Phiếu lý lịch tư pháp", agencies=[agency], processing_time=10,
-        processing_time_unit="day", legal_basis="Luật Lý lịch tư pháp 2009", publishing_decision="QĐ 1234/QĐ-UBND",
+        national_code="2.000488",
+        name="Cấp Phiếu lý lịch tư pháp",
+        agencies=[agency],
+        processing_time=10,
+        processing_time_unit="day",
+        legal_basis="Luật Lý lịch tư pháp 2009",
+        publishing_decision="QĐ 1234/QĐ-UBND",
     )
     ProcedureFeeFactory(procedure=procedure, name="Phí cung cấp thông tin", amount=200000)
     ProcedureDocumentFactory(procedure=procedure, name="Tờ khai yêu cầu cấp Phiếu", originals=1, copies=2)
@@ -110,9 +116,16 @@ def test_procedure_detail_shows_everything_a_citizen_needs(client, site_pages):
     response = client.get(f"{INDEX}2.000488/")
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ["Cấp Phiếu lý lịch tư pháp", "Sở Tư pháp", "Phí cung cấp thông tin", "200.000 đ",
-                 "Tờ khai yêu cầu cấp Phiếu", "Luật Lý lịch tư pháp 2009", "QĐ 1234/QĐ-UBND",
-                 "Nhận qua bưu điện được không?"]:
+    for text in [
+        "Cấp Phiếu lý lịch tư pháp",
+        "Sở Tư pháp",
+        "Phí cung cấp thông tin",
+        "200.000 đ",
+        "Tờ khai yêu cầu cấp Phiếu",
+        "Luật Lý lịch tư pháp 2009",
+        "QĐ 1234/QĐ-UBND",
+        "Nhận qua bưu điện được không?",
+    ]:
         assert text in html, text
 
 
@@ -159,7 +172,8 @@ def test_maintenance_notice_appears_from_n_working_days_before(client, site_page
     settings.MAINTENANCE_NOTICE_WORKING_DAYS = 2
     # Window starts Thursday 2026-03-05 07:30: from Monday 09:00 that is 2 working days + 6.5 h ahead.
     MaintenanceNotice.objects.create(
-        title="Bảo trì nâng cấp", starts_at=datetime(2026, 3, 5, 7, 30, tzinfo=TZ),
+        title="Bảo trì nâng cấp",
+        starts_at=datetime(2026, 3, 5, 7, 30, tzinfo=TZ),
         ends_at=datetime(2026, 3, 5, 11, 0, tzinfo=TZ),
     )
     assert "Bảo trì nâng cấp" not in client.get("/").content.decode()

@@ -1,4 +1,5 @@
 """Satisfaction ratings (QT 24.1): once per dossier code, by the applicant's account or the code + secret."""
+
 from datetime import datetime
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -17,8 +18,9 @@ from tests.factories_workflow import UserFactory, official
 from workflow import notifications
 from workflow.models import Action, Dossier, DossierEvent, Notification, Status
 
-ALREADY_RATED = ("This dossier has already been rated. Each dossier code can be used to rate only once; the first "
-                 "rating is kept.")
+ALREADY_RATED = (
+    "This dossier has already been rated. Each dossier code can be used to rate only once; the first rating is kept."
+)
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 GOOD = ratings.Scores(overall=4, guidance=4, attitude=3, on_time=4, result=4, cost=3, comment="Nhanh, chu đáo.")
@@ -36,12 +38,24 @@ def _clear_cache():
 def finished(agency=None, status=Status.RETURNED, applicant_user=None, officials=()):
     agency = agency or AgencyFactory()
     dossier = Dossier.objects.create(
-        code=f"{agency.code}-260504-{next(_seq):04d}", procedure=ProcedureFactory(agencies=[agency]), agency=agency,
-        applicant_name="Nguyễn Văn An", applicant_email="an@example.com", applicant_phone="0912345678",
-        applicant_user=applicant_user, status=status)
+        code=f"{agency.code}-260504-{next(_seq):04d}",
+        procedure=ProcedureFactory(agencies=[agency]),
+        agency=agency,
+        applicant_name="Nguyễn Văn An",
+        applicant_email="an@example.com",
+        applicant_phone="0912345678",
+        applicant_user=applicant_user,
+        status=status,
+    )
     for user in officials:
-        DossierEvent.objects.create(dossier=dossier, action=Action.FORWARD, actor=user, actor_name=user.username,
-                                    actor_agency=user.official.agency, at=datetime(2026, 5, 4, 9, 0, tzinfo=TZ))
+        DossierEvent.objects.create(
+            dossier=dossier,
+            action=Action.FORWARD,
+            actor=user,
+            actor_name=user.username,
+            actor_agency=user.official.agency,
+            at=datetime(2026, 5, 4, 9, 0, tzinfo=TZ),
+        )
     return dossier
 
 
@@ -146,8 +160,17 @@ def test_aggregates_per_agency_and_official():
 
 
 def _post_body(dossier, **extra):
-    return {"dossier_code": dossier.code, "secret": ratings.rating_secret(dossier.code), "overall": 3,
-            "guidance": 3, "attitude": 4, "on_time": 3, "result": 4, "cost": 3, **extra}
+    return {
+        "dossier_code": dossier.code,
+        "secret": ratings.rating_secret(dossier.code),
+        "overall": 3,
+        "guidance": 3,
+        "attitude": 4,
+        "on_time": 3,
+        "result": 4,
+        "cost": 3,
+        **extra,
+    }
 
 
 def test_api_rating_once_wrong_secret_same_as_unknown(client):
@@ -158,18 +181,24 @@ def test_api_rating_once_wrong_secret_same_as_unknown(client):
     assert again.status_code == 409 and again.json()["code"] == "AlreadyRated"
     other = finished()
     wrong = client.post("/api/v1/ratings/", _post_body(other, secret="B" * 16), content_type="application/json")
-    unknown = client.post("/api/v1/ratings/", {**_post_body(other), "dossier_code": "000.00.77.H77-260101-0001"},
-                          content_type="application/json")
+    unknown = client.post(
+        "/api/v1/ratings/",
+        {**_post_body(other), "dossier_code": "000.00.77.H77-260101-0001"},
+        content_type="application/json",
+    )
     assert wrong.status_code == unknown.status_code == 403
     assert wrong.json() == unknown.json()
 
 
-@pytest.mark.parametrize("extra", [{"overall": 9}, {"extra_field": 1}, {"comment": "x" * 2001},
-                                   {"dossier_code": "x" * 41}])
+@pytest.mark.parametrize(
+    "extra", [{"overall": 9}, {"extra_field": 1}, {"comment": "x" * 2001}, {"dossier_code": "x" * 41}]
+)
 def test_api_rating_malformed(client, extra):
     dossier = finished()
-    assert client.post("/api/v1/ratings/", _post_body(dossier, **extra),
-                       content_type="application/json").status_code == 400
+    assert (
+        client.post("/api/v1/ratings/", _post_body(dossier, **extra), content_type="application/json").status_code
+        == 400
+    )
     assert not Rating.objects.exists()
 
 
@@ -198,8 +227,17 @@ def test_public_rating_page_and_results(client):
     secret = ratings.rating_secret(dossier.code)
     page = client.get(reverse("feedback:rate"), {"code": dossier.code, "s": secret})
     assert page.status_code == 200 and secret in page.content.decode()
-    form = {"code": dossier.code, "secret": secret, "overall": 4, "guidance": 4, "attitude": 4, "on_time": 4,
-            "result": 4, "cost": 4, "comment": ""}
+    form = {
+        "code": dossier.code,
+        "secret": secret,
+        "overall": 4,
+        "guidance": 4,
+        "attitude": 4,
+        "on_time": 4,
+        "result": 4,
+        "cost": 4,
+        "comment": "",
+    }
     assert client.post(reverse("feedback:rate"), form).status_code == 200
     again = client.post(reverse("feedback:rate"), form)
     assert again.status_code == 400 and escape(gettext(ALREADY_RATED)) in again.content.decode()
@@ -214,7 +252,9 @@ def test_my_dossiers_rating_page(client):
     assert client.get(ratings.rating_account_url(dossier)).status_code == 404  # not their dossier
     client.force_login(citizen)
     assert client.get(ratings.rating_account_url(dossier)).status_code == 200
-    response = client.post(ratings.rating_account_url(dossier), {"overall": 3, "guidance": 3, "attitude": 3,
-                                                                 "on_time": 3, "result": 3, "cost": 3})
+    response = client.post(
+        ratings.rating_account_url(dossier),
+        {"overall": 3, "guidance": 3, "attitude": 3, "on_time": 3, "result": 3, "cost": 3},
+    )
     assert response.status_code == 200
     assert Rating.objects.get().rated_by == citizen

@@ -1,4 +1,5 @@
 """Two (eight) ratings of the same dossier at once on PostgreSQL: exactly one is stored (QT 24.1)."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,16 +22,24 @@ WORKERS = 8
 
 def test_concurrent_ratings_of_one_code_store_exactly_one():
     agency = AgencyFactory(code="000.00.15.H98")
-    dossier = Dossier.objects.create(code="000.00.15.H98-260504-0001", procedure=ProcedureFactory(agencies=[agency]),
-                                     agency=agency, applicant_name="A", status=Status.RETURNED)
+    dossier = Dossier.objects.create(
+        code="000.00.15.H98-260504-0001",
+        procedure=ProcedureFactory(agencies=[agency]),
+        agency=agency,
+        applicant_name="A",
+        status=Status.RETURNED,
+    )
     secret = ratings.rating_secret(dossier.code)
     barrier = threading.Barrier(WORKERS)
 
     def rate(level):
         try:
             barrier.wait()
-            ratings.rating_submit(dossier_code=dossier.code, secret=secret,
-                                  scores=ratings.Scores(level, level, level, level, level, level))
+            ratings.rating_submit(
+                dossier_code=dossier.code,
+                secret=secret,
+                scores=ratings.Scores(level, level, level, level, level, level),
+            )
             return "stored"
         except AlreadyRated:
             return "already"

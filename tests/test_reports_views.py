@@ -1,5 +1,6 @@
 """Wiring of the reports: monthly late list (task, idempotence, notifications), 766 index, admin screens,
 Excel export, API and the public transparency page — on the hand-built dossiers of test_reports."""
+
 from decimal import Decimal
 from io import BytesIO
 
@@ -32,21 +33,24 @@ def supervisor():
 
 
 def entries_of(late_list):
-    return sorted((e.kind, e.name, e.resolved, e.late_resolved, e.overdue, e.late, e.share)
-                  for e in late_list.entries.all())
+    return sorted(
+        (e.kind, e.name, e.resolved, e.late_resolved, e.overdue, e.late, e.share) for e in late_list.entries.all()
+    )
 
 
 def test_late_list_by_hand_and_idempotent(world, supervisor):  # noqa: F811
     late_list = late_list_publish(month=MAY.first, now=NOW)
     # Agency A: late D03 D04 D08 + open overdue D10 D12 D14 = 6 of (6 resolved + 3 overdue)
     # Agency B: open overdue D27 D30 = 2 of (3 + 2); officials: uA1 3 of 4, uA2 2 of 4, uB1 1 of 4
-    assert entries_of(late_list) == sorted([
-        (LateListKind.AGENCY, "Sở A", 6, 3, 3, 6, Decimal("0.6667")),
-        (LateListKind.AGENCY, "Sở B", 3, 0, 2, 2, Decimal("0.4000")),
-        (LateListKind.OFFICIAL, "Cán bộ A Một", 3, 2, 1, 3, Decimal("0.7500")),
-        (LateListKind.OFFICIAL, "Cán bộ A Hai", 3, 1, 1, 2, Decimal("0.5000")),
-        (LateListKind.OFFICIAL, "Cán bộ B Một", 3, 0, 1, 1, Decimal("0.2500")),
-    ])
+    assert entries_of(late_list) == sorted(
+        [
+            (LateListKind.AGENCY, "Sở A", 6, 3, 3, 6, Decimal("0.6667")),
+            (LateListKind.AGENCY, "Sở B", 3, 0, 2, 2, Decimal("0.4000")),
+            (LateListKind.OFFICIAL, "Cán bộ A Một", 3, 2, 1, 3, Decimal("0.7500")),
+            (LateListKind.OFFICIAL, "Cán bộ A Hai", 3, 1, 1, 2, Decimal("0.5000")),
+            (LateListKind.OFFICIAL, "Cán bộ B Một", 3, 0, 1, 1, Decimal("0.2500")),
+        ]
+    )
     first = entries_of(late_list)
     assert Notification.objects.filter(kind="late_list_2026_05", recipient=supervisor.email).count() == 1
     again = late_list_publish(month=MAY.first, now=at("06-20 10:00"))
@@ -87,9 +91,20 @@ def test_index_766_uses_ratings_when_present(world):  # noqa: F811
     from feedback.models import Rating
 
     d01 = world["dossiers"]["D01"]
-    Rating.objects.create(dossier=d01, dossier_code=d01.code, agency=d01.agency, procedure=d01.procedure, overall=4,
-                          guidance=4, attitude=4, on_time=4, result=4, cost=4, source="code",
-                          created_at=at("05-10 10:00"))
+    Rating.objects.create(
+        dossier=d01,
+        dossier_code=d01.code,
+        agency=d01.agency,
+        procedure=d01.procedure,
+        overall=4,
+        guidance=4,
+        attitude=4,
+        on_time=4,
+        result=4,
+        cost=4,
+        source="code",
+        created_at=at("05-10 10:00"),
+    )
     a = next(r for r in index766.index_766(period=MAY, now=NOW) if r.name == "Sở A")
     assert a.rates["satisfaction"] == 1.0 and a.indicator_points()["satisfaction"] == 18
 
@@ -108,8 +123,9 @@ def test_admin_report_drilldown_and_export_are_scoped(world, client):  # noqa: F
     assert response.status_code == 200
     assert "Sở A" in response.content.decode()
     b = world["agencies"]["B"].pk
-    response = client.get(reverse("reports:dossiers"), {"period": "2026-05", "group_by": "agency", "key": b,
-                                                        "figure": "received"})
+    response = client.get(
+        reverse("reports:dossiers"), {"period": "2026-05", "group_by": "agency", "key": b, "figure": "received"}
+    )
     assert response.status_code == 200
     content = response.content.decode()
     assert "D22" in content and "D21" not in content

@@ -8,6 +8,7 @@ once. Supervisors read every unit but act on none; the police role sees no dossi
 The rules are in catalog/accounts.py (and workflow.services.dossier_reassign); the screens under
 /admin/officials/ are driven through the test client here too, and state is checked in the database.
 """
+
 import html
 import re
 from datetime import datetime
@@ -86,16 +87,17 @@ def make_unit(code, name, prefix):
     4-step process lets the officer hold reception and return, both specialists the review, the leader approval."""
     u = Unit()
     u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(agencies=[u.agency], processing_time=Decimal("1"),
-                                   processing_time_unit=TimeUnit.DAY)
-    u.admin = in_roles(official(u.agency, f"{prefix}quantri", first_name="Quản", last_name="Trần"),
-                       roles.UNIT_ADMIN)
-    u.officer = in_roles(official(u.agency, f"{prefix}motcua", first_name="Lan", last_name="Phạm"),
-                         roles.RECEPTION_OFFICER)
-    u.specialist = in_roles(official(u.agency, f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng"),
-                            roles.SPECIALIST)
-    u.specialist2 = in_roles(official(u.agency, f"{prefix}chuyenvien2", first_name="Hà", last_name="Lê"),
-                             roles.SPECIALIST)
+    u.procedure = ProcedureFactory(agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY)
+    u.admin = in_roles(official(u.agency, f"{prefix}quantri", first_name="Quản", last_name="Trần"), roles.UNIT_ADMIN)
+    u.officer = in_roles(
+        official(u.agency, f"{prefix}motcua", first_name="Lan", last_name="Phạm"), roles.RECEPTION_OFFICER
+    )
+    u.specialist = in_roles(
+        official(u.agency, f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng"), roles.SPECIALIST
+    )
+    u.specialist2 = in_roles(
+        official(u.agency, f"{prefix}chuyenvien2", first_name="Hà", last_name="Lê"), roles.SPECIALIST
+    )
     u.leader = in_roles(official(u.agency, f"{prefix}lanhdao", first_name="Hải", last_name="Vũ"), roles.LEADER)
     u.process = published_process(u.procedure)
     u.steps = list(u.process.steps.all())
@@ -132,8 +134,13 @@ def police():
 
 def receive(unit, at, name="Trần Thị Bình"):
     return services.dossier_receive_at_counter(
-        actor=unit.officer, procedure=unit.procedure, agency=unit.agency,
-        applicant=Applicant(name=name, id_number="001190012345", phone="0912345678"), files=[doc()], at=at)
+        actor=unit.officer,
+        procedure=unit.procedure,
+        agency=unit.agency,
+        applicant=Applicant(name=name, id_number="001190012345", phone="0912345678"),
+        files=[doc()],
+        at=at,
+    )
 
 
 def at_review(unit, holder, received, forwarded):
@@ -172,13 +179,25 @@ def test_role_groups_carry_exactly_their_permissions():
 
 def test_role_groups_are_created_when_first_given_and_then_left_alone(a, sysadmin):
     Group.objects.filter(name=roles.LEADER).delete()
-    accounts.official_create(actor=sysadmin, agency=a.agency, username="lanhdao.moi", first_name="Mới",
-                             email="moi@example.gov.vn", role_names=[roles.LEADER])
+    accounts.official_create(
+        actor=sysadmin,
+        agency=a.agency,
+        username="lanhdao.moi",
+        first_name="Mới",
+        email="moi@example.gov.vn",
+        role_names=[roles.LEADER],
+    )
     group = Group.objects.get(name=roles.LEADER)
     assert group.permissions.count() == len(roles.PERMISSIONS[roles.LEADER])
     group.permissions.clear()  # the system admin adjusted it in Settings → Groups
-    accounts.official_create(actor=sysadmin, agency=a.agency, username="lanhdao.hai", first_name="Hai",
-                             email="hai@example.gov.vn", role_names=[roles.LEADER])
+    accounts.official_create(
+        actor=sysadmin,
+        agency=a.agency,
+        username="lanhdao.hai",
+        first_name="Hai",
+        email="hai@example.gov.vn",
+        role_names=[roles.LEADER],
+    )
     assert group.permissions.count() == 0
 
 
@@ -189,11 +208,20 @@ def test_system_admin_creates_a_unit_and_its_unit_admin_who_then_manages_it(sysa
     client = login(sysadmin)
     for name in ("index", "add", "add_unit", "add_system"):
         assert client.get(url(name)).status_code == 200
-    response = client.post(url("add_unit"), {
-        "code": "000.00.20.H99", "name": "Sở Văn hóa và Thể thao", "level": "province",
-        "username": "quantri.svh", "first_name": "Hoa", "last_name": "Ngô", "email": "qt.svh@example.gov.vn",
-        "position": "Phó Chánh Văn phòng",
-    }, follow=True)
+    response = client.post(
+        url("add_unit"),
+        {
+            "code": "000.00.20.H99",
+            "name": "Sở Văn hóa và Thể thao",
+            "level": "province",
+            "username": "quantri.svh",
+            "first_name": "Hoa",
+            "last_name": "Ngô",
+            "email": "qt.svh@example.gov.vn",
+            "position": "Phó Chánh Văn phòng",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     agency = Agency.objects.get(code="000.00.20.H99")
     admin = User.objects.get(username="quantri.svh")
@@ -201,7 +229,9 @@ def test_system_admin_creates_a_unit_and_its_unit_admin_who_then_manages_it(sysa
     assert list(admin.groups.values_list("name", flat=True)) == [roles.UNIT_ADMIN]
     assert admin.has_usable_password()  # a random one: "Forgot password?" can reset it
     assert _("Unit “%(unit)s” created with its unit admin “%(username)s”.") % {
-        "unit": agency.name, "username": "quantri.svh"} in page(response)
+        "unit": agency.name,
+        "username": "quantri.svh",
+    } in page(response)
 
     # the new unit admin sees the "Officials" menu and only their unit
     admin_client = login(admin)
@@ -215,16 +245,32 @@ def test_system_admin_creates_a_unit_and_its_unit_admin_who_then_manages_it(sysa
 def test_unit_creation_with_bad_input_creates_nothing(sysadmin, a):
     client = login(sysadmin)
     # a bad agency code is refused before anything is saved
-    response = client.post(url("add_unit"), {
-        "code": "SXD-1", "name": "Sở Văn hóa", "level": "province", "username": "quantri.x", "first_name": "X",
-        "email": "x@example.gov.vn"})
+    response = client.post(
+        url("add_unit"),
+        {
+            "code": "SXD-1",
+            "name": "Sở Văn hóa",
+            "level": "province",
+            "username": "quantri.x",
+            "first_name": "X",
+            "email": "x@example.gov.vn",
+        },
+    )
     assert response.status_code == 400
     assert not Agency.objects.filter(name="Sở Văn hóa").exists()
     assert not User.objects.filter(username="quantri.x").exists()
     # a taken user name: the unit is not created either (one transaction)
-    response = client.post(url("add_unit"), {
-        "code": "000.00.21.H99", "name": "Sở Văn hóa", "level": "province", "username": "A_QUANTRI",
-        "first_name": "X", "email": "x@example.gov.vn"})
+    response = client.post(
+        url("add_unit"),
+        {
+            "code": "000.00.21.H99",
+            "name": "Sở Văn hóa",
+            "level": "province",
+            "username": "A_QUANTRI",
+            "first_name": "X",
+            "email": "x@example.gov.vn",
+        },
+    )
     assert response.status_code == 400
     assert _("This user name is already taken.") in page(response)
     assert not Agency.objects.filter(code="000.00.21.H99").exists()
@@ -232,10 +278,21 @@ def test_unit_creation_with_bad_input_creates_nothing(sysadmin, a):
 
 def test_system_admin_creates_province_wide_accounts(sysadmin, a):
     client = login(sysadmin)
-    for username, role, agency in (("giamsat.snv", roles.SUPERVISOR, a.agency.pk), ("congan.pa05", roles.POLICE, ""),
-                                   ("bientap.moi", roles.CONTENT_EDITOR, "")):
-        response = client.post(url("add_system"), {"role": role, "agency": agency, "username": username,
-                                                   "first_name": "Tên", "email": f"{username}@example.gov.vn"})
+    for username, role, agency in (
+        ("giamsat.snv", roles.SUPERVISOR, a.agency.pk),
+        ("congan.pa05", roles.POLICE, ""),
+        ("bientap.moi", roles.CONTENT_EDITOR, ""),
+    ):
+        response = client.post(
+            url("add_system"),
+            {
+                "role": role,
+                "agency": agency,
+                "username": username,
+                "first_name": "Tên",
+                "email": f"{username}@example.gov.vn",
+            },
+        )
         assert response.status_code == 302, page(response)
         assert list(User.objects.get(username=username).groups.values_list("name", flat=True)) == [role]
     assert User.objects.get(username="giamsat.snv").official.agency == a.agency
@@ -264,10 +321,19 @@ def test_unit_admin_creates_an_official_of_their_unit_in_unit_roles(a):
     client = login(a.admin)
     form = page(client.get(url("add")))
     assert roles.SUPERVISOR not in form and roles.POLICE not in form  # only unit roles are offered
-    response = client.post(url("add"), {
-        "agency": a.agency.pk, "username": "a_chuyenvien3", "first_name": "Thu", "last_name": "Đỗ",
-        "email": "thu@example.gov.vn", "position": "Chuyên viên", "roles": [roles.SPECIALIST, roles.LEADER],
-    }, follow=True)
+    response = client.post(
+        url("add"),
+        {
+            "agency": a.agency.pk,
+            "username": "a_chuyenvien3",
+            "first_name": "Thu",
+            "last_name": "Đỗ",
+            "email": "thu@example.gov.vn",
+            "position": "Chuyên viên",
+            "roles": [roles.SPECIALIST, roles.LEADER],
+        },
+        follow=True,
+    )
     assert _("Account “%(username)s” created.") % {"username": "a_chuyenvien3"} in page(response)
     created = User.objects.get(username="a_chuyenvien3")
     assert created.official.agency == a.agency and created.official.position == "Chuyên viên"
@@ -279,20 +345,36 @@ def test_unit_admin_creates_an_official_of_their_unit_in_unit_roles(a):
 def test_unit_admin_cannot_create_in_another_unit_or_give_province_wide_roles(a, b):
     client = login(a.admin)
     before = User.objects.count()
-    response = client.post(url("add"), {"agency": b.agency.pk, "username": "xam", "first_name": "X",
-                                        "email": "x@example.gov.vn", "roles": [roles.SPECIALIST]})
+    response = client.post(
+        url("add"),
+        {
+            "agency": b.agency.pk,
+            "username": "xam",
+            "first_name": "X",
+            "email": "x@example.gov.vn",
+            "roles": [roles.SPECIALIST],
+        },
+    )
     assert response.status_code == 400
-    response = client.post(url("add"), {"agency": a.agency.pk, "username": "xam", "first_name": "X",
-                                        "email": "x@example.gov.vn", "roles": [roles.SUPERVISOR]})
+    response = client.post(
+        url("add"),
+        {
+            "agency": a.agency.pk,
+            "username": "xam",
+            "first_name": "X",
+            "email": "x@example.gov.vn",
+            "roles": [roles.SUPERVISOR],
+        },
+    )
     assert response.status_code == 400
     assert User.objects.count() == before
     with pytest.raises(accounts.AccountNotAllowed):
-        accounts.official_create(actor=a.admin, agency=b.agency, username="xam", first_name="X",
-                                 role_names=[roles.SPECIALIST])
+        accounts.official_create(
+            actor=a.admin, agency=b.agency, username="xam", first_name="X", role_names=[roles.SPECIALIST]
+        )
     for role in (roles.SUPERVISOR, roles.POLICE, roles.CONTENT_EDITOR):
         with pytest.raises(accounts.AccountNotAllowed):
-            accounts.official_create(actor=a.admin, agency=a.agency, username="xam", first_name="X",
-                                     role_names=[role])
+            accounts.official_create(actor=a.admin, agency=a.agency, username="xam", first_name="X", role_names=[role])
         with pytest.raises(accounts.AccountNotAllowed):
             accounts.official_set_roles(actor=a.admin, official=a.specialist, role_names=[role])
     with pytest.raises(accounts.AccountNotAllowed):
@@ -327,8 +409,11 @@ def test_unit_admin_edits_roles_but_not_their_own_admin_role(a):
     assert re.search(rf'value="{roles.SPECIALIST}"[^>]*checked', form)  # the current roles are ticked
     assert not re.search(rf'value="{roles.LEADER}"[^>]*checked', form)
     assert roles.SUPERVISOR not in form
-    response = client.post(url("edit", a.specialist.pk), {"roles": [roles.SPECIALIST, roles.LEADER],
-                                                           "position": "Phó trưởng phòng"}, follow=True)
+    response = client.post(
+        url("edit", a.specialist.pk),
+        {"roles": [roles.SPECIALIST, roles.LEADER], "position": "Phó trưởng phòng"},
+        follow=True,
+    )
     assert _("Roles of “%(username)s” saved.") % {"username": "a_chuyenvien"} in page(response)
     assert set(a.specialist.groups.values_list("name", flat=True)) == {roles.SPECIALIST, roles.LEADER}
     assert Official.objects.get(user=a.specialist).position == "Phó trưởng phòng"
@@ -353,8 +438,10 @@ def test_officials_without_the_admin_role_have_no_account_screens(a, supervisor,
     assert a.officer.is_active
 
 
-@pytest.mark.parametrize("name", ["wagtailusers_users:index", "wagtailusers_users:add", "wagtailusers_groups:index",
-                                  "wagtailusers_groups:add"])
+@pytest.mark.parametrize(
+    "name",
+    ["wagtailusers_users:index", "wagtailusers_users:add", "wagtailusers_groups:index", "wagtailusers_groups:add"],
+)
 def test_unit_admin_cannot_escalate_through_wagtails_users_and_groups(a, sysadmin, name):
     client = login(a.admin)
     response = client.get(reverse(name))
@@ -367,14 +454,27 @@ def test_unit_admin_cannot_escalate_through_wagtails_users_and_groups(a, sysadmi
 def test_unit_admin_cannot_make_themselves_superuser_through_wagtail(a):
     client = login(a.admin)
     group = Group.objects.get(name=roles.UNIT_ADMIN)
-    for target in (reverse("wagtailusers_users:edit", args=[a.admin.pk]),
-                   reverse("wagtailusers_users:edit", args=[a.specialist.pk])):
-        response = client.post(target, {"username": "a_quantri", "email": "x@example.gov.vn", "first_name": "Q",
-                                        "last_name": "T", "is_superuser": "on", "is_active": "on",
-                                        "groups": [group.pk]})
+    for target in (
+        reverse("wagtailusers_users:edit", args=[a.admin.pk]),
+        reverse("wagtailusers_users:edit", args=[a.specialist.pk]),
+    ):
+        response = client.post(
+            target,
+            {
+                "username": "a_quantri",
+                "email": "x@example.gov.vn",
+                "first_name": "Q",
+                "last_name": "T",
+                "is_superuser": "on",
+                "is_active": "on",
+                "groups": [group.pk],
+            },
+        )
         assert response.status_code in (302, 403)
-    response = client.post(reverse("wagtailusers_groups:edit", args=[group.pk]), {
-        "name": group.name, "permissions": list(Permission.objects.values_list("pk", flat=True))})
+    response = client.post(
+        reverse("wagtailusers_groups:edit", args=[group.pk]),
+        {"name": group.name, "permissions": list(Permission.objects.values_list("pk", flat=True))},
+    )
     assert response.status_code in (302, 403)
     a.admin.refresh_from_db()
     assert not a.admin.is_superuser
@@ -398,10 +498,16 @@ def test_revoke_hands_every_open_dossier_to_the_successor_with_events_and_split_
         # the chooser offers active colleagues of the unit only
         assert "a_chuyenvien2" not in page(confirm)  # labels are names, not user names
         assert "Hà Lê".split()[0] in page(confirm)
-        response = client.post(url("revoke", a.specialist.pk),
-                               {"successor": a.specialist2.official.pk, "comment": "Chuyển công tác"}, follow=True)
+        response = client.post(
+            url("revoke", a.specialist.pk),
+            {"successor": a.specialist2.official.pk, "comment": "Chuyển công tác"},
+            follow=True,
+        )
     message = _("Account “%(username)s” revoked; %(count)s open dossier(s) handed over to %(name)s.") % {
-        "username": "a_chuyenvien", "count": 2, "name": a.specialist2.get_full_name()}
+        "username": "a_chuyenvien",
+        "count": 2,
+        "name": a.specialist2.get_full_name(),
+    }
     assert message in page(response)
 
     a.specialist.refresh_from_db()
@@ -451,7 +557,8 @@ def test_revoke_refuses_without_a_successor_when_dossiers_are_open(a):
     with pytest.raises(accounts.InvalidAccountInput) as refused:
         accounts.official_revoke(actor=a.admin, official=a.specialist)
     assert refused.value.message == _(
-        "%(count)s open dossier(s) are held by this official: choose a colleague to take them over.") % {"count": 1}
+        "%(count)s open dossier(s) are held by this official: choose a colleague to take them over."
+    ) % {"count": 1}
     a.specialist.refresh_from_db()
     dossier.refresh_from_db()
     assert a.specialist.is_active and dossier.current_holder == a.specialist
@@ -480,8 +587,10 @@ def test_revoke_rolls_back_entirely_when_the_successor_cannot_hold_one_step(a):
     client = login(a.admin)
     response = client.post(url("revoke", a.specialist.pk), {"successor": a.leader.official.pk})
     assert response.status_code == 400
-    expected = _("%(name)s cannot hold the step “%(step)s”.") % {"name": a.leader.get_full_name(),
-                                                                   "step": a.steps[1].name}
+    expected = _("%(name)s cannot hold the step “%(step)s”.") % {
+        "name": a.leader.get_full_name(),
+        "step": a.steps[1].name,
+    }
     assert expected in page(response) and d1.code in page(response)
     a.specialist.refresh_from_db()
     assert a.specialist.is_active and a.specialist.has_usable_password()
@@ -495,10 +604,16 @@ def test_revoke_rolls_back_entirely_when_the_successor_cannot_hold_one_step(a):
 
 def test_a_dossier_waiting_for_a_supplement_returns_to_the_successor(a):
     dossier = at_review(a, a.specialist, t("2026-03-03 08:00"), t("2026-03-03 09:00"))
-    services.dossier_request_supplement(actor=a.specialist, dossier_id=dossier.pk, comment="Thiếu bản vẽ",
-                                        files=[doc("phieu.pdf", DocumentKind.SLIP)], at=t("2026-03-03 09:30"))
-    outcome = accounts.official_revoke(actor=a.admin, official=a.specialist, successor=a.specialist2,
-                                       at=t("2026-03-03 10:00"))
+    services.dossier_request_supplement(
+        actor=a.specialist,
+        dossier_id=dossier.pk,
+        comment="Thiếu bản vẽ",
+        files=[doc("phieu.pdf", DocumentKind.SLIP)],
+        at=t("2026-03-03 09:30"),
+    )
+    outcome = accounts.official_revoke(
+        actor=a.admin, official=a.specialist, successor=a.specialist2, at=t("2026-03-03 10:00")
+    )
     assert [d.pk for d in outcome.dossiers] == [dossier.pk]
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT and dossier.current_holder == a.specialist2
@@ -506,8 +621,9 @@ def test_a_dossier_waiting_for_a_supplement_returns_to_the_successor(a):
     event = dossier.events.get(action=Action.REASSIGN)
     assert event.step_used_minutes is None and event.data["from_holder"] == a.specialist.pk
 
-    services.dossier_resubmit(actor=a.officer, dossier_id=dossier.pk, files=[doc("ban-ve.pdf")],
-                              at=t("2026-03-04 08:00"))
+    services.dossier_resubmit(
+        actor=a.officer, dossier_id=dossier.pk, files=[doc("ban-ve.pdf")], at=t("2026-03-04 08:00")
+    )
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSING and dossier.current_step == a.steps[1]
     assert dossier.current_holder == a.specialist2
@@ -518,8 +634,9 @@ def test_a_dossier_returned_for_explanation_to_a_revoked_sender_waits_for_the_st
     dossier = at_review(a, a.specialist, t("2026-03-03 08:00"), t("2026-03-03 09:00"))
     services.dossier_forward(actor=a.specialist, dossier_id=dossier.pk, to_holder=a.leader, at=t("2026-03-03 09:30"))
     accounts.official_revoke(actor=a.admin, official=a.specialist, at=t("2026-03-03 10:00"))
-    services.dossier_return_previous(actor=a.leader, dossier_id=dossier.pk, comment="Giải trình",
-                                     at=t("2026-03-03 10:30"))
+    services.dossier_return_previous(
+        actor=a.leader, dossier_id=dossier.pk, comment="Giải trình", at=t("2026-03-03 10:30")
+    )
     dossier.refresh_from_db()
     assert dossier.current_step == a.steps[1] and dossier.current_holder is None  # the review group picks it up
     services.dossier_forward(actor=a.specialist2, dossier_id=dossier.pk, at=t("2026-03-03 11:00"))
@@ -584,8 +701,10 @@ def test_unit_admin_resets_a_lost_authenticator_and_the_official_enrols_again(a,
     mark_otp_verified(admin, a.admin)
 
     response = admin.post(url("reset_otp", a.specialist.pk), follow=True)
-    assert str(_("Second factor of “%(username)s” reset: they enrol a new authenticator at their next sign-in.")
-               % {"username": a.specialist.username}) in page(response)
+    assert str(
+        _("Second factor of “%(username)s” reset: they enrol a new authenticator at their next sign-in.")
+        % {"username": a.specialist.username}
+    ) in page(response)
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     # the verified session is gone; signing in again leads to the enrolment page
     assert browser.get(reverse("wagtailadmin_home")).status_code == 302
@@ -640,9 +759,11 @@ def test_supervisor_reads_any_units_dossier_but_every_action_is_refused(a, b, su
     ):
         with pytest.raises(ActionNotAllowed):
             call()
-    response = client.post(reverse("dossiers:action", args=[dossier.pk, "forward"]),
-                           {"forward-revision": dossier.revision, "forward-to_step": b.steps[2].pk,
-                            "forward-comment": ""}, follow=True)
+    response = client.post(
+        reverse("dossiers:action", args=[dossier.pk, "forward"]),
+        {"forward-revision": dossier.revision, "forward-to_step": b.steps[2].pk, "forward-comment": ""},
+        follow=True,
+    )
     assert refused in page(response)
     response = api.post(f"/api/v1/dossiers/{dossier.pk}/forward/", {"revision": dossier.revision}, format="json")
     assert response.status_code == 403
@@ -685,10 +806,12 @@ def test_revoke_after_the_holder_opened_the_form_wins_and_the_stale_action_is_re
 def test_an_action_that_came_first_wins_and_the_revoke_moves_only_what_is_still_held(a):
     d1 = at_review(a, a.specialist, t("2026-03-03 08:00"), t("2026-03-03 09:00"))
     d2 = at_review(a, a.specialist, t("2026-03-03 08:10"), t("2026-03-03 09:10"))
-    services.dossier_forward(actor=a.specialist, dossier_id=d1.pk, revision=d1.revision, to_holder=a.leader,
-                             at=t("2026-03-03 09:50"))
-    outcome = accounts.official_revoke(actor=a.admin, official=a.specialist, successor=a.specialist2,
-                                       at=t("2026-03-03 10:00"))
+    services.dossier_forward(
+        actor=a.specialist, dossier_id=d1.pk, revision=d1.revision, to_holder=a.leader, at=t("2026-03-03 09:50")
+    )
+    outcome = accounts.official_revoke(
+        actor=a.admin, official=a.specialist, successor=a.specialist2, at=t("2026-03-03 10:00")
+    )
     assert [d.pk for d in outcome.dossiers] == [d2.pk]
     d1.refresh_from_db()
     assert d1.current_holder == a.leader and not d1.events.filter(action=Action.REASSIGN).exists()
@@ -696,11 +819,17 @@ def test_an_action_that_came_first_wins_and_the_revoke_moves_only_what_is_still_
 
 def test_reassign_refuses_a_dossier_that_moved_on_since_the_caller_looked(a):
     dossier = at_review(a, a.specialist, t("2026-03-03 08:00"), t("2026-03-03 09:00"))
-    services.dossier_handover(actor=a.specialist, dossier_id=dossier.pk, colleague=a.specialist2,
-                              at=t("2026-03-03 09:30"))
+    services.dossier_handover(
+        actor=a.specialist, dossier_id=dossier.pk, colleague=a.specialist2, at=t("2026-03-03 09:30")
+    )
     with pytest.raises(ConcurrentChange):
-        services.dossier_reassign(actor=a.admin, dossier_id=dossier.pk, from_holder=a.specialist,
-                                  to_holder=a.officer, at=t("2026-03-03 10:00"))
+        services.dossier_reassign(
+            actor=a.admin,
+            dossier_id=dossier.pk,
+            from_holder=a.specialist,
+            to_holder=a.officer,
+            at=t("2026-03-03 10:00"),
+        )
     with pytest.raises(DossierError):  # and only the unit's administrator reassigns at all
         services.dossier_reassign(actor=a.leader, dossier_id=dossier.pk, to_holder=a.specialist)
     dossier.refresh_from_db()
@@ -731,9 +860,13 @@ def test_the_officials_list_runs_the_same_queries_for_few_or_many_officials(a):
 
 # --- the same races on PostgreSQL, in real concurrent transactions (CI; skipped on SQLite) --------------
 
+
 def postgres_only(test):
-    for mark in (pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True),
-                 pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (CI: DATABASE_URL)")):
+    for mark in (
+        pytest.mark.postgres,
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (CI: DATABASE_URL)"),
+    ):
         test = mark(test)
     return test
 
@@ -776,10 +909,15 @@ def test_pg_a_revoke_racing_the_holders_action_one_wins(a, action_delay):
     dossier = at_review(a, a.specialist, t("2026-03-03 08:00"), t("2026-03-03 09:00"))
     seen = dossier.revision
     forward, revoke = _race(
-        _later(action_delay, lambda: services.dossier_forward(actor=a.specialist, dossier_id=dossier.pk, revision=seen,
-                                                              to_holder=a.leader, at=t("2026-03-03 10:00"))),
-        lambda: accounts.official_revoke(actor=a.admin, official=a.specialist, successor=a.specialist2,
-                                         at=t("2026-03-03 10:00")),
+        _later(
+            action_delay,
+            lambda: services.dossier_forward(
+                actor=a.specialist, dossier_id=dossier.pk, revision=seen, to_holder=a.leader, at=t("2026-03-03 10:00")
+            ),
+        ),
+        lambda: accounts.official_revoke(
+            actor=a.admin, official=a.specialist, successor=a.specialist2, at=t("2026-03-03 10:00")
+        ),
     )
     assert isinstance(revoke, accounts.RevokeOutcome)  # the revocation always goes through
     dossier.refresh_from_db()

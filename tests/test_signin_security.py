@@ -1,5 +1,6 @@
 """Sign-in security (issue 8 item 2; portal/otp.py, portal/signin_security.py): officials' second factor (TOTP),
 lockout after repeated wrong passwords on both sign-in forms, strong passwords for officials, session expiry."""
+
 import io
 from datetime import timedelta
 
@@ -297,10 +298,17 @@ def test_failures_without_a_client_address_still_lock(client, settings):
 def account_form(user, old, new):
     """The Wagtail account page (/admin/account/) as submitted: the other panels unchanged, a new password."""
     return {
-        "name_email-first_name": user.first_name, "name_email-last_name": user.last_name,
-        "name_email-email": user.email, "locale-preferred_language": "", "locale-current_time_zone": "",
-        "theme-theme": "system", "theme-contrast": "system", "theme-density": "default",
-        "password-old_password": old, "password-new_password1": new, "password-new_password2": new,
+        "name_email-first_name": user.first_name,
+        "name_email-last_name": user.last_name,
+        "name_email-email": user.email,
+        "locale-preferred_language": "",
+        "locale-current_time_zone": "",
+        "theme-theme": "system",
+        "theme-contrast": "system",
+        "theme-density": "default",
+        "password-old_password": old,
+        "password-new_password1": new,
+        "password-new_password2": new,
     }
 
 
@@ -309,8 +317,9 @@ def test_an_official_cannot_choose_a_weak_password(client):
     client.force_login(user)
     weak = "matkhaucuatoi"  # long enough, not common, but only lower-case letters
     response = client.post(reverse("wagtailadmin_account"), account_form(user, OFFICIAL_PASSWORD, weak))
-    rule = _("An official's password must mix at least three of: lower-case letters, upper-case letters, "
-             "digits and symbols.")
+    rule = _(
+        "An official's password must mix at least three of: lower-case letters, upper-case letters, digits and symbols."
+    )
     assert str(rule) in page(response)
     user.refresh_from_db()
     assert user.check_password(OFFICIAL_PASSWORD) and not user.check_password(weak)
@@ -326,14 +335,18 @@ def test_citizens_get_the_normal_password_rules(client):
     person = citizen(email="an@example.com")
     client.force_login(person)
     simple = "matkhaucuatoi"  # fine for a citizen: the official-only rule does not apply
-    response = client.post(reverse("citizen:password_change"), {
-        "old_password": CITIZEN_PASSWORD, "new_password1": simple, "new_password2": simple})
+    response = client.post(
+        reverse("citizen:password_change"),
+        {"old_password": CITIZEN_PASSWORD, "new_password1": simple, "new_password2": simple},
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.check_password(simple)
     too_short = "ngan123"
-    response = client.post(reverse("citizen:password_change"), {
-        "old_password": simple, "new_password1": too_short, "new_password2": too_short})
+    response = client.post(
+        reverse("citizen:password_change"),
+        {"old_password": simple, "new_password1": too_short, "new_password2": too_short},
+    )
     assert response.status_code == 400
     person.refresh_from_db()
     assert person.check_password(simple)
@@ -358,7 +371,8 @@ def test_an_idle_official_is_signed_out_at_the_next_admin_request(client, settin
         assert response.redirect_chain and response.redirect_chain[-1][0].startswith(LOGIN)
         message = ngettext(
             "You were signed out after %(minutes)d minute without activity. Please sign in again.",
-            "You were signed out after %(minutes)d minutes without activity. Please sign in again.", 30,
+            "You were signed out after %(minutes)d minutes without activity. Please sign in again.",
+            30,
         ) % {"minutes": 30}
         assert message in page(response)
         assert "_auth_user_id" not in client.session

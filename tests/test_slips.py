@@ -1,4 +1,5 @@
 """Slips (QT 15; DESIGN 5.4, 6): filled from the dossier, DB templates per agency, PDF and Word, downloads."""
+
 import logging
 import re
 import shutil
@@ -47,13 +48,22 @@ def admin_access(user):
 
 @pytest.fixture
 def unit():
-    agency = AgencyFactory(code="000.00.15.H99", name="Sở Xây dựng", phone="0203 3835 000",
-                           address="Số 1 đường Trần Hưng Đạo, thành phố Hạ Long")
-    procedure = ProcedureFactory(agencies=[agency], name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-                                 processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY)
+    agency = AgencyFactory(
+        code="000.00.15.H99",
+        name="Sở Xây dựng",
+        phone="0203 3835 000",
+        address="Số 1 đường Trần Hưng Đạo, thành phố Hạ Long",
+    )
+    procedure = ProcedureFactory(
+        agencies=[agency],
+        name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        processing_time=Decimal("1"),
+        processing_time_unit=TimeUnit.DAY,
+    )
     form = ProcedureDocumentFactory(procedure=procedure, name="Đơn đề nghị cấp giấy phép (Mẫu số 01)", originals=1)
-    ProcedureDocumentFactory(procedure=procedure, name="Bản sao giấy chứng nhận quyền sử dụng đất", originals=0,
-                             copies=1)
+    ProcedureDocumentFactory(
+        procedure=procedure, name="Bản sao giấy chứng nhận quyền sử dụng đất", originals=0, copies=1
+    )
     officer = official(agency, "motcua", position="Cán bộ một cửa", first_name="Lê Văn", last_name="Cường")
     published_process(procedure, officials={0: [officer], 3: [officer]})
 
@@ -69,11 +79,24 @@ def unit():
 def dossier(unit):
     """Received Monday 2026-0105 08:30; 1 working day → due Tuesday 08:30 → appointment Tuesday 13:00."""
     return services.dossier_receive_at_counter(
-        actor=unit.officer, procedure=unit.procedure, agency=unit.agency,
-        applicant=Applicant(name="Trần Thị Bình", id_number="001190012345", phone="0912345678",
-                            email="binh@example.com", address="Số 5 phố Lê Lợi, phường Hồng Gai"),
-        files=[Upload("don-de-nghi.pdf", ContentFile(b"%PDF-1.4 don", name="don-de-nghi.pdf"),
-                      DocumentKind.SUBMITTED, unit.form_document.pk)],
+        actor=unit.officer,
+        procedure=unit.procedure,
+        agency=unit.agency,
+        applicant=Applicant(
+            name="Trần Thị Bình",
+            id_number="001190012345",
+            phone="0912345678",
+            email="binh@example.com",
+            address="Số 5 phố Lê Lợi, phường Hồng Gai",
+        ),
+        files=[
+            Upload(
+                "don-de-nghi.pdf",
+                ContentFile(b"%PDF-1.4 don", name="don-de-nghi.pdf"),
+                DocumentKind.SUBMITTED,
+                unit.form_document.pk,
+            )
+        ],
         at=t("2026-01-05 08:30"),
     )
 
@@ -162,7 +185,9 @@ def test_receipt_context_follows_the_an_giang_fields(dossier, unit):
     assert "Nhận trực tiếp" in context["result_place"] and "Sở Xây dựng" in context["result_place"]
     # The submitted file counts for its required document; the paper dossier brings the other one.
     assert [(d["name"], d["paper"]) for d in context["documents"]] == [
-        ("Đơn đề nghị cấp giấy phép (Mẫu số 01)", False), ("Bản sao giấy chứng nhận quyền sử dụng đất", True)]
+        ("Đơn đề nghị cấp giấy phép (Mẫu số 01)", False),
+        ("Bản sao giấy chứng nhận quyền sử dụng đất", True),
+    ]
     # The signature block: the official who received it.
     assert context["official_name"] == "Lê Văn Cường"
     assert context["official_position"] == "Cán bộ một cửa"
@@ -172,14 +197,19 @@ def test_receipt_context_follows_the_an_giang_fields(dossier, unit):
 
 def test_register_number_counts_the_agency_dossiers_of_the_year(dossier, unit):
     second = services.dossier_receive_at_counter(
-        actor=unit.officer, procedure=unit.procedure, agency=unit.agency, applicant=Applicant(name="Phạm Văn Đức"),
-        at=t("2026-01-05 09:00"))
+        actor=unit.officer,
+        procedure=unit.procedure,
+        agency=unit.agency,
+        applicant=Applicant(name="Phạm Văn Đức"),
+        at=t("2026-01-05 09:00"),
+    )
     assert slips.slip_context(second, SlipKind.RECEIPT)["register_number"] == "2"
 
 
 def test_extra_values_fill_an_apology_before_the_action(dossier):
-    context = slips.slip_context(dossier, SlipKind.APOLOGY, reason="Chờ ý kiến liên ngành.",
-                                 new_appointment=t("2026-01-09 13:00"))
+    context = slips.slip_context(
+        dossier, SlipKind.APOLOGY, reason="Chờ ý kiến liên ngành.", new_appointment=t("2026-01-09 13:00")
+    )
     assert context["old_appointment_text"] == "13 giờ 00 phút, ngày 06 tháng 01 năm 2026"
     assert context["new_appointment"] == "09/01/2026 13:00"
     assert context["reason"] == "Chờ ý kiến liên ngành."
@@ -210,8 +240,14 @@ def test_receipt_pdf_contains_the_vietnamese_text(dossier, tmp_path, caplog):
     assert pdf.startswith(b"%PDF")
     assert b"DejaVu-Serif" in pdf_expanded(pdf)  # the font with the Vietnamese glyphs is embedded
     # Every accented letter of the slip is drawn with a real glyph (precomposed Vietnamese: ầ ị ộ ừ ễ ...).
-    assert_vietnamese_glyphs(pdf, "Trần Thị Bình", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                             "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", "Đơn đề nghị cấp giấy phép")
+    assert_vietnamese_glyphs(
+        pdf,
+        "Trần Thị Bình",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "Đơn đề nghị cấp giấy phép",
+    )
     text = pdf_text(pdf, tmp_path)
     if text is None:
         pytest.skip("pdftotext is not installed: only the PDF header and fonts were checked")
@@ -224,8 +260,9 @@ def test_receipt_pdf_contains_the_vietnamese_text(dossier, tmp_path, caplog):
 
 @pytest.mark.parametrize("kind", [k for k in SlipKind if k != SlipKind.RECEIPT])
 def test_every_built_in_slip_renders(dossier, kind, caplog):
-    html = slips.render_slip_html(dossier, kind, comment="Bổ sung bản vẽ.", reason="Hồ sơ không hợp lệ.",
-                                  new_appointment=t("2026-01-09 13:00"))
+    html = slips.render_slip_html(
+        dossier, kind, comment="Bổ sung bản vẽ.", reason="Hồ sơ không hợp lệ.", new_appointment=t("2026-01-09 13:00")
+    )
     assert slips.SLIP_TITLES[kind] in html and dossier.code in html and "Trần Thị Bình" in html
     pdf = render_pdf_checking_glyphs(caplog, lambda: slips.render_slip_pdf(dossier, kind, reason="Lý do."))
     assert pdf.startswith(b"%PDF")
@@ -241,11 +278,16 @@ def test_agency_template_wins_over_the_default_which_wins_over_the_file(dossier,
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in slips.render_slip_html(dossier, SlipKind.RECEIPT)  # the built-in file
     SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Mặc định tỉnh", body="<p>MẶC ĐỊNH {{ code }}</p>")
     assert f"MẶC ĐỊNH {dossier.code}" in slips.render_slip_html(dossier, SlipKind.RECEIPT)
-    own = SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Riêng", agency=unit.agency,
-                                      body="<p>RIÊNG {{ agency.name }} – {{ applicant_name }}</p>")
+    own = SlipTemplate.objects.create(
+        kind=SlipKind.RECEIPT,
+        title="Riêng",
+        agency=unit.agency,
+        body="<p>RIÊNG {{ agency.name }} – {{ applicant_name }}</p>",
+    )
     other_agency = AgencyFactory()
-    SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Đơn vị khác", agency=other_agency,
-                                body="<p>ĐƠN VỊ KHÁC</p>")
+    SlipTemplate.objects.create(
+        kind=SlipKind.RECEIPT, title="Đơn vị khác", agency=other_agency, body="<p>ĐƠN VỊ KHÁC</p>"
+    )
     html = slips.render_slip_html(dossier, SlipKind.RECEIPT)
     assert "RIÊNG Sở Xây dựng – Trần Thị Bình" in html and "MẶC ĐỊNH" not in html
     assert "ĐƠN VỊ KHÁC" not in html
@@ -281,17 +323,23 @@ def test_preview_renders_the_sample_dossier():
     response = template.serve_preview(None, "")
     html = response.content.decode()
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in html and "Nguyễn Văn An" in html
-    assert "script-src" not in response["Content-Security-Policy"] and "default-src 'none'" in \
-        response["Content-Security-Policy"]
+    assert (
+        "script-src" not in response["Content-Security-Policy"]
+        and "default-src 'none'" in response["Content-Security-Policy"]
+    )
     assert template.serve_preview(None, "pdf").content.startswith(b"%PDF")
 
 
 def test_a_template_cannot_fetch_urls_into_the_pdf(dossier, unit, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("BÍ MẬT")
-    SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Dò", agency=unit.agency,
-                                body=f'<p>X</p><iframe src="file://{secret}"></iframe><img src="file://{secret}">'
-                                     f'<link rel="stylesheet" href="file://{secret}">')
+    SlipTemplate.objects.create(
+        kind=SlipKind.RECEIPT,
+        title="Dò",
+        agency=unit.agency,
+        body=f'<p>X</p><iframe src="file://{secret}"></iframe><img src="file://{secret}">'
+        f'<link rel="stylesheet" href="file://{secret}">',
+    )
     text = pdf_text(slips.render_slip_pdf(dossier, SlipKind.RECEIPT), tmp_path)
     if text is not None:
         assert "BÍ MẬT" not in text
@@ -304,8 +352,13 @@ def test_receipt_docx_is_a_valid_package_with_the_text_and_the_qr(dossier):
     data = slips.render_slip_doc(dossier, SlipKind.RECEIPT)
     with zipfile.ZipFile(BytesIO(data)) as archive:
         names = set(archive.namelist())
-        assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml", "word/styles.xml",
-                "word/_rels/document.xml.rels"} <= names
+        assert {
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/document.xml",
+            "word/styles.xml",
+            "word/_rels/document.xml.rels",
+        } <= names
         assert archive.read("word/media/image1.png").startswith(b"\x89PNG")
         for name in names - {"word/media/image1.png"}:
             ElementTree.fromstring(archive.read(name))  # every part is well-formed XML
@@ -324,7 +377,8 @@ def test_html_to_docx_keeps_formatting_tables_and_lists():
     data = slips.html_to_docx(
         '<p class="center"><b>Đậm</b> và <i>nghiêng</i></p><ul><li>một</li><li>hai</li></ul>'
         '<table class="grid"><tr><td style="width: 30%">A</td><td>B &amp; C</td></tr>'
-        '<tr><td colspan="2">gộp</td></tr></table>')
+        '<tr><td colspan="2">gộp</td></tr></table>'
+    )
     with zipfile.ZipFile(BytesIO(data)) as archive:
         xml = archive.read("word/document.xml").decode()
     assert '<w:jc w:val="center"/>' in xml and "<w:b/>" in xml and "<w:i/>" in xml
@@ -340,8 +394,9 @@ def test_slip_upload_is_accepted_by_the_supplement_action(dossier, unit):
     upload = slips.slip_upload(dossier, SlipKind.SUPPLEMENT, comment="Bổ sung bản vẽ mặt bằng.", official=unit.officer)
     assert upload.kind == DocumentKind.SLIP
     assert upload.name == f"phieu-yeu-cau-bo-sung-{dossier.code}.pdf"
-    result = services.dossier_request_supplement(actor=unit.officer, dossier_id=dossier.pk, comment="Bổ sung bản vẽ.",
-                                                 files=[upload], at=t("2026-01-05 10:00"))
+    result = services.dossier_request_supplement(
+        actor=unit.officer, dossier_id=dossier.pk, comment="Bổ sung bản vẽ.", files=[upload], at=t("2026-01-05 10:00")
+    )
     assert result.status == Status.SUPPLEMENT
     document = DossierDocument.objects.get(dossier=dossier, kind=DocumentKind.SLIP)
     assert document.name == upload.name
@@ -401,9 +456,12 @@ def test_download_needs_an_admin_login(client, dossier):
 
 def unit_admin(agency, username):
     user = admin_access(official(agency, username))
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="workflow", codename__in=["add_sliptemplate", "change_sliptemplate",
-                                                          "delete_sliptemplate", "view_sliptemplate"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="workflow",
+            codename__in=["add_sliptemplate", "change_sliptemplate", "delete_sliptemplate", "view_sliptemplate"],
+        )
+    )
     return user
 
 
@@ -413,8 +471,13 @@ def test_admin_edit_screen_lists_the_variables_and_previews(client, django_user_
     assert response.status_code == 200
     page = response.content.decode()
     assert gettext("Available variables") in page and "appointment_at" in page and "missing_documents" in page
-    data = {"kind": "receipt", "title": "Giấy tiếp nhận", "agency": "", "is_active": "on",
-            "body": "<p>Mã: {{ code }} – {{ applicant_name }}</p>"}
+    data = {
+        "kind": "receipt",
+        "title": "Giấy tiếp nhận",
+        "agency": "",
+        "is_active": "on",
+        "body": "<p>Mã: {{ code }} – {{ applicant_name }}</p>",
+    }
     preview = "/admin/snippets/workflow/sliptemplate/preview/"
     assert client.post(preview, data).json() == {"is_valid": True, "is_available": True}
     shown = client.get(preview, {"mode": ""})
@@ -433,8 +496,9 @@ def assert_permission_denied(response):
 
 def test_unit_admin_manages_only_own_templates(client, unit):
     default = SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Mặc định tỉnh", body="<p>MẶC ĐỊNH</p>")
-    other = SlipTemplate.objects.create(kind=SlipKind.RECEIPT, title="Của đơn vị khác", agency=AgencyFactory(),
-                                        body="<p>KHÁC</p>")
+    other = SlipTemplate.objects.create(
+        kind=SlipKind.RECEIPT, title="Của đơn vị khác", agency=AgencyFactory(), body="<p>KHÁC</p>"
+    )
     client.force_login(unit_admin(unit.agency, "quantri"))
     base = "/admin/snippets/workflow/sliptemplate"
     listing = client.get(f"{base}/").content.decode()
@@ -445,8 +509,13 @@ def test_unit_admin_manages_only_own_templates(client, unit):
     assert client.get(f"{base}/copy/{default.pk}/").status_code == 200
     assert_permission_denied(client.get(f"{base}/edit/{default.pk}/"))
     assert_permission_denied(client.get(f"{base}/delete/{default.pk}/"))
-    edit = {"kind": "receipt", "title": "Sửa trộm", "agency": unit.agency.pk, "is_active": "on",
-            "body": "<p>SỬA TRỘM</p>"}
+    edit = {
+        "kind": "receipt",
+        "title": "Sửa trộm",
+        "agency": unit.agency.pk,
+        "is_active": "on",
+        "body": "<p>SỬA TRỘM</p>",
+    }
     assert_permission_denied(client.post(f"{base}/edit/{default.pk}/", edit))
     assert_permission_denied(client.post(f"{base}/delete/{default.pk}/"))
     default.refresh_from_db()
@@ -470,8 +539,9 @@ def test_unit_admin_manages_only_own_templates(client, unit):
     own = SlipTemplate.objects.get(title="Riêng")
     assert own.agency == unit.agency
     assert client.get(f"{base}/edit/{own.pk}/").status_code == 200
-    response = client.post(f"{base}/edit/{own.pk}/", {**data, "agency": unit.agency.pk,
-                                                       "body": "<p>ĐÃ SỬA {{ code }}</p>"})
+    response = client.post(
+        f"{base}/edit/{own.pk}/", {**data, "agency": unit.agency.pk, "body": "<p>ĐÃ SỬA {{ code }}</p>"}
+    )
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.body == "<p>ĐÃ SỬA {{ code }}</p>"

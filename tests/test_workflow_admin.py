@@ -4,6 +4,7 @@ The rules themselves are tested on the services (test_workflow_services.py);
 here every screen is driven through the Django test client by logged-in
 officials, and state changes are checked in the database.
 """
+
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -61,8 +62,10 @@ def unit_admin_group():
     group, _ = Group.objects.get_or_create(name="Unit admins (test)")
     group.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="workflow",
-                                   codename__in=["add_process", "change_process", "delete_process", "view_process"]),
+        *Permission.objects.filter(
+            content_type__app_label="workflow",
+            codename__in=["add_process", "change_process", "delete_process", "view_process"],
+        ),
     )
     return group
 
@@ -89,8 +92,9 @@ def make_unit(code, name, prefix):
     """A unit with a 1-working-day procedure and a published 4-step process (reception, review, approval, return)."""
     u = Unit()
     u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(agencies=[u.agency], processing_time=Decimal("1"),
-                                   processing_time_unit=TimeUnit.DAY, postal_return=True)
+    u.procedure = ProcedureFactory(
+        agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY, postal_return=True
+    )
     u.officer = staff(u.agency, f"motcua.{prefix}", "Cán bộ một cửa")
     u.specialist = staff(u.agency, f"chuyenvien.{prefix}")
     u.specialist2 = staff(u.agency, f"chuyenvien2.{prefix}")
@@ -122,15 +126,19 @@ def b():
 
 def receive(unit, name="Trần Thị Bình", at=None):
     return services.dossier_receive_at_counter(
-        actor=unit.officer, procedure=unit.procedure, agency=unit.agency,
+        actor=unit.officer,
+        procedure=unit.procedure,
+        agency=unit.agency,
         applicant=Applicant(name=name, id_number="001190012345", phone="0912345678"),
-        files=[Upload("to-khai.pdf", ContentFile(b"%PDF-1.4 doc", name="to-khai.pdf"))], at=at,
+        files=[Upload("to-khai.pdf", ContentFile(b"%PDF-1.4 doc", name="to-khai.pdf"))],
+        at=at,
     )
 
 
 def submit_online(unit, name="Lê Văn Cường", at=None):
     return services.dossier_submit_online(
-        applicant_user=None, procedure=unit.procedure, agency=unit.agency, applicant=Applicant(name=name), at=at)
+        applicant_user=None, procedure=unit.procedure, agency=unit.agency, applicant=Applicant(name=name), at=at
+    )
 
 
 def forward(unit, dossier, actor, to_holder=None):
@@ -175,7 +183,7 @@ def rows_text(html):
 
 @freeze_time(NOW)
 def test_inboxes_show_the_right_rows_per_official(client, a, b):
-    held = receive(a, "Người Một")                      # held by the officer at reception
+    held = receive(a, "Người Một")  # held by the officer at reception
     to_group = forward(a, receive(a, "Người Hai"), a.officer)  # at review, whole group
     to_named = forward(a, receive(a, "Người Ba"), a.officer, to_holder=a.specialist2)
     online = submit_online(a, "Người Bốn")
@@ -226,7 +234,8 @@ def test_filters_by_procedure_step_and_date_ranges(client, a):
     with freeze_time(NOW):  # Tuesday
         at_review = forward(a, receive(a, "Người Thứ Ba"), a.officer)
         other = services.dossier_receive_at_counter(
-            actor=a.officer, procedure=second, agency=a.agency, applicant=Applicant(name="Người Khác Thủ Tục"))
+            actor=a.officer, procedure=second, agency=a.agency, applicant=Applicant(name="Người Khác Thủ Tục")
+        )
         client.force_login(a.leader)
         base = url("unit")
         assert codes_in(client.get(base).content.decode()) == {monday.code, at_review.code, other.code}
@@ -384,12 +393,16 @@ def test_forward_to_a_named_official_then_return_previous(client, a):
     client.force_login(a.officer)
     html = client.get(url("detail", dossier.pk)).content.decode()
     assert "chuyenvien2" in html or a.specialist2.get_full_name() in html  # offered for the next step
-    response = post_action(client, dossier, "forward",
-                           {"to_step": a.steps[1].pk, "to_holder": a.specialist2.pk, "comment": "Xem giúp"})
+    response = post_action(
+        client, dossier, "forward", {"to_step": a.steps[1].pk, "to_holder": a.specialist2.pk, "comment": "Xem giúp"}
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
-    assert (dossier.current_step, dossier.current_holder, dossier.status) == (a.steps[1], a.specialist2,
-                                                                             Status.PROCESSING)
+    assert (dossier.current_step, dossier.current_holder, dossier.status) == (
+        a.steps[1],
+        a.specialist2,
+        Status.PROCESSING,
+    )
 
     client.force_login(a.specialist2)
     response = post_action(client, dossier, "return_previous", {"comment": "Thiếu bản vẽ"})
@@ -439,8 +452,9 @@ def test_handover_to_a_colleague(client, a):
 def test_request_supplement_with_a_generated_slip(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
-    response = post_action(client, dossier, "request_supplement",
-                           {"comment": "Bổ sung bản vẽ thiết kế", "slip_source": "generate"})
+    response = post_action(
+        client, dossier, "request_supplement", {"comment": "Bổ sung bản vẽ thiết kế", "slip_source": "generate"}
+    )
     assert response.status_code == 302, messages_of(response)
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT
@@ -454,9 +468,13 @@ def test_request_supplement_with_a_generated_slip(client, a):
 def test_request_supplement_with_an_uploaded_slip(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
-    response = post_action(client, dossier, "request_supplement",
-                           {"comment": "Bổ sung bản vẽ", "slip_source": "upload"},
-                           {"slip_file": pdf("phieu-bo-sung.pdf")})
+    response = post_action(
+        client,
+        dossier,
+        "request_supplement",
+        {"comment": "Bổ sung bản vẽ", "slip_source": "upload"},
+        {"slip_file": pdf("phieu-bo-sung.pdf")},
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT
@@ -467,9 +485,13 @@ def test_request_supplement_with_an_uploaded_slip(client, a):
 def test_an_upload_that_is_not_what_its_name_says_is_refused(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
-    response = post_action(client, dossier, "request_supplement",
-                           {"comment": "Bổ sung", "slip_source": "upload"},
-                           {"slip_file": SimpleUploadedFile("phieu.pdf", b"MZ\x90\x00 not a pdf")})
+    response = post_action(
+        client,
+        dossier,
+        "request_supplement",
+        {"comment": "Bổ sung", "slip_source": "upload"},
+        {"slip_file": SimpleUploadedFile("phieu.pdf", b"MZ\x90\x00 not a pdf")},
+    )
     assert response.status_code == 400
     assert "not a valid PDF" in response.content.decode()
     dossier.refresh_from_db()
@@ -480,10 +502,13 @@ def test_an_upload_that_is_not_what_its_name_says_is_refused(client, a):
 def test_apologize_sets_a_new_appointment(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
-    response = post_action(client, dossier, "apologize",
-                           {"comment": "Cần xác minh thực địa", "new_appointment": "2026-03-10 07:30",
-                            "slip_source": "upload"},
-                           {"slip_file": pdf("xin-loi.pdf")})
+    response = post_action(
+        client,
+        dossier,
+        "apologize",
+        {"comment": "Cần xác minh thực địa", "new_appointment": "2026-03-10 07:30", "slip_source": "upload"},
+        {"slip_file": pdf("xin-loi.pdf")},
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     dossier.refresh_from_db()
     assert dossier.appointment_at == t("2026-03-10 07:30") and dossier.counts_as_late
@@ -491,11 +516,11 @@ def test_apologize_sets_a_new_appointment(client, a):
 
 @freeze_time(NOW)
 def test_record_result_with_file_and_return_result(client, a):
-    dossier = forward(a, forward(a, receive(a), a.officer, to_holder=a.specialist), a.specialist,
-                      to_holder=a.leader)
+    dossier = forward(a, forward(a, receive(a), a.officer, to_holder=a.specialist), a.specialist, to_holder=a.leader)
     client.force_login(a.leader)
-    response = post_action(client, dossier, "record_result", {"signer": "Hoàng Văn Lãnh", "comment": ""},
-                           {"files": [pdf("giay-phep.pdf")]})
+    response = post_action(
+        client, dossier, "record_result", {"signer": "Hoàng Văn Lãnh", "comment": ""}, {"files": [pdf("giay-phep.pdf")]}
+    )
     assert response.status_code == 302
     dossier.refresh_from_db()
     assert dossier.status == Status.RESOLVED and dossier.result_signer == "Hoàng Văn Lãnh"
@@ -518,7 +543,13 @@ def test_domain_error_is_shown_and_changes_nothing(client, a):
     response = post_action(client, dossier, "return_previous", {"comment": ""})
     assert response.status_code == 400
     # a service refusal (recording a result before the decision step) is a message, nothing changes
-    response = post_action(client, dossier, "record_result", {"signer": "X"}, {"files": [pdf()]}, )
+    response = post_action(
+        client,
+        dossier,
+        "record_result",
+        {"signer": "X"},
+        {"files": [pdf()]},
+    )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert any("decision step" in m for m in messages_of(page))
@@ -605,11 +636,20 @@ def test_counter_reception_creates_a_dossier_with_its_code(client, a, b):
     assert page.status_code == 200
     procedures = page.context["form"].fields["procedure"].queryset
     assert a.procedure in procedures and b.procedure not in procedures
-    response = client.post(url("receive"), {
-        "procedure": a.procedure.pk, "channel": "counter", "applicant_kind": 1, "applicant_name": "Phạm Thị Dung",
-        "applicant_id_number": "001190099999", "delivery": "post", "delivery_address": "Số 9 Trần Phú",
-        "paper_dossier": "on", "files": [pdf("don.pdf"), pdf("ban-ve.pdf")],
-    })
+    response = client.post(
+        url("receive"),
+        {
+            "procedure": a.procedure.pk,
+            "channel": "counter",
+            "applicant_kind": 1,
+            "applicant_name": "Phạm Thị Dung",
+            "applicant_id_number": "001190099999",
+            "delivery": "post",
+            "delivery_address": "Số 9 Trần Phú",
+            "paper_dossier": "on",
+            "files": [pdf("don.pdf"), pdf("ban-ve.pdf")],
+        },
+    )
     assert response.status_code == 302
     dossier = Dossier.objects.get(applicant_name="Phạm Thị Dung")
     assert response["Location"] == url("detail", dossier.pk)
@@ -622,8 +662,16 @@ def test_counter_reception_creates_a_dossier_with_its_code(client, a, b):
         assert "/slip/receipt.pdf" in page.content.decode()
 
     # another unit's procedure is refused by the form
-    response = client.post(url("receive"), {"procedure": b.procedure.pk, "channel": "counter", "applicant_kind": 1,
-                                            "applicant_name": "X", "delivery": "counter"})
+    response = client.post(
+        url("receive"),
+        {
+            "procedure": b.procedure.pk,
+            "channel": "counter",
+            "applicant_kind": 1,
+            "applicant_name": "X",
+            "delivery": "counter",
+        },
+    )
     assert response.status_code == 400 and Dossier.objects.count() == 1
 
 
@@ -632,8 +680,9 @@ def test_bulk_forward_reports_successes_and_failures(client, a):
     ready = [receive(a, f"Người {i}") for i in range(3)]
     new = submit_online(a)  # status 1: cannot be forwarded
     client.force_login(a.officer)
-    response = client.post(url("bulk"), {"action": "forward", "dossiers": [d.pk for d in ready] + [new.pk],
-                                         "next": url("mine")})
+    response = client.post(
+        url("bulk"), {"action": "forward", "dossiers": [d.pk for d in ready] + [new.pk], "next": url("mine")}
+    )
     assert response.status_code == 302 and response["Location"] == url("mine")
     for dossier in ready:
         dossier.refresh_from_db()
@@ -671,7 +720,7 @@ def test_dashboard_panel_shows_the_officials_counts(client, a):
         response = client.get(reverse("wagtailadmin_home"))
     html = response.content.decode()
     assert response.status_code == 200 and 'id="dossier-counts"' in html
-    assert f'{url("mine")}?holder=me' in html and f'{url("mine")}?warning=overdue' in html
+    assert f"{url('mine')}?holder=me" in html and f"{url('mine')}?warning=overdue" in html
     panel = re.search(r'<ul class="dossier-counts" id="dossier-counts">(.*?)</ul>', html, re.S).group(1)
     counts = re.findall(r"<strong>(\d+)</strong>", panel)
     # held by me, waiting for reception, overdue, due soon (the two received and the online one: < 1 day left)
@@ -694,9 +743,15 @@ def designer(a):
 
 def step_data(index, name, kind, hours, officials=()):
     return {
-        f"steps-{index}-name": name, f"steps-{index}-position": "", f"steps-{index}-kind": kind,
-        f"steps-{index}-allowance_hours": hours, f"steps-{index}-agency": "", f"steps-{index}-officials": list(officials),
-        f"steps-{index}-ORDER": str(index + 1), f"steps-{index}-DELETE": "", f"steps-{index}-id": "",
+        f"steps-{index}-name": name,
+        f"steps-{index}-position": "",
+        f"steps-{index}-kind": kind,
+        f"steps-{index}-allowance_hours": hours,
+        f"steps-{index}-agency": "",
+        f"steps-{index}-officials": list(officials),
+        f"steps-{index}-ORDER": str(index + 1),
+        f"steps-{index}-DELETE": "",
+        f"steps-{index}-id": "",
     }
 
 
@@ -704,9 +759,15 @@ def test_create_a_process_with_steps_in_the_admin(client, a, designer):
     procedure = ProcedureFactory(agencies=[a.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY)
     client.force_login(designer)
     assert client.get(purl("add")).status_code == 200
-    data = {"name": "Quy trình cấp phép", "procedure": procedure.pk, "agency": a.agency.pk,
-            "steps-TOTAL_FORMS": "3", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "1",
-            "steps-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": "Quy trình cấp phép",
+        "procedure": procedure.pk,
+        "agency": a.agency.pk,
+        "steps-TOTAL_FORMS": "3",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "1",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
     data.update(step_data(0, "Tiếp nhận", StepKind.RECEPTION, "1", [a.officer.pk]))
     data.update(step_data(1, "Thẩm định", StepKind.PROCESSING, "5", [a.specialist.pk, a.specialist2.pk]))
     data.update(step_data(2, "Trả kết quả", StepKind.RESULT, "1"))
@@ -736,14 +797,16 @@ def test_officials_offered_for_a_step_are_officials_of_the_unit(client, a, b, de
 
 def test_publish_freezes_and_new_draft_version_copies_steps(client, a, designer):
     draft = Process.objects.create(procedure=a.procedure, agency=a.agency, name="Quy trình mới", version=2)
-    for index, (name, kind, hours) in enumerate([("Tiếp nhận", StepKind.RECEPTION, "2"),
-                                                 ("Giải quyết", StepKind.APPROVAL, "4"),
-                                                 ("Trả", StepKind.RESULT, "2")]):
-        step = ProcessStep.objects.create(process=draft, sort_order=index, name=name, kind=kind,
-                                          allowance_hours=Decimal(hours))
+    for index, (name, kind, hours) in enumerate(
+        [("Tiếp nhận", StepKind.RECEPTION, "2"), ("Giải quyết", StepKind.APPROVAL, "4"), ("Trả", StepKind.RESULT, "2")]
+    ):
+        step = ProcessStep.objects.create(
+            process=draft, sort_order=index, name=name, kind=kind, allowance_hours=Decimal(hours)
+        )
         hold(step, a.officer)
-    old = Process.objects.create(procedure=a.procedure, agency=a.agency, name="Cũ", version=1,
-                                 status=ProcessStatus.PUBLISHED)
+    old = Process.objects.create(
+        procedure=a.procedure, agency=a.agency, name="Cũ", version=1, status=ProcessStatus.PUBLISHED
+    )
     client.force_login(designer)
     inspect = client.get(purl("inspect", draft.pk)).content.decode()
     assert "Publish this version" in inspect and "add up to" not in inspect
@@ -772,18 +835,19 @@ def test_publish_freezes_and_new_draft_version_copies_steps(client, a, designer)
     assert response["Location"] == purl("edit", copy.pk)
     assert (copy.version, copy.procedure, copy.agency) == (3, a.procedure, a.agency)
     assert [(s.name, s.allowance_hours, list(s.officials.all())) for s in copy.steps.all()] == [
-        (s.name, s.allowance_hours, list(s.officials.all())) for s in draft.steps.all()]
+        (s.name, s.allowance_hours, list(s.officials.all())) for s in draft.steps.all()
+    ]
     assert client.get(purl("edit", copy.pk)).status_code == 200
 
 
 def test_three_stage_short_process(client, a, designer):
-    procedure = ProcedureFactory(agencies=[a.agency], processing_time=Decimal("4"),
-                                 processing_time_unit=TimeUnit.HOUR)
+    procedure = ProcedureFactory(agencies=[a.agency], processing_time=Decimal("4"), processing_time_unit=TimeUnit.HOUR)
     client.force_login(designer)
     assert purl("short") in client.get(purl("list")).content.decode()
     assert client.get(purl("short")).status_code == 200
-    response = client.post(purl("short"), {"procedure": procedure.pk, "agency": a.agency.pk,
-                                           "resolution_officials": [a.leader.pk]})
+    response = client.post(
+        purl("short"), {"procedure": procedure.pk, "agency": a.agency.pk, "resolution_officials": [a.leader.pk]}
+    )
     assert response.status_code == 302
     process = Process.objects.get(procedure=procedure)
     assert process.is_short and process.status == ProcessStatus.DRAFT
@@ -809,20 +873,30 @@ def test_unit_admin_sees_only_their_units_processes(client, a, b, designer):
 
 
 def draft_with_steps(a, steps, agency="own"):
-    process = Process.objects.create(procedure=a.procedure, agency=a.agency if agency == "own" else agency,
-                                     name="Quy trình nháp", version=5)
+    process = Process.objects.create(
+        procedure=a.procedure, agency=a.agency if agency == "own" else agency, name="Quy trình nháp", version=5
+    )
     created = []
     for index, (name, kind, hours) in enumerate(steps):
-        created.append(ProcessStep.objects.create(process=process, sort_order=index, name=name, kind=kind,
-                                                  allowance_hours=Decimal(hours)))
+        created.append(
+            ProcessStep.objects.create(
+                process=process, sort_order=index, name=name, kind=kind, allowance_hours=Decimal(hours)
+            )
+        )
     return process, created
 
 
 def edit_data(process, rows):
     """The edit form's POST: ``rows`` = (step or None, name, kind, hours, officials, order, agency)."""
-    data = {"name": process.name, "procedure": process.procedure_id, "agency": process.agency_id or "",
-            "steps-TOTAL_FORMS": str(len(rows)), "steps-INITIAL_FORMS": str(sum(1 for r in rows if r[0])),
-            "steps-MIN_NUM_FORMS": "1", "steps-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": process.name,
+        "procedure": process.procedure_id,
+        "agency": process.agency_id or "",
+        "steps-TOTAL_FORMS": str(len(rows)),
+        "steps-INITIAL_FORMS": str(sum(1 for r in rows if r[0])),
+        "steps-MIN_NUM_FORMS": "1",
+        "steps-MAX_NUM_FORMS": "1000",
+    }
     for index, (step, name, kind, hours, officials, order, agency) in enumerate(rows):
         data.update(step_data(index, name, kind, hours, officials))
         data[f"steps-{index}-id"] = step.pk if step else ""
@@ -832,20 +906,35 @@ def edit_data(process, rows):
 
 
 def test_edit_a_draft_reorders_steps_and_changes_who_holds_them(client, a, designer):
-    process, (first, second, third) = draft_with_steps(a, [("Tiếp nhận", StepKind.RECEPTION, "1"),
-                                                           ("Phê duyệt", StepKind.APPROVAL, "2"),
-                                                           ("Thẩm định", StepKind.PROCESSING, "5")])
+    process, (first, second, third) = draft_with_steps(
+        a,
+        [
+            ("Tiếp nhận", StepKind.RECEPTION, "1"),
+            ("Phê duyệt", StepKind.APPROVAL, "2"),
+            ("Thẩm định", StepKind.PROCESSING, "5"),
+        ],
+    )
     client.force_login(designer)
-    response = client.post(purl("edit", process.pk), edit_data(process, [
-        (first, "Tiếp nhận", StepKind.RECEPTION, "1", [a.officer.pk], 1, None),
-        (second, "Phê duyệt", StepKind.APPROVAL, "1", [a.leader.pk], 3, None),
-        (third, "Thẩm định", StepKind.PROCESSING, "5", [a.specialist.pk, a.specialist2.pk], 2, None),
-        (None, "Trả kết quả", StepKind.RESULT, "1", [], 4, None),
-    ]))
+    response = client.post(
+        purl("edit", process.pk),
+        edit_data(
+            process,
+            [
+                (first, "Tiếp nhận", StepKind.RECEPTION, "1", [a.officer.pk], 1, None),
+                (second, "Phê duyệt", StepKind.APPROVAL, "1", [a.leader.pk], 3, None),
+                (third, "Thẩm định", StepKind.PROCESSING, "5", [a.specialist.pk, a.specialist2.pk], 2, None),
+                (None, "Trả kết quả", StepKind.RESULT, "1", [], 4, None),
+            ],
+        ),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     steps = list(ProcessStep.objects.filter(process=process).order_by("sort_order"))
-    assert [(s.sort_order, s.name) for s in steps] == [(0, "Tiếp nhận"), (1, "Thẩm định"), (2, "Phê duyệt"),
-                                                      (3, "Trả kết quả")]
+    assert [(s.sort_order, s.name) for s in steps] == [
+        (0, "Tiếp nhận"),
+        (1, "Thẩm định"),
+        (2, "Phê duyệt"),
+        (3, "Trả kết quả"),
+    ]
     assert [set(s.officials.all()) for s in steps] == [{a.officer}, {a.specialist, a.specialist2}, {a.leader}, set()]
     # 1 + 5 + 1 + 1 = 8 working hours = the procedure's one day: no warning any more
     page = client.get(response["Location"])
@@ -854,8 +943,9 @@ def test_edit_a_draft_reorders_steps_and_changes_who_holds_them(client, a, desig
 
 
 def test_step_holders_and_hand_off_agency_are_checked(client, a, b, designer):
-    process, (first, second) = draft_with_steps(a, [("Tiếp nhận", StepKind.RECEPTION, "4"),
-                                                    ("Thẩm định", StepKind.PROCESSING, "4")])
+    process, (first, second) = draft_with_steps(
+        a, [("Tiếp nhận", StepKind.RECEPTION, "4"), ("Thẩm định", StepKind.PROCESSING, "4")]
+    )
     client.force_login(designer)
 
     def post(rows):
@@ -863,23 +953,39 @@ def test_step_holders_and_hand_off_agency_are_checked(client, a, b, designer):
         return response, response.content.decode()
 
     # a hand-off step without its agency, and another agency on a plain processing step
-    response, html = post([(first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, b.agency),
-                           (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, None)])
+    response, html = post(
+        [
+            (first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, b.agency),
+            (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, None),
+        ]
+    )
     assert response.status_code == 200
     assert "needs the agency that handles it" in html and "Only an inter-agency hand-off step" in html
     # a hand-off to the process's own agency, and own-unit officials holding another agency's step
-    response, html = post([(first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, None),
-                           (second, "Liên thông", StepKind.HANDOFF, "4", [a.specialist.pk], 2, b.agency)])
+    response, html = post(
+        [
+            (first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, None),
+            (second, "Liên thông", StepKind.HANDOFF, "4", [a.specialist.pk], 2, b.agency),
+        ]
+    )
     assert response.status_code == 200 and "Only officials of Sở Tư pháp can hold this step" in html
-    response, html = post([(first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, None),
-                           (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, a.agency)])
+    response, html = post(
+        [
+            (first, "Tiếp nhận", StepKind.RECEPTION, "4", [], 1, None),
+            (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, a.agency),
+        ]
+    )
     assert response.status_code == 200 and "A hand-off goes to another agency" in html
     process.refresh_from_db()
     second.refresh_from_db()
     assert (second.kind, second.agency, list(second.officials.all())) == (StepKind.PROCESSING, None, [])
     # a correct hand-off: saved
-    response, html = post([(first, "Tiếp nhận", StepKind.RECEPTION, "4", [a.officer.pk], 1, None),
-                           (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, b.agency)])
+    response, html = post(
+        [
+            (first, "Tiếp nhận", StepKind.RECEPTION, "4", [a.officer.pk], 1, None),
+            (second, "Liên thông", StepKind.HANDOFF, "4", [], 2, b.agency),
+        ]
+    )
     assert response.status_code == 302, html[:2000]
     second.refresh_from_db()
     assert (second.kind, second.agency) == (StepKind.HANDOFF, b.agency)

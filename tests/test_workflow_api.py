@@ -5,6 +5,7 @@ is checked to call its service, to answer only for visible dossiers, and to map
 domain errors to HTTP. Expected times are worked out by hand in the comments
 (working sessions 07:30–11:30 and 13:00–17:00, Monday to Friday).
 """
+
 import sys
 import types
 from datetime import datetime
@@ -73,10 +74,10 @@ def make_unit(code, name, prefix):
     """A unit with a 1-working-day procedure: reception 1 h, review 5 h, approval 1 h, return 1 h."""
     u = Unit()
     u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(agencies=[u.agency], processing_time=Decimal("1"),
-                                   processing_time_unit=TimeUnit.DAY, postal_return=True)
-    u.officer = official(u.agency, f"{prefix}motcua", position="Cán bộ một cửa",
-                         first_name="Lan", last_name="Phạm")
+    u.procedure = ProcedureFactory(
+        agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY, postal_return=True
+    )
+    u.officer = official(u.agency, f"{prefix}motcua", position="Cán bộ một cửa", first_name="Lan", last_name="Phạm")
     u.specialist = official(u.agency, f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng")
     u.leader = official(u.agency, f"{prefix}lanhdao", position="Lãnh đạo", first_name="Hải", last_name="Vũ")
     u.process = published_process(u.procedure)
@@ -121,17 +122,25 @@ def client_for(user):
 
 def receive(u, at="2026-03-03 08:00", name="Trần Thị Bình", **kwargs):
     return services.dossier_receive_at_counter(
-        actor=u.officer, procedure=u.procedure, agency=u.agency,
-        applicant=Applicant(name=name, id_number="001190012345", phone="0912345678", email="binh@example.com",
-                            address="Số 5 Lê Lợi"),
-        files=[Upload("to-khai.pdf", ContentFile(PDF, name="to-khai.pdf"))], at=t(at), **kwargs,
+        actor=u.officer,
+        procedure=u.procedure,
+        agency=u.agency,
+        applicant=Applicant(
+            name=name, id_number="001190012345", phone="0912345678", email="binh@example.com", address="Số 5 Lê Lợi"
+        ),
+        files=[Upload("to-khai.pdf", ContentFile(PDF, name="to-khai.pdf"))],
+        at=t(at),
+        **kwargs,
     )
 
 
 def submit_online(u, at="2026-03-03 08:00"):
     return services.dossier_submit_online(
-        applicant_user=None, procedure=u.procedure, agency=u.agency,
-        applicant=Applicant(name="Lê Văn Cường", email="cuong@example.com"), at=t(at),
+        applicant_user=None,
+        procedure=u.procedure,
+        agency=u.agency,
+        applicant=Applicant(name="Lê Văn Cường", email="cuong@example.com"),
+        at=t(at),
     )
 
 
@@ -140,8 +149,9 @@ def fresh(dossier):
 
 
 def post(user, dossier, action, data, multipart=False):
-    return client_for(user).post(url(f"dossier-{action}", pk=dossier.pk), data,
-                                 format="multipart" if multipart else "json")
+    return client_for(user).post(
+        url(f"dossier-{action}", pk=dossier.pk), data, format="multipart" if multipart else "json"
+    )
 
 
 def ids(response):
@@ -183,8 +193,21 @@ def test_list_row_shape(unit, frozen):
     dossier = receive(unit)
     row = client_for(unit.officer).get(url("dossier-list")).json()["results"][0]
     assert set(row) == {
-        "id", "code", "procedure", "agency", "status", "status_label", "channel", "applicant_name", "received_at",
-        "due_at", "appointment_at", "current_step", "current_holder", "warning", "revision",
+        "id",
+        "code",
+        "procedure",
+        "agency",
+        "status",
+        "status_label",
+        "channel",
+        "applicant_name",
+        "received_at",
+        "due_at",
+        "appointment_at",
+        "current_step",
+        "current_holder",
+        "warning",
+        "revision",
     }
     assert row["code"] == dossier.code == "000.00.15.H99-260303-0001"
     assert row["procedure"] == {"code": unit.procedure.national_code, "name": unit.procedure.name}
@@ -231,8 +254,9 @@ def test_list_is_paginated(unit):
 def test_filter_by_status_one_or_several(unit):
     received = receive(unit)
     stopped = receive(unit)
-    services.dossier_stop(actor=unit.officer, dossier_id=stopped.pk, reason="Không đủ điều kiện",
-                          at=t("2026-03-03 08:30"))
+    services.dossier_stop(
+        actor=unit.officer, dossier_id=stopped.pk, reason="Không đủ điều kiện", at=t("2026-03-03 08:30")
+    )
     online = submit_online(unit)
     client = client_for(unit.officer)
     assert ids(client.get(url("dossier-list"), {"status": 8})) == [stopped.pk]
@@ -246,10 +270,15 @@ def test_filter_by_procedure_agency_and_holder(unit):
     allow(steps[0], unit.officer)
     allow(steps[1], unit.specialist)
     second = services.dossier_receive_at_counter(
-        actor=unit.officer, procedure=second_procedure, agency=unit.agency, applicant=Applicant(name="An"),
-        at=t("2026-03-03 08:00"))
-    services.dossier_forward(actor=unit.officer, dossier_id=second.pk, to_holder=unit.specialist,
-                             at=t("2026-03-03 08:30"))
+        actor=unit.officer,
+        procedure=second_procedure,
+        agency=unit.agency,
+        applicant=Applicant(name="An"),
+        at=t("2026-03-03 08:00"),
+    )
+    services.dossier_forward(
+        actor=unit.officer, dossier_id=second.pk, to_holder=unit.specialist, at=t("2026-03-03 08:30")
+    )
     client = client_for(unit.officer)
     assert ids(client.get(url("dossier-list"), {"procedure": unit.procedure.national_code})) == [first.pk]
     assert len(ids(client.get(url("dossier-list"), {"agency": unit.agency.code}))) == 2
@@ -279,8 +308,9 @@ def test_filter_by_warning_with_frozen_time(unit):
     c = receive(unit, "2026-03-02 10:00")
     online = submit_online(unit, "2026-03-02 07:30")  # to be received within 8 working hours: Monday 17:00
     paused = receive(unit, "2026-03-02 08:00")
-    services.dossier_request_payment(actor=unit.officer, dossier_id=paused.pk, amount=50000,
-                                     at=t("2026-03-02 08:10"))  # the clock is stopped: no warning
+    services.dossier_request_payment(
+        actor=unit.officer, dossier_id=paused.pk, amount=50000, at=t("2026-03-02 08:10")
+    )  # the clock is stopped: no warning
     assert Dossier.objects.get(pk=online.pk).reception_due_at == t("2026-03-02 17:00")
     client = client_for(unit.officer)
 
@@ -308,16 +338,19 @@ def test_filter_by_warning_with_frozen_time(unit):
         assert c.pk in level("overdue")
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"status": "11"}, "status"),
-    ({"status": "moi"}, "status"),
-    ({"procedure": "9.999999"}, "procedure"),
-    ({"agency": "XXX"}, "agency"),
-    ({"holder": "bob"}, "holder"),
-    ({"warning": "late"}, "warning"),
-    ({"received_from": "2026-13-01"}, "received_from"),
-    ({"received_to": "hôm qua"}, "received_to"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"status": "11"}, "status"),
+        ({"status": "moi"}, "status"),
+        ({"procedure": "9.999999"}, "procedure"),
+        ({"agency": "XXX"}, "agency"),
+        ({"holder": "bob"}, "holder"),
+        ({"warning": "late"}, "warning"),
+        ({"received_from": "2026-13-01"}, "received_from"),
+        ({"received_to": "hôm qua"}, "received_to"),
+    ],
+)
 def test_bad_filter_values_are_400_naming_the_field(unit, params, field):
     response = client_for(unit.officer).get(url("dossier-list"), params)
     assert response.status_code == 400
@@ -330,10 +363,28 @@ def test_bad_filter_values_are_400_naming_the_field(unit, params, field):
 def test_detail_shape(unit, frozen):
     dossier = receive(unit)
     body = client_for(unit.officer).get(url("dossier-detail", pk=dossier.pk)).json()
-    for key in ("applicant_id_number", "applicant_phone", "applicant_email", "applicant_address", "applicant_kind",
-                "organisation_name", "delivery", "delivery_address", "submitted_at", "received_at",
-                "clock_started_at", "due_at", "appointment_at", "returned_at", "timeliness", "status_plain",
-                "current_agency", "process", "warning", "revision"):
+    for key in (
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_address",
+        "applicant_kind",
+        "organisation_name",
+        "delivery",
+        "delivery_address",
+        "submitted_at",
+        "received_at",
+        "clock_started_at",
+        "due_at",
+        "appointment_at",
+        "returned_at",
+        "timeliness",
+        "status_plain",
+        "current_agency",
+        "process",
+        "warning",
+        "revision",
+    ):
         assert key in body, key
     assert body["procedure"]["sector"]["code"] == unit.procedure.sector.code
     assert body["applicant_id_number"] == "001190012345" and body["applicant_kind"] == 1
@@ -359,27 +410,48 @@ def test_allowed_actions_for_the_holder_and_the_others(unit, supervisor, frozen)
     def allowed(user):
         return client_for(user).get(url("dossier-detail", pk=dossier.pk)).json()["allowed_actions"]
 
-    assert allowed(unit.officer) == ["refuse_reception", "forward", "handover", "request_supplement",
-                                     "request_payment", "apologize", "stop", "withdraw"]
+    assert allowed(unit.officer) == [
+        "refuse_reception",
+        "forward",
+        "handover",
+        "request_supplement",
+        "request_payment",
+        "apologize",
+        "stop",
+        "withdraw",
+    ]
     assert allowed(unit.specialist) == ["withdraw"]
     assert allowed(supervisor) == []  # supervisors read every unit's dossiers but act on none (TN 8.2)
     services.dossier_forward(actor=unit.officer, dossier_id=dossier.pk, to_holder=unit.specialist)
     assert allowed(unit.officer) == ["withdraw"]
-    assert allowed(unit.specialist) == ["forward", "return_previous", "handover", "request_supplement",
-                                        "request_payment", "apologize", "stop", "withdraw"]
+    assert allowed(unit.specialist) == [
+        "forward",
+        "return_previous",
+        "handover",
+        "request_supplement",
+        "request_payment",
+        "apologize",
+        "stop",
+        "withdraw",
+    ]
 
 
 def test_allowed_actions_follow_the_state(unit, frozen):
     online = submit_online(unit)
-    assert selectors.dossier_allowed_actions(online, unit.officer) == ["receive", "guide", "refuse_reception",
-                                                                       "withdraw"]
+    assert selectors.dossier_allowed_actions(online, unit.officer) == [
+        "receive",
+        "guide",
+        "refuse_reception",
+        "withdraw",
+    ]
     assert selectors.dossier_allowed_actions(online, unit.specialist) == ["guide", "refuse_reception", "withdraw"]
     d = receive(unit)
     for actor, holder in ((unit.officer, unit.specialist), (unit.specialist, unit.leader)):
         d = services.dossier_forward(actor=actor, dossier_id=d.pk, to_holder=holder)
     assert "record_result" in selectors.dossier_allowed_actions(fresh(d), unit.leader)
-    d = services.dossier_record_result(actor=unit.leader, dossier_id=d.pk, signer="Vũ Hải",
-                                       files=[Upload("kq.pdf", ContentFile(PDF, name="kq.pdf"))])
+    d = services.dossier_record_result(
+        actor=unit.leader, dossier_id=d.pk, signer="Vũ Hải", files=[Upload("kq.pdf", ContentFile(PDF, name="kq.pdf"))]
+    )
     assert selectors.dossier_allowed_actions(fresh(d), unit.officer) == ["return_result"]
     assert selectors.dossier_allowed_actions(fresh(d), unit.specialist) == []
     assert selectors.dossier_allowed_actions(fresh(d), AnonymousUser()) == []
@@ -435,16 +507,26 @@ def test_receive_and_guide_online_dossiers(unit, frozen):
     again = post(unit.officer, online, "receive", {"revision": body["revision"]})
     assert again.status_code == 409 and again.json()["code"] == "InvalidState"
     second = submit_online(unit)
-    response = post(unit.officer, second, "guide", {"revision": second.revision, "comment": "Bổ sung bản vẽ",
-                                                    "slip": pdf("huong-dan.pdf")}, multipart=True)
+    response = post(
+        unit.officer,
+        second,
+        "guide",
+        {"revision": second.revision, "comment": "Bổ sung bản vẽ", "slip": pdf("huong-dan.pdf")},
+        multipart=True,
+    )
     assert response.status_code == 200 and response.json()["status"] == 5
     assert response.json()["documents"][-1]["kind"] == "slip"
 
 
 def test_refuse_reception_with_a_slip_or_a_generated_one(unit, frozen, monkeypatch):
     online = submit_online(unit)
-    response = post(unit.officer, online, "refuse-reception",
-                    {"revision": online.revision, "reason": "Sai thẩm quyền", "slip": pdf()}, multipart=True)
+    response = post(
+        unit.officer,
+        online,
+        "refuse-reception",
+        {"revision": online.revision, "reason": "Sai thẩm quyền", "slip": pdf()},
+        multipart=True,
+    )
     assert response.status_code == 200 and response.json()["status"] == 3
     assert response.json()["events"][-1]["comment"] == "Sai thẩm quyền"
 
@@ -456,20 +538,30 @@ def test_refuse_reception_with_a_slip_or_a_generated_one(unit, frozen, monkeypat
 
     monkeypatch.setitem(sys.modules, "workflow.slips", types.SimpleNamespace(slip_upload=slip_upload))
     second = submit_online(unit)
-    response = post(unit.officer, second, "refuse-reception",
-                    {"revision": second.revision, "reason": "Không thuộc thẩm quyền", "generate_slip": True})
+    response = post(
+        unit.officer,
+        second,
+        "refuse-reception",
+        {"revision": second.revision, "reason": "Không thuộc thẩm quyền", "generate_slip": True},
+    )
     assert response.status_code == 200, response.json()
     assert calls == [(second.pk, "refusal", "pdf", {"reason": "Không thuộc thẩm quyền"})]
     assert response.json()["documents"][-1] | {"id": 0, "download_url": "", "created_at": ""} == {
-        "id": 0, "kind": "slip", "kind_label": "Slip", "name": "phieu-tu-choi.pdf", "download_url": "",
-        "created_at": ""}
+        "id": 0,
+        "kind": "slip",
+        "kind_label": "Slip",
+        "name": "phieu-tu-choi.pdf",
+        "download_url": "",
+        "created_at": "",
+    }
 
 
 def test_generate_slip_without_the_slips_module_is_a_400(unit, frozen, monkeypatch):
     monkeypatch.setitem(sys.modules, "workflow.slips", None)  # import fails
     online = submit_online(unit)
-    response = post(unit.officer, online, "refuse-reception",
-                    {"revision": online.revision, "reason": "x", "generate_slip": True})
+    response = post(
+        unit.officer, online, "refuse-reception", {"revision": online.revision, "reason": "x", "generate_slip": True}
+    )
     assert response.status_code == 400 and response.json()["code"] == "InvalidInput"
     assert fresh(online).status == Status.NEW
 
@@ -477,18 +569,25 @@ def test_generate_slip_without_the_slips_module_is_a_400(unit, frozen, monkeypat
 def test_slip_is_required(unit, frozen):
     dossier = receive(unit)
     events = DossierEvent.objects.count()
-    response = post(unit.officer, dossier, "request-supplement",
-                    {"revision": dossier.revision, "comment": "Thiếu bản vẽ"})
+    response = post(
+        unit.officer, dossier, "request-supplement", {"revision": dossier.revision, "comment": "Thiếu bản vẽ"}
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "SlipRequired" and response.json()["detail"]
     assert fresh(dossier).status == Status.RECEIVED and DossierEvent.objects.count() == events
-    for action, data in (("refuse-reception", {"reason": "x"}),
-                         ("apologize", {"reason": "x", "new_appointment": iso("2026-03-06 08:00")})):
+    for action, data in (
+        ("refuse-reception", {"reason": "x"}),
+        ("apologize", {"reason": "x", "new_appointment": iso("2026-03-06 08:00")}),
+    ):
         response = post(unit.officer, dossier, action, {"revision": dossier.revision, **data})
         assert response.status_code == 400 and response.json()["code"] == "SlipRequired", action
-    both = post(unit.officer, dossier, "request-supplement",
-                {"revision": dossier.revision, "comment": "x", "slip": pdf(), "generate_slip": "true"},
-                multipart=True)
+    both = post(
+        unit.officer,
+        dossier,
+        "request-supplement",
+        {"revision": dossier.revision, "comment": "x", "slip": pdf(), "generate_slip": "true"},
+        multipart=True,
+    )
     assert both.status_code == 400 and "generate_slip" in both.json()
 
 
@@ -496,8 +595,12 @@ def test_forward_return_previous_and_handover(unit, frozen):
     colleague = official(unit.agency, "chuyenvien2")
     allow(unit.steps[1], colleague)
     d = receive(unit)
-    response = post(unit.officer, d, "forward", {"revision": d.revision, "to_holder": unit.specialist.pk,
-                                                 "comment": "Chuyển thẩm định"})
+    response = post(
+        unit.officer,
+        d,
+        "forward",
+        {"revision": d.revision, "to_holder": unit.specialist.pk, "comment": "Chuyển thẩm định"},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == 4 and body["current_step"]["id"] == unit.steps[1].pk
@@ -505,11 +608,16 @@ def test_forward_return_previous_and_handover(unit, frozen):
     assert body["events"][-1]["action"] == "forward" and body["events"][-1]["step_used_minutes"] == 60
     response = post(unit.specialist, d, "handover", {"revision": body["revision"], "colleague": colleague.pk})
     assert response.status_code == 200 and response.json()["current_holder"]["id"] == colleague.pk
-    response = post(colleague, d, "forward", {"revision": response.json()["revision"], "to_step": unit.steps[2].pk,
-                                              "to_holder": unit.leader.pk})
+    response = post(
+        colleague,
+        d,
+        "forward",
+        {"revision": response.json()["revision"], "to_step": unit.steps[2].pk, "to_holder": unit.leader.pk},
+    )
     assert response.status_code == 200 and response.json()["current_step"]["id"] == unit.steps[2].pk
-    response = post(unit.leader, d, "return-previous", {"revision": response.json()["revision"],
-                                                        "comment": "Giải trình diện tích"})
+    response = post(
+        unit.leader, d, "return-previous", {"revision": response.json()["revision"], "comment": "Giải trình diện tích"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["current_step"]["id"] == unit.steps[1].pk and body["current_holder"]["id"] == colleague.pk
@@ -518,8 +626,9 @@ def test_forward_return_previous_and_handover(unit, frozen):
 
 def test_forward_to_the_group_and_forward_with_files(unit, frozen):
     d = receive(unit)
-    response = post(unit.officer, d, "forward", {"revision": d.revision, "files": [pdf("to-trinh.pdf")]},
-                    multipart=True)
+    response = post(
+        unit.officer, d, "forward", {"revision": d.revision, "files": [pdf("to-trinh.pdf")]}, multipart=True
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["current_holder"] is None  # the whole group of the review step
@@ -535,13 +644,22 @@ def test_only_the_holder_may_act(unit, frozen):
 
 def test_supplement_and_resubmission(unit, frozen):
     d = receive(unit)
-    response = post(unit.officer, d, "request-supplement",
-                    {"revision": d.revision, "comment": "Thiếu bản vẽ", "slip": pdf()}, multipart=True)
+    response = post(
+        unit.officer,
+        d,
+        "request-supplement",
+        {"revision": d.revision, "comment": "Thiếu bản vẽ", "slip": pdf()},
+        multipart=True,
+    )
     assert response.status_code == 200 and response.json()["status"] == 5
     frozen.move_to(t("2026-03-05 10:00"))
-    response = post(unit.officer, d, "resubmit", {"revision": response.json()["revision"],
-                                                  "files": [pdf("ban-ve.pdf"), pdf("ban-ve-2.pdf")]},
-                    multipart=True)
+    response = post(
+        unit.officer,
+        d,
+        "resubmit",
+        {"revision": response.json()["revision"], "files": [pdf("ban-ve.pdf"), pdf("ban-ve-2.pdf")]},
+        multipart=True,
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     # A new reception (QT 19.3): clock from Thursday 10:00, due Friday 10:00.
@@ -559,9 +677,13 @@ def test_payment_request_and_confirmation(unit, frozen):
     response = post(unit.officer, d, "request-payment", {"revision": d.revision, "amount": 150000})
     assert response.status_code == 200 and response.json()["status"] == 6
     assert response.json()["events"][-1]["data"] == {"amount": 150000}
-    response = post(unit.officer, d, "confirm-payment", {"revision": response.json()["revision"],
-                                                         "reference": "VNPAY-123", "receipt": pdf("bien-lai.pdf")},
-                    multipart=True)
+    response = post(
+        unit.officer,
+        d,
+        "confirm-payment",
+        {"revision": response.json()["revision"], "reference": "VNPAY-123", "receipt": pdf("bien-lai.pdf")},
+        multipart=True,
+    )
     assert response.status_code == 200 and response.json()["status"] == 4
     assert response.json()["documents"][-1]["kind"] == "payment"
     assert response.json()["events"][-1]["data"] == {"reference": "VNPAY-123"}
@@ -569,13 +691,21 @@ def test_payment_request_and_confirmation(unit, frozen):
 
 def test_apologize_moves_the_appointment(unit, frozen):
     d = receive(unit)
-    naive = post(unit.officer, d, "apologize", {"revision": d.revision, "reason": "Chờ ý kiến",
-                                                "new_appointment": "2026-03-10T08:00:00", "slip": pdf()},
-                 multipart=True)
+    naive = post(
+        unit.officer,
+        d,
+        "apologize",
+        {"revision": d.revision, "reason": "Chờ ý kiến", "new_appointment": "2026-03-10T08:00:00", "slip": pdf()},
+        multipart=True,
+    )
     assert naive.status_code == 400 and "new_appointment" in naive.json()
-    response = post(unit.officer, d, "apologize", {"revision": d.revision, "reason": "Chờ ý kiến",
-                                                   "new_appointment": iso("2026-03-10 08:00"), "slip": pdf()},
-                    multipart=True)
+    response = post(
+        unit.officer,
+        d,
+        "apologize",
+        {"revision": d.revision, "reason": "Chờ ý kiến", "new_appointment": iso("2026-03-10 08:00"), "slip": pdf()},
+        multipart=True,
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["appointment_at"] == "2026-03-10T08:00:00+07:00" and body["counts_as_late"] is True
@@ -590,8 +720,9 @@ def test_stop_and_withdraw(unit, frozen):
     d2 = receive(unit)
     no_file = post(unit.specialist, d2, "withdraw", {"revision": d2.revision}, multipart=True)
     assert no_file.status_code == 400 and "request_file" in no_file.json()
-    response = post(unit.specialist, d2, "withdraw", {"revision": d2.revision, "request_file": pdf("don-rut.pdf")},
-                    multipart=True)
+    response = post(
+        unit.specialist, d2, "withdraw", {"revision": d2.revision, "request_file": pdf("don-rut.pdf")}, multipart=True
+    )
     assert response.status_code == 200 and response.json()["status"] == 7
     assert response.json()["documents"][-1]["kind"] == "withdrawal"
 
@@ -600,8 +731,13 @@ def test_record_and_return_result_by_post(unit, frozen):
     d = receive(unit)
     d = services.dossier_forward(actor=unit.officer, dossier_id=d.pk, to_holder=unit.specialist)
     d = services.dossier_forward(actor=unit.specialist, dossier_id=d.pk, to_holder=unit.leader)
-    response = post(unit.leader, d, "record-result", {"revision": d.revision, "signer": "Vũ Hải",
-                                                      "result_file": pdf("giay-phep.pdf")}, multipart=True)
+    response = post(
+        unit.leader,
+        d,
+        "record-result",
+        {"revision": d.revision, "signer": "Vũ Hải", "result_file": pdf("giay-phep.pdf")},
+        multipart=True,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == 9 and body["result_signer"] == "Vũ Hải" and body["timeliness"] == "early"
@@ -609,17 +745,27 @@ def test_record_and_return_result_by_post(unit, frozen):
     assert no_number.status_code == 400 and no_number.json()["code"] == "InvalidInput"
     bad_method = post(unit.officer, d, "return-result", {"revision": body["revision"], "method": "drone"})
     assert bad_method.status_code == 400 and "method" in bad_method.json()
-    response = post(unit.officer, d, "return-result", {"revision": body["revision"], "method": "post",
-                                                       "consignment_number": "EB123456789VN"})
+    response = post(
+        unit.officer,
+        d,
+        "return-result",
+        {"revision": body["revision"], "method": "post", "consignment_number": "EB123456789VN"},
+    )
     assert response.status_code == 200 and response.json()["status"] == 10
     assert response.json()["consignment_number"] == "EB123456789VN"
 
 
 def test_receive_at_the_counter(unit, other, frozen):
     data = {
-        "procedure": unit.procedure.national_code, "agency": unit.agency.code, "applicant_name": "Đỗ Thị Hoa",
-        "applicant_id_number": "034190001234", "applicant_phone": "0987654321", "channel": "post",
-        "delivery": "post", "delivery_address": "12 Hạ Long", "files": [pdf("don.pdf"), pdf("ban-ve.pdf")],
+        "procedure": unit.procedure.national_code,
+        "agency": unit.agency.code,
+        "applicant_name": "Đỗ Thị Hoa",
+        "applicant_id_number": "034190001234",
+        "applicant_phone": "0987654321",
+        "channel": "post",
+        "delivery": "post",
+        "delivery_address": "12 Hạ Long",
+        "files": [pdf("don.pdf"), pdf("ban-ve.pdf")],
     }
     response = client_for(unit.officer).post(url("dossier-receive-counter"), data, format="multipart")
     assert response.status_code == 201, response.json()
@@ -628,14 +774,15 @@ def test_receive_at_the_counter(unit, other, frozen):
     assert body["code"] == "000.00.15.H99-260303-0001" and body["channel"] == "post" and body["status"] == 2
     assert len(body["documents"]) == 2 and body["current_holder"]["id"] == unit.officer.pk
     # Another unit's official cannot receive for this unit; unknown codes name their field.
-    refused = client_for(other.officer).post(url("dossier-receive-counter"), {**data, "files": []},
-                                             format="multipart")
+    refused = client_for(other.officer).post(url("dossier-receive-counter"), {**data, "files": []}, format="multipart")
     assert refused.status_code == 403 and refused.json()["code"] == "ActionNotAllowed"
-    unknown = client_for(unit.officer).post(url("dossier-receive-counter"),
-                                            {"procedure": "9.999999", "agency": "XXX", "applicant_name": "A"})
+    unknown = client_for(unit.officer).post(
+        url("dossier-receive-counter"), {"procedure": "9.999999", "agency": "XXX", "applicant_name": "A"}
+    )
     assert unknown.status_code == 400 and set(unknown.json()) == {"procedure", "agency"}
-    online = client_for(unit.officer).post(url("dossier-receive-counter"),
-                                           {**data, "files": [], "channel": "online"}, format="multipart")
+    online = client_for(unit.officer).post(
+        url("dossier-receive-counter"), {**data, "files": [], "channel": "online"}, format="multipart"
+    )
     assert online.status_code == 400 and "channel" in online.json()
 
 
@@ -644,15 +791,16 @@ def test_bulk_forward_and_return(unit, other, frozen):
     services.dossier_stop(actor=unit.officer, dossier_id=d3.pk, reason="x")
     theirs = receive(other)
     response = client_for(unit.officer).post(
-        url("dossier-bulk"), {"action": "forward", "ids": [d1.pk, d2.pk, d3.pk, theirs.pk, 999999]}, format="json")
+        url("dossier-bulk"), {"action": "forward", "ids": [d1.pk, d2.pk, d3.pk, theirs.pk, 999999]}, format="json"
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["done"] == [d1.code, d2.code]
     assert [f["dossier"] for f in body["failed"]] == [d3.code, str(theirs.pk), "999999"]  # no foreign code leaks
     assert fresh(theirs).status == Status.RECEIVED and fresh(d1).current_step == unit.steps[1]
     response = client_for(unit.specialist).post(
-        url("dossier-bulk"), {"action": "return-previous", "ids": [d1.pk, d2.pk], "comment": "Xem lại"},
-        format="json")
+        url("dossier-bulk"), {"action": "return-previous", "ids": [d1.pk, d2.pk], "comment": "Xem lại"}, format="json"
+    )
     assert response.json()["done"] == [d1.code, d2.code]
     assert fresh(d1).current_step == unit.steps[0]
     bad = client_for(unit.officer).post(url("dossier-bulk"), {"action": "stop", "ids": []}, format="json")
@@ -666,10 +814,17 @@ def test_end_to_end_flow_through_the_api(unit):
     # Friday 2026-01-02 16:00, 1 working day: 60 min on Friday + 420 on Monday → due Monday 16:00,
     # appointment Tuesday 07:30 (the session after the one the due time falls in, QT 18.3).
     with freeze_time(t("2026-01-02 16:00")):
-        response = client_for(unit.officer).post(url("dossier-receive-counter"), {
-            "procedure": unit.procedure.national_code, "agency": unit.agency.code,
-            "applicant_name": "Trần Thị Bình", "delivery": "counter", "files": [pdf("don.pdf")],
-        }, format="multipart")
+        response = client_for(unit.officer).post(
+            url("dossier-receive-counter"),
+            {
+                "procedure": unit.procedure.national_code,
+                "agency": unit.agency.code,
+                "applicant_name": "Trần Thị Bình",
+                "delivery": "counter",
+                "files": [pdf("don.pdf")],
+            },
+            format="multipart",
+        )
     assert response.status_code == 201
     body = response.json()
     pk = body["id"]
@@ -678,21 +833,27 @@ def test_end_to_end_flow_through_the_api(unit):
     dossier = Dossier(pk=pk)
 
     with freeze_time(t("2026-01-02 16:30")):  # reception step used 30 min
-        body = post(unit.officer, dossier, "forward", {"revision": body["revision"],
-                                                       "to_holder": unit.specialist.pk}).json()
+        body = post(
+            unit.officer, dossier, "forward", {"revision": body["revision"], "to_holder": unit.specialist.pk}
+        ).json()
     assert body["events"][-1]["step_used_minutes"] == 30
     with freeze_time(t("2026-01-05 09:00")):
         row = client_for(unit.specialist).get(url("dossier-list"), {"holder": "me"}).json()["results"][0]
         # 09:00 → 16:00 Monday is 150 + 180 = 330 working minutes: less than a working day left.
         assert row["id"] == pk and row["warning"] == "due_soon"
     with freeze_time(t("2026-01-05 10:00")):  # review: Friday 16:30-17:00 + Monday 07:30-10:00 = 180 min
-        body = post(unit.specialist, dossier, "forward", {"revision": body["revision"],
-                                                          "to_holder": unit.leader.pk}).json()
+        body = post(
+            unit.specialist, dossier, "forward", {"revision": body["revision"], "to_holder": unit.leader.pk}
+        ).json()
     assert body["events"][-1]["step_used_minutes"] == 180
     with freeze_time(t("2026-01-05 15:00")):  # approval: 10:00-11:30 + 13:00-15:00 = 210 min > 60 allowed
-        body = post(unit.leader, dossier, "record-result", {"revision": body["revision"], "signer": "Vũ Hải",
-                                                            "result_file": pdf("giay-phep.pdf")},
-                    multipart=True).json()
+        body = post(
+            unit.leader,
+            dossier,
+            "record-result",
+            {"revision": body["revision"], "signer": "Vũ Hải", "result_file": pdf("giay-phep.pdf")},
+            multipart=True,
+        ).json()
     assert body["status"] == 9 and body["result_recorded_at"] == "2026-01-05T15:00:00+07:00"
     assert body["timeliness"] == "on_time"  # 15:00 ≤ due 16:00, same day
     assert body["allowed_actions"] == []  # the leader does not hold the return step
@@ -702,8 +863,7 @@ def test_end_to_end_flow_through_the_api(unit):
         body = post(unit.officer, dossier, "return-result", {"revision": body["revision"]}).json()
     assert body["status"] == 10 and body["returned_at"] == "2026-01-06T08:00:00+07:00"
     assert body["closed_at"] == "2026-01-06T08:00:00+07:00"
-    assert [e["action"] for e in body["events"]] == ["receive", "forward", "forward", "record_result",
-                                                     "return_result"]
+    assert [e["action"] for e in body["events"]] == ["receive", "forward", "forward", "record_result", "return_result"]
     runs = {(r["step"]["name"], r["used_minutes"], r["overdue"]) for r in body["step_runs"]}
     assert ("Tiếp nhận hồ sơ", 30, False) in runs and ("Thẩm định hồ sơ", 180, False) in runs
     assert ("Phê duyệt", 210, True) in runs
@@ -719,8 +879,10 @@ def test_stale_revision_is_409_and_changes_nothing(unit, frozen):
     assert first.status_code == 200
     stale = post(unit.officer, d, "stop", {"revision": d.revision, "reason": "x"})
     assert stale.status_code == 409
-    assert stale.json() == {"detail": "Someone else acted on this dossier a moment ago. Reload it to see the "
-                                      "change; nothing was saved.", "code": "ConcurrentChange"}
+    assert stale.json() == {
+        "detail": "Someone else acted on this dossier a moment ago. Reload it to see the change; nothing was saved.",
+        "code": "ConcurrentChange",
+    }
     assert fresh(d).status == Status.PAYMENT and fresh(d).revision == first.json()["revision"]
     missing = post(unit.officer, d, "stop", {"reason": "x"})
     assert missing.status_code == 400 and "revision" in missing.json()
@@ -733,8 +895,9 @@ def test_two_officials_acting_on_the_same_revision(unit, frozen):
     seen = {user: client_for(user).get(url("dossier-detail", pk=d.pk)).json() for user in (unit.specialist, colleague)}
     assert seen[unit.specialist]["revision"] == seen[colleague]["revision"]
     assert "forward" in seen[colleague]["allowed_actions"]
-    won = post(unit.specialist, d, "forward", {"revision": seen[unit.specialist]["revision"],
-                                                "to_holder": unit.leader.pk})
+    won = post(
+        unit.specialist, d, "forward", {"revision": seen[unit.specialist]["revision"], "to_holder": unit.leader.pk}
+    )
     lost = post(colleague, d, "forward", {"revision": seen[colleague]["revision"], "to_holder": unit.leader.pk})
     assert won.status_code == 200 and lost.status_code == 409 and lost.json()["code"] == "ConcurrentChange"
     assert DossierEvent.objects.filter(dossier=d, action=Action.FORWARD).count() == 2
@@ -766,8 +929,13 @@ def test_bad_file_types_are_refused(unit, frozen, settings):
     d = receive(unit)
     documents = d.documents.count()
     renamed_exe = pdf("giay-phep.pdf", EXE)
-    response = post(unit.officer, d, "request-supplement", {"revision": d.revision, "comment": "x",
-                                                            "slip": renamed_exe}, multipart=True)
+    response = post(
+        unit.officer,
+        d,
+        "request-supplement",
+        {"revision": d.revision, "comment": "x", "slip": renamed_exe},
+        multipart=True,
+    )
     assert response.status_code == 400 and "slip" in response.json()
     exe = SimpleUploadedFile("virus.exe", EXE)
     response = post(unit.officer, d, "forward", {"revision": d.revision, "files": [exe]}, multipart=True)
@@ -779,22 +947,25 @@ def test_bad_file_types_are_refused(unit, frozen, settings):
     assert d.documents.count() == documents and fresh(d).revision == d.revision
 
 
-@pytest.mark.parametrize("name, content, ok", [
-    ("a.pdf", PDF, True),
-    ("a.PDF", b"\n\n" + PDF, True),
-    ("a.png", PNG, True),
-    ("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 10, True),
-    ("a.docx", DOCX, True),
-    ("a.xlsx", DOCX, True),
-    ("a.zip", DOCX, True),
-    ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, True),
-    ("a.pdf", EXE, False),  # an .exe renamed .pdf
-    ("a.png", PDF, False),  # content does not match the name
-    ("a.exe", EXE, False),
-    ("a.txt", b"hello", False),
-    ("README", PDF, False),
-    ("empty.pdf", b"", False),
-])
+@pytest.mark.parametrize(
+    "name, content, ok",
+    [
+        ("a.pdf", PDF, True),
+        ("a.PDF", b"\n\n" + PDF, True),
+        ("a.png", PNG, True),
+        ("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 10, True),
+        ("a.docx", DOCX, True),
+        ("a.xlsx", DOCX, True),
+        ("a.zip", DOCX, True),
+        ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, True),
+        ("a.pdf", EXE, False),  # an .exe renamed .pdf
+        ("a.png", PDF, False),  # content does not match the name
+        ("a.exe", EXE, False),
+        ("a.txt", b"hello", False),
+        ("README", PDF, False),
+        ("empty.pdf", b"", False),
+    ],
+)
 def test_validate_upload(name, content, ok):
     upload = SimpleUploadedFile(name, content)
     if ok:
@@ -820,9 +991,15 @@ def test_schema_documents_the_dossier_api():
     assert response.status_code == 200
     schema = response.json()
     paths = schema["paths"]
-    for path in ("/api/v1/dossiers/", "/api/v1/dossiers/{id}/", "/api/v1/dossiers/{id}/documents/{document_id}/",
-                 "/api/v1/dossiers/{id}/forward/", "/api/v1/dossiers/{id}/refuse-reception/",
-                 "/api/v1/dossiers/receive-counter/", "/api/v1/dossiers/bulk/"):
+    for path in (
+        "/api/v1/dossiers/",
+        "/api/v1/dossiers/{id}/",
+        "/api/v1/dossiers/{id}/documents/{document_id}/",
+        "/api/v1/dossiers/{id}/forward/",
+        "/api/v1/dossiers/{id}/refuse-reception/",
+        "/api/v1/dossiers/receive-counter/",
+        "/api/v1/dossiers/bulk/",
+    ):
         assert path in paths, path
     forward = paths["/api/v1/dossiers/{id}/forward/"]["post"]
     assert {"200", "400", "403", "404", "409"} <= set(forward["responses"])

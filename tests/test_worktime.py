@@ -3,6 +3,7 @@
 Pure calendar arithmetic first (no database), then the admin-edited calendar
 loaded from the database.
 """
+
 import json
 import re
 import time as clock
@@ -326,8 +327,9 @@ def test_summer_hours_end_at_their_last_day():
 
 
 def test_most_specific_dated_schedule_wins():
-    from_2026 = Schedule.weekly({wd: [("08:00", "12:00"), ("13:00", "17:00")] for wd in range(5)},
-                                valid_from=date(2026, 1, 1), name="2026")
+    from_2026 = Schedule.weekly(
+        {wd: [("08:00", "12:00"), ("13:00", "17:00")] for wd in range(5)}, valid_from=date(2026, 1, 1), name="2026"
+    )
     calendar = WorkCalendar([DEFAULT_SCHEDULE, from_2026, SUMMER])
     assert calendar.schedule_for(date(2025, 12, 31)) is DEFAULT_SCHEDULE
     assert calendar.schedule_for(date(2026, 3, 2)) == from_2026
@@ -455,8 +457,16 @@ def test_fractional_minutes_are_refused(cal):
 
 @pytest.mark.parametrize(
     "kwargs, minutes",
-    [({"days": 1}, 480), ({"days": "0.5"}, 240), ({"days": 0.5}, 240), ({"hours": 1.5}, 90),
-     ({"hours": "8"}, 480), ({"days": 60}, 28800), ({"minutes": 7}, 7), ({"hours": "0.01"}, 1)],
+    [
+        ({"days": 1}, 480),
+        ({"days": "0.5"}, 240),
+        ({"days": 0.5}, 240),
+        ({"hours": 1.5}, 90),
+        ({"hours": "8"}, 480),
+        ({"days": 60}, 28800),
+        ({"minutes": 7}, 7),
+        ({"hours": "0.01"}, 1),
+    ],
 )
 def test_duration_minutes(kwargs, minutes):
     assert duration_minutes(**kwargs) == minutes
@@ -611,7 +621,9 @@ def test_default_schedule_from_the_database(db_calendar):
             WorkingSession.objects.create(schedule=default, weekday=weekday, start_time="13:00", end_time="17:00")
     calendar = get_calendar()
     assert calendar.sessions_on(date(2026, 1, 10)) == ((420, 660),)
-    assert calendar.add_working_days(at("2026-01-09 16:00"), 1) == at("2026-01-12 10:00")  # 60 (Fri) + 240 (Sat) + 180 (Mon from 07:00)
+    assert calendar.add_working_days(at("2026-01-09 16:00"), 1) == at(
+        "2026-01-12 10:00"
+    )  # 60 (Fri) + 240 (Sat) + 180 (Mon from 07:00)
     WorkingSession.objects.filter(weekday=5).delete()
     assert get_calendar().add_working_days(at("2026-01-09 16:00"), 1) == at("2026-01-12 16:00")
 
@@ -669,8 +681,9 @@ def test_admin_lists_the_calendar(admin_client_wagtail):
         assert response.status_code == 200
     response = admin_client_wagtail.get(reverse("wagtailadmin_home"))
     # The menu is rendered client-side from the sidebar's JSON props (non-ASCII text is \u-escaped there).
-    props = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+    props = re.search(
+        r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
     assert props and gettext("Working calendar") in json.dumps(json.loads(props.group(1)), ensure_ascii=False)
 
 
@@ -686,12 +699,26 @@ def test_admin_edit_changes_later_deadlines(admin_client_wagtail, db_calendar):
 
 @pytest.mark.django_db
 def test_admin_creates_a_schedule_with_sessions(admin_client_wagtail, db_calendar):
-    data = {"name": "Summer", "valid_from": "2026-05-01", "valid_to": "2026-09-30", "note": "",
-            "sessions-TOTAL_FORMS": "2", "sessions-INITIAL_FORMS": "0",
-            "sessions-MIN_NUM_FORMS": "0", "sessions-MAX_NUM_FORMS": "1000"}
+    data = {
+        "name": "Summer",
+        "valid_from": "2026-05-01",
+        "valid_to": "2026-09-30",
+        "note": "",
+        "sessions-TOTAL_FORMS": "2",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-MIN_NUM_FORMS": "0",
+        "sessions-MAX_NUM_FORMS": "1000",
+    }
     for i, (start, end) in enumerate([("07:00", "11:00"), ("13:30", "17:30")]):
-        data.update({f"sessions-{i}-weekday": "0", f"sessions-{i}-start_time": start,
-                     f"sessions-{i}-end_time": end, f"sessions-{i}-id": "", f"sessions-{i}-DELETE": ""})
+        data.update(
+            {
+                f"sessions-{i}-weekday": "0",
+                f"sessions-{i}-start_time": start,
+                f"sessions-{i}-end_time": end,
+                f"sessions-{i}-id": "",
+                f"sessions-{i}-DELETE": "",
+            }
+        )
     response = admin_client_wagtail.post(reverse("wagtailsnippets_workflow_workingschedule:add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert WorkingSession.objects.count() == 2

@@ -4,6 +4,7 @@ The engine answers through per-year prefix sums and bisect; the reference
 here walks the calendar day by day and session by session, which is slow but
 obviously right. Both read the same per-date sessions (``sessions_on``).
 """
+
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -97,12 +98,19 @@ def calendars(draw):
     schedules = [base]
     if draw(st.booleans()):
         start = draw(dates_2026)
-        schedules.append(Schedule(week=tuple(draw(weeks)), valid_from=start,
-                                  valid_to=start + timedelta(days=draw(st.integers(0, 120)))))
+        schedules.append(
+            Schedule(
+                week=tuple(draw(weeks)), valid_from=start, valid_to=start + timedelta(days=draw(st.integers(0, 120)))
+            )
+        )
     off = draw(st.sets(dates_2026, max_size=20))
     worked = draw(st.sets(dates_2026, max_size=10)) - off
-    return WorkCalendar(schedules, days_off=off, working_days=worked,
-                        holidays=draw(st.sampled_from([None, WorkCalendar().__dict__["_holidays"]])))
+    return WorkCalendar(
+        schedules,
+        days_off=off,
+        working_days=worked,
+        holidays=draw(st.sampled_from([None, WorkCalendar().__dict__["_holidays"]])),
+    )
 
 
 instants_2026 = st.integers(0, 365 * 24 * 60).map(lambda n: datetime(2026, 1, 1, tzinfo=VN) + timedelta(minutes=n))
@@ -189,8 +197,12 @@ def test_warning_agrees_with_remaining(start, minutes, now):
 
 
 @PROPERTY_SETTINGS
-@given(start=instants, allowance=st.integers(0, 20 * 480), pause_after=st.integers(0, 30 * 1440),
-       pause_for=st.integers(0, 30 * 1440))
+@given(
+    start=instants,
+    allowance=st.integers(0, 20 * 480),
+    pause_after=st.integers(0, 30 * 1440),
+    pause_for=st.integers(0, 30 * 1440),
+)
 def test_pause_keeps_the_allowance(start, allowance, pause_after, pause_for):
     clk = DEFAULT.clock(start, allowance)
     pause_at = start + timedelta(minutes=pause_after)

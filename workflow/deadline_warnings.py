@@ -4,6 +4,7 @@ Run every few minutes by huey. Each (dossier, level, reception cycle, recipient)
 is notified once: the outbox row itself is the marker, so re-runs and a
 consumer restart never send the same warning twice.
 """
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
@@ -43,8 +44,9 @@ def deadline_warnings_send(now=None):
         return 0
     User = get_user_model()
     admins_by_agency = {}
-    for admin in User.objects.filter(groups__name=UNIT_ADMIN, is_active=True,
-                                     official__agency_id__in={d.agency_id for d in dossiers}).select_related("official"):
+    for admin in User.objects.filter(
+        groups__name=UNIT_ADMIN, is_active=True, official__agency_id__in={d.agency_id for d in dossiers}
+    ).select_related("official"):
         admins_by_agency.setdefault(admin.official.agency_id, []).append(admin)
     already = set(
         Notification.objects.filter(dossier__in=dossiers, kind__startswith="warning_").values_list(
@@ -64,12 +66,22 @@ def deadline_warnings_send(now=None):
         for user in _recipients(dossier, admins_by_agency):
             if (dossier.pk, kind, user.email) in already:
                 continue
-            rows.append(Notification(dossier=dossier, channel=NotificationChannel.EMAIL, recipient=user.email,
-                                     kind=kind, subject=subject,
-                                     body=f"{subject}\n{dossier.procedure.name}\n{dossier.applicant_name}"))
+            rows.append(
+                Notification(
+                    dossier=dossier,
+                    channel=NotificationChannel.EMAIL,
+                    recipient=user.email,
+                    kind=kind,
+                    subject=subject,
+                    body=f"{subject}\n{dossier.procedure.name}\n{dossier.applicant_name}",
+                )
+            )
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
-        ids = list(Notification.objects.filter(kind__startswith="warning_", sent_at__isnull=True, attempts=0)
-                   .values_list("pk", flat=True))
+        ids = list(
+            Notification.objects.filter(kind__startswith="warning_", sent_at__isnull=True, attempts=0).values_list(
+                "pk", flat=True
+            )
+        )
         transaction.on_commit(lambda: _enqueue(ids))
     return len(rows)

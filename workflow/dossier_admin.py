@@ -18,6 +18,7 @@ profile, menu and filter choices. A dossier detail costs 18 whatever the
 number of events, documents and step timers (prefetched). The dashboard panel
 adds one aggregate query.
 """
+
 from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -75,33 +76,49 @@ class DossierViewSet(ViewSet):
         for inbox in ("mine", "unit", "reception", "all"):
             urls += [
                 path(f"{inbox}/", self.view(dossier_views.InboxView, inbox=inbox), name=inbox),
-                path(f"{inbox}/results/", self.view(dossier_views.InboxView, inbox=inbox, results_only=True),
-                     name=f"{inbox}_results"),
+                path(
+                    f"{inbox}/results/",
+                    self.view(dossier_views.InboxView, inbox=inbox, results_only=True),
+                    name=f"{inbox}_results",
+                ),
             ]
         urls += [
             path("receive/", self.view(dossier_views.CounterReceptionView), name="receive"),
             path("bulk/", self.view(dossier_views.BulkActionView), name="bulk"),
             path("<int:pk>/", self.view(dossier_views.DossierDetailView), name="detail"),
             path("<int:pk>/actions/<slug:action>/", self.view(dossier_views.DossierActionView), name="action"),
-            path("<int:pk>/documents/<int:document_pk>/", self.view(dossier_views.DocumentDownloadView),
-                 name="document"),
+            path(
+                "<int:pk>/documents/<int:document_pk>/", self.view(dossier_views.DocumentDownloadView), name="document"
+            ),
         ]
         return urls
 
     def get_menu_item(self, order=None):
         def item(label, url_name, icon, item_order, item_class=InboxMenuItem):
-            return item_class(label, reverse(self.get_url_name(url_name)), name=f"dossiers-{url_name}",
-                              icon_name=icon, order=item_order)
+            return item_class(
+                label,
+                reverse(self.get_url_name(url_name)),
+                name=f"dossiers-{url_name}",
+                icon_name=icon,
+                order=item_order,
+            )
 
-        submenu = Menu(items=[
-            item(dossier_views.INBOX_TITLES["mine"], "mine", "user", 1),
-            item(dossier_views.INBOX_TITLES["unit"], "unit", "group", 2),
-            item(dossier_views.INBOX_TITLES["reception"], "reception", "download", 3),
-            item(dossier_views.INBOX_TITLES["all"], "all", "folder-inverse", 4),
-            item(_("Receive at the counter"), "receive", "plus", 5, CounterMenuItem),
-        ])
-        return DossierMenu(self.menu_label, submenu, name=self.menu_name, icon_name=self.menu_icon,
-                           order=self.get_menu_item_order(order))
+        submenu = Menu(
+            items=[
+                item(dossier_views.INBOX_TITLES["mine"], "mine", "user", 1),
+                item(dossier_views.INBOX_TITLES["unit"], "unit", "group", 2),
+                item(dossier_views.INBOX_TITLES["reception"], "reception", "download", 3),
+                item(dossier_views.INBOX_TITLES["all"], "all", "folder-inverse", 4),
+                item(_("Receive at the counter"), "receive", "plus", 5, CounterMenuItem),
+            ]
+        )
+        return DossierMenu(
+            self.menu_label,
+            submenu,
+            name=self.menu_name,
+            icon_name=self.menu_icon,
+            order=self.get_menu_item_order(order),
+        )
 
 
 class DossierMenu(SubmenuMenuItem):
@@ -137,10 +154,18 @@ class DossierCountsPanel(Component):
             "items": [
                 {"label": _("Held by me"), "count": counts["held"], "url": url("mine", "holder=me")},
                 {"label": _("Waiting for reception in my unit"), "count": counts["waiting"], "url": url("reception")},
-                {"label": _("Overdue"), "count": counts["overdue"], "url": url("mine", "warning=overdue"),
-                 "level": "overdue"},
-                {"label": _("Less than one working day left"), "count": counts["due_soon"],
-                 "url": url("mine", "warning=due_soon"), "level": "due_soon"},
+                {
+                    "label": _("Overdue"),
+                    "count": counts["overdue"],
+                    "url": url("mine", "warning=overdue"),
+                    "level": "overdue",
+                },
+                {
+                    "label": _("Less than one working day left"),
+                    "count": counts["due_soon"],
+                    "url": url("mine", "warning=due_soon"),
+                    "level": "due_soon",
+                },
             ],
             "mine_count": counts["mine"],
             "mine_url": url("mine"),
@@ -168,10 +193,14 @@ class StepsInlinePanel(InlinePanel):
             # keeping its Meta options, so the officials chooser is scoped in every case.
             meta = {}
             if base is not None:
-                meta = {key: value for key, value in vars(base.Meta).items()
-                        if not key.startswith("_") and key not in ("model", "fields", "exclude")}
-            formset["form"] = get_form_for_model(self.db_field.related_model, form_class=ProcessStepAdminForm,
-                                                 fields=formset.get("fields", []), **meta)
+                meta = {
+                    key: value
+                    for key, value in vars(base.Meta).items()
+                    if not key.startswith("_") and key not in ("model", "fields", "exclude")
+                }
+            formset["form"] = get_form_for_model(
+                self.db_field.related_model, form_class=ProcessStepAdminForm, fields=formset.get("fields", []), **meta
+            )
         formset["inherit_kwargs"] = ["for_user"]
         formset["can_order"] = True
         return options
@@ -180,9 +209,15 @@ class StepsInlinePanel(InlinePanel):
 # Wagtail's generic views (chooser, bulk delete, editing sessions, edit links) ask the model's policy: a process is
 # seen within process_queryset_for and changed within process_manageable_queryset (catalog/permissions.py).
 # Only a draft is deleted (as on the delete screen): dossiers may use a published or retired version.
-register_permission_policy(Process, UnitScopedPermissionPolicy(
-    Process, visible=process_queryset_for, manageable=process_manageable_queryset,
-    deletable=lambda user: process_manageable_queryset(user).filter(status=ProcessStatus.DRAFT)))
+register_permission_policy(
+    Process,
+    UnitScopedPermissionPolicy(
+        Process,
+        visible=process_queryset_for,
+        manageable=process_manageable_queryset,
+        deletable=lambda user: process_manageable_queryset(user).filter(status=ProcessStatus.DRAFT),
+    ),
+)
 
 
 class ProcessViewSet(SnippetViewSet):
@@ -222,10 +257,13 @@ class ProcessViewSet(SnippetViewSet):
                 min_num=1,
                 panels=[
                     FieldRowPanel([FieldPanel("name"), FieldPanel("position")]),
-                    FieldRowPanel([FieldPanel("kind"), FieldPanel("allowance_hours"),
-                                   FieldPanel("agency", widget=forms.Select)]),
-                    MultiFieldPanel([FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
-                                    heading=_("Who may hold the step")),
+                    FieldRowPanel(
+                        [FieldPanel("kind"), FieldPanel("allowance_hours"), FieldPanel("agency", widget=forms.Select)]
+                    ),
+                    MultiFieldPanel(
+                        [FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
+                        heading=_("Who may hold the step"),
+                    ),
                 ],
             ),
         ],

@@ -1,4 +1,5 @@
 """Domain errors of dossier processing, mapped to HTTP and admin messages in one place each."""
+
 from django.utils.translation import gettext_lazy as _
 
 from portal.core.errors import DomainError

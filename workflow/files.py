@@ -4,6 +4,7 @@
 DRF serializer field or called directly; it raises
 :class:`django.core.exceptions.ValidationError` with a translated message.
 """
+
 import os
 
 from django.conf import settings

@@ -8,6 +8,7 @@ arguments (:meth:`DossierActionForm.service_kwargs`); the view makes the call
 with the ``revision`` the form was rendered with, so a stale form is refused by
 the service (``ConcurrentChange``).
 """
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -138,8 +139,9 @@ class SlipMixin(forms.Form):
             choices.append(("generate", _("Generate the slip from the template")))
         choices.append(("upload", _("Upload the signed slip")))
         self.fields["slip_source"].choices = choices
-        self.fields["slip_source"].initial = "generate" if slips_available() else ("none" if self.slip_optional
-                                                                                    else "upload")
+        self.fields["slip_source"].initial = (
+            "generate" if slips_available() else ("none" if self.slip_optional else "upload")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -229,8 +231,12 @@ class ForwardForm(DossierActionForm):
 
     def service_kwargs(self):
         data = self.cleaned_data
-        return {"to_step_id": data["to_step"], "to_holder": data["to_holder"], "comment": data["comment"],
-                "files": uploads(data["files"])}
+        return {
+            "to_step_id": data["to_step"],
+            "to_holder": data["to_holder"],
+            "comment": data["comment"],
+            "files": uploads(data["files"]),
+        }
 
 
 class ReturnPreviousForm(DossierActionForm):
@@ -279,8 +285,10 @@ class ResubmitForm(DossierActionForm):
     files = MultipleFileField(label=_("Supplementary documents"))
 
     def service_kwargs(self):
-        return {"comment": self.cleaned_data["comment"],
-                "files": uploads(self.cleaned_data["files"], DocumentKind.SUPPLEMENT)}
+        return {
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.SUPPLEMENT),
+        }
 
 
 class RequestPaymentForm(DossierActionForm):
@@ -301,8 +309,10 @@ class ConfirmPaymentForm(DossierActionForm):
     files = MultipleFileField(label=_("Payment receipt"), required=False)
 
     def service_kwargs(self):
-        return {"reference": self.cleaned_data["reference"],
-                "files": uploads(self.cleaned_data["files"], DocumentKind.PAYMENT)}
+        return {
+            "reference": self.cleaned_data["reference"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.PAYMENT),
+        }
 
 
 class ApologizeForm(SlipMixin, DossierActionForm):
@@ -315,12 +325,18 @@ class ApologizeForm(SlipMixin, DossierActionForm):
     new_appointment = forms.DateTimeField(label=_("New appointment"), widget=AdminDateTimeInput)
 
     def slip_extra(self):
-        return {"reason": self.cleaned_data["comment"], "new_appointment": self.cleaned_data["new_appointment"],
-                "official": self.user}
+        return {
+            "reason": self.cleaned_data["comment"],
+            "new_appointment": self.cleaned_data["new_appointment"],
+            "official": self.user,
+        }
 
     def service_kwargs(self):
-        return {"reason": self.cleaned_data["comment"], "new_appointment": self.cleaned_data["new_appointment"],
-                "files": self.slip_uploads()}
+        return {
+            "reason": self.cleaned_data["comment"],
+            "new_appointment": self.cleaned_data["new_appointment"],
+            "files": self.slip_uploads(),
+        }
 
 
 class StopForm(DossierActionForm):
@@ -346,8 +362,10 @@ class WithdrawForm(DossierActionForm):
         self.fields["files"].required = self.dossier.status != Status.WITHDRAWAL
 
     def service_kwargs(self):
-        return {"comment": self.cleaned_data["comment"],
-                "files": uploads(self.cleaned_data["files"], DocumentKind.WITHDRAWAL)}
+        return {
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.WITHDRAWAL),
+        }
 
 
 class RecordResultForm(DossierActionForm):
@@ -358,8 +376,11 @@ class RecordResultForm(DossierActionForm):
     files = MultipleFileField(label=_("Signed result file"))
 
     def service_kwargs(self):
-        return {"signer": self.cleaned_data["signer"], "comment": self.cleaned_data["comment"],
-                "files": uploads(self.cleaned_data["files"], DocumentKind.RESULT)}
+        return {
+            "signer": self.cleaned_data["signer"],
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.RESULT),
+        }
 
 
 class ReturnResultForm(DossierActionForm):
@@ -375,17 +396,28 @@ class ReturnResultForm(DossierActionForm):
 
     def service_kwargs(self):
         data = self.cleaned_data
-        return {"method": data["method"], "consignment_number": data["consignment_number"],
-                "comment": data["comment"]}
+        return {"method": data["method"], "consignment_number": data["consignment_number"], "comment": data["comment"]}
 
 
 #: Action name -> its form, in the order the detail screen shows them.
 ACTION_FORMS = {
     form.action.value: form
     for form in (
-        ReceiveForm, GuideForm, RefuseReceptionForm, ForwardForm, ReturnPreviousForm, HandoverForm,
-        RequestSupplementForm, ResubmitForm, RequestPaymentForm, ConfirmPaymentForm, ApologizeForm, StopForm,
-        WithdrawForm, RecordResultForm, ReturnResultForm,
+        ReceiveForm,
+        GuideForm,
+        RefuseReceptionForm,
+        ForwardForm,
+        ReturnPreviousForm,
+        HandoverForm,
+        RequestSupplementForm,
+        ResubmitForm,
+        RequestPaymentForm,
+        ConfirmPaymentForm,
+        ApologizeForm,
+        StopForm,
+        WithdrawForm,
+        RecordResultForm,
+        ReturnResultForm,
     )
 }
 
@@ -397,19 +429,24 @@ class CounterReceptionForm(forms.Form):
     """A dossier brought to the counter or by post (QT 17.4a), for the official's own unit."""
 
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
-    channel = forms.ChoiceField(label=_("Channel"), widget=forms.RadioSelect, initial=Channel.COUNTER,
-                                choices=[(Channel.COUNTER.value, Channel.COUNTER.label),
-                                         (Channel.POST.value, Channel.POST.label)])
-    applicant_kind = forms.TypedChoiceField(label=_("Applicant type"), coerce=int, choices=ApplicantKind.choices,
-                                            initial=ApplicantKind.CITIZEN)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        widget=forms.RadioSelect,
+        initial=Channel.COUNTER,
+        choices=[(Channel.COUNTER.value, Channel.COUNTER.label), (Channel.POST.value, Channel.POST.label)],
+    )
+    applicant_kind = forms.TypedChoiceField(
+        label=_("Applicant type"), coerce=int, choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+    )
     applicant_name = forms.CharField(label=_("Full name"), max_length=255)
     applicant_id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=255, required=False)
     applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
     applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     applicant_email = forms.EmailField(label=_("E-mail"), required=False)
-    delivery = forms.ChoiceField(label=_("Result delivery"), choices=Delivery.choices, initial=Delivery.COUNTER,
-                                 widget=forms.RadioSelect)
+    delivery = forms.ChoiceField(
+        label=_("Result delivery"), choices=Delivery.choices, initial=Delivery.COUNTER, widget=forms.RadioSelect
+    )
     delivery_address = forms.CharField(label=_("Delivery address"), max_length=500, required=False)
     paper_dossier = forms.BooleanField(label=_("Paper dossier kept"), required=False, initial=True)
     files = MultipleFileField(label=_("Scanned documents"), required=False)
@@ -421,21 +458,33 @@ class CounterReceptionForm(forms.Form):
         self.agency_id = user_agency_id(user)
         self.fields["procedure"].queryset = (
             Procedure.objects.filter(agencies__id=self.agency_id).order_by("national_code")
-            if self.agency_id else Procedure.objects.none()
+            if self.agency_id
+            else Procedure.objects.none()
         )
 
     def applicant(self) -> Applicant:
         data = self.cleaned_data
-        return Applicant(name=data["applicant_name"], kind=data["applicant_kind"], id_number=data["applicant_id_number"],
-                         organisation=data["organisation_name"], address=data["applicant_address"],
-                         phone=data["applicant_phone"], email=data["applicant_email"])
+        return Applicant(
+            name=data["applicant_name"],
+            kind=data["applicant_kind"],
+            id_number=data["applicant_id_number"],
+            organisation=data["organisation_name"],
+            address=data["applicant_address"],
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+        )
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         return {
-            "procedure": data["procedure"], "applicant": self.applicant(), "files": uploads(data["files"]),
-            "channel": data["channel"], "delivery": data["delivery"], "delivery_address": data["delivery_address"],
-            "paper_dossier": data["paper_dossier"], "comment": data["comment"],
+            "procedure": data["procedure"],
+            "applicant": self.applicant(),
+            "files": uploads(data["files"]),
+            "channel": data["channel"],
+            "delivery": data["delivery"],
+            "delivery_address": data["delivery_address"],
+            "paper_dossier": data["paper_dossier"],
+            "comment": data["comment"],
         }
 
 
@@ -448,11 +497,18 @@ class BulkActionForm(forms.Form):
         Action.RETURN_PREVIOUS.value: "dossier_return_previous",
     }
 
-    action = forms.ChoiceField(label=_("Action"), choices=[(Action.FORWARD.value, _("Forward to the next step")),
-                                                           (Action.RETURN_PREVIOUS.value,
-                                                            _("Return to the previous step"))])
-    dossiers = forms.ModelMultipleChoiceField(label=_("Dossiers"), queryset=Dossier.objects.none(),
-                                              error_messages={"required": _("Select at least one dossier.")})
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (Action.FORWARD.value, _("Forward to the next step")),
+            (Action.RETURN_PREVIOUS.value, _("Return to the previous step")),
+        ],
+    )
+    dossiers = forms.ModelMultipleChoiceField(
+        label=_("Dossiers"),
+        queryset=Dossier.objects.none(),
+        error_messages={"required": _("Select at least one dossier.")},
+    )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -492,7 +548,9 @@ def officials_queryset(user, extra_ids=()):
     queryset = User.objects.filter(official__isnull=False, is_active=True)
     agency_ids = visible_agency_ids(user) if user is not None else []
     if agency_ids is not ALL:
-        queryset = User.objects.filter(Q(official__agency_id__in=agency_ids, is_active=True) | Q(pk__in=list(extra_ids)))
+        queryset = User.objects.filter(
+            Q(official__agency_id__in=agency_ids, is_active=True) | Q(pk__in=list(extra_ids))
+        )
     return queryset.select_related("official__agency").order_by("official__agency__name", "last_name", "first_name")
 
 
@@ -516,8 +574,13 @@ class ProcessStepAdminForm(WagtailAdminModelForm):
         if kind == StepKind.HANDOFF and agency is None:
             self.add_error("agency", _("An inter-agency hand-off step needs the agency that handles it."))
         elif kind and kind != StepKind.HANDOFF and agency is not None:
-            self.add_error("agency", _("Only an inter-agency hand-off step is handled by another agency: leave this "
-                                       "empty or change the kind."))
+            self.add_error(
+                "agency",
+                _(
+                    "Only an inter-agency hand-off step is handled by another agency: leave this "
+                    "empty or change the kind."
+                ),
+            )
         return cleaned
 
 
@@ -574,12 +637,17 @@ class ProcessAdminForm(WagtailAdminModelForm):
             unit = step_agency or process_agency
             if unit is None:
                 continue  # a procedure-wide default process: any unit's officials
-            outsiders = [user for user in form.cleaned_data.get("officials") or []
-                         if getattr(getattr(user, "official", None), "agency_id", None) != unit.pk]
+            outsiders = [
+                user
+                for user in form.cleaned_data.get("officials") or []
+                if getattr(getattr(user, "official", None), "agency_id", None) != unit.pk
+            ]
             if outsiders:
-                form.add_error("officials", _("Only officials of %(unit)s can hold this step: %(names)s.") % {
-                    "unit": unit.name,
-                    "names": ", ".join(u.get_full_name() or u.get_username() for u in outsiders)})
+                form.add_error(
+                    "officials",
+                    _("Only officials of %(unit)s can hold this step: %(names)s.")
+                    % {"unit": unit.name, "names": ", ".join(u.get_full_name() or u.get_username() for u in outsiders)},
+                )
                 valid = False
         return valid
 
@@ -591,8 +659,11 @@ class ProcessAdminForm(WagtailAdminModelForm):
             forms_in_order = formset.ordered_forms
         else:
             deleted = set(formset.deleted_forms) if formset.can_delete else set()
-            forms_in_order = [f for i, f in enumerate(formset.forms)
-                              if f not in deleted and (i < formset.initial_form_count() or f.has_changed())]
+            forms_in_order = [
+                f
+                for i, f in enumerate(formset.forms)
+                if f not in deleted and (i < formset.initial_form_count() or f.has_changed())
+            ]
         return [form.instance for form in forms_in_order]
 
     def save(self, commit=True):
@@ -618,18 +689,31 @@ class ShortProcessForm(forms.Form):
     """The “three-stage short process” shortcut for procedures decided on the spot (QT 22.2c)."""
 
     procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False,
-                                    help_text=_("Leave empty for the procedure's default process (supervisors only)."))
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the procedure's default process (supervisors only)."),
+    )
     name = forms.CharField(label=_("Name"), max_length=255, required=False)
-    reception_officials = forms.ModelMultipleChoiceField(label=_("Who receives"), required=False,
-                                                         queryset=get_user_model().objects.none(),
-                                                         widget=forms.CheckboxSelectMultiple)
-    resolution_officials = forms.ModelMultipleChoiceField(label=_("Who resolves"), required=False,
-                                                          queryset=get_user_model().objects.none(),
-                                                          widget=forms.CheckboxSelectMultiple)
-    return_officials = forms.ModelMultipleChoiceField(label=_("Who returns the result"), required=False,
-                                                      queryset=get_user_model().objects.none(),
-                                                      widget=forms.CheckboxSelectMultiple)
+    reception_officials = forms.ModelMultipleChoiceField(
+        label=_("Who receives"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resolution_officials = forms.ModelMultipleChoiceField(
+        label=_("Who resolves"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    return_officials = forms.ModelMultipleChoiceField(
+        label=_("Who returns the result"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -651,7 +735,9 @@ class ShortProcessForm(forms.Form):
     def service_kwargs(self):
         data = self.cleaned_data
         return {
-            "procedure": data["procedure"], "agency": data["agency"], "name": data["name"],
+            "procedure": data["procedure"],
+            "agency": data["agency"],
+            "name": data["name"],
             "reception_officials": list(data["reception_officials"]),
             "resolution_officials": list(data["resolution_officials"]),
             "return_officials": list(data["return_officials"]),

@@ -9,6 +9,7 @@ an agency is never marked down for data the system does not hold.
 
 Every rate is computed in a few aggregate queries for all agencies at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,36 +45,93 @@ GROUPS = {
 }
 
 INDICATORS = [
-    Indicator("procedures_published", "publicity", _("Procedures published in full"), 9, Decimal("1.00"),
-              _("In-force procedures of the agency with their required documents listed ÷ in-force procedures "
-                "of the agency."),
-              _("Catalog (procedures, documents); Decision 766 group 1; BN 4.")),
-    Indicator("national_sync", "publicity", _("Dossiers synchronised with the national portal"), 9,
-              Decimal("1.00"),
-              _("Dossiers whose status reached the national portal ÷ dossiers received."),
-              _("National portal outbox (DESIGN §9) — not built yet: no data.")),
-    Indicator("on_time_766", "progress", _("Dossiers handled on time (766 measure)"), 20, Decimal("1.00"),
-              _("(Early + on time, without a second supplement request) ÷ (resolved + in progress and overdue at "
-                "the period's end)."),
-              _("Report engine; QT 18.6-18.7, QT 19; AG 20.3; Decision 766 group 2.")),
-    Indicator("online_procedures", "online_service", _("Procedures offered fully online"), 6, Decimal("0.80"),
-              _("In-force procedures with full online service ÷ in-force procedures; full points from 80%."),
-              _("Catalog online level; Decision 766 group 3.")),
-    Indicator("online_submissions", "online_service", _("Dossiers submitted online"), 6, Decimal("0.50"),
-              _("New dossiers received online ÷ new dossiers; full points from 50%."),
-              _("Report engine (channel); Decision 766 group 3.")),
-    Indicator("online_payment", "online_payment", _("Fees paid online"), 10, Decimal("0.80"),
-              _("Dossiers with fees paid through the payment platform ÷ dossiers with fees; full points from 80%."),
-              _("Payments (DESIGN 5.6) — online payment records do not exist yet: no data.")),
-    Indicator("satisfaction", "satisfaction", _("Satisfied applicants"), 18, Decimal("0.90"),
-              _("Ratings 'satisfied' or 'very satisfied' ÷ ratings in the period; full points from 90%."),
-              _("Ratings once per dossier code (QT 24); no data while an agency has no rating.")),
-    Indicator("digitised_dossiers", "digitisation", _("Dossiers digitised"), 11, Decimal("0.80"),
-              _("New dossiers with at least one submitted document on file ÷ new dossiers; full points from 80%."),
-              _("Dossier documents; BN 13-14; Decision 766 group 6.")),
-    Indicator("e_results", "digitisation", _("Results issued electronically"), 11, Decimal("0.80"),
-              _("Resolved dossiers with a result file ÷ resolved dossiers; full points from 80%."),
-              _("Result files (QN 13.3); Decision 766 group 6.")),
+    Indicator(
+        "procedures_published",
+        "publicity",
+        _("Procedures published in full"),
+        9,
+        Decimal("1.00"),
+        _(
+            "In-force procedures of the agency with their required documents listed ÷ in-force procedures "
+            "of the agency."
+        ),
+        _("Catalog (procedures, documents); Decision 766 group 1; BN 4."),
+    ),
+    Indicator(
+        "national_sync",
+        "publicity",
+        _("Dossiers synchronised with the national portal"),
+        9,
+        Decimal("1.00"),
+        _("Dossiers whose status reached the national portal ÷ dossiers received."),
+        _("National portal outbox (DESIGN §9) — not built yet: no data."),
+    ),
+    Indicator(
+        "on_time_766",
+        "progress",
+        _("Dossiers handled on time (766 measure)"),
+        20,
+        Decimal("1.00"),
+        _(
+            "(Early + on time, without a second supplement request) ÷ (resolved + in progress and overdue at "
+            "the period's end)."
+        ),
+        _("Report engine; QT 18.6-18.7, QT 19; AG 20.3; Decision 766 group 2."),
+    ),
+    Indicator(
+        "online_procedures",
+        "online_service",
+        _("Procedures offered fully online"),
+        6,
+        Decimal("0.80"),
+        _("In-force procedures with full online service ÷ in-force procedures; full points from 80%."),
+        _("Catalog online level; Decision 766 group 3."),
+    ),
+    Indicator(
+        "online_submissions",
+        "online_service",
+        _("Dossiers submitted online"),
+        6,
+        Decimal("0.50"),
+        _("New dossiers received online ÷ new dossiers; full points from 50%."),
+        _("Report engine (channel); Decision 766 group 3."),
+    ),
+    Indicator(
+        "online_payment",
+        "online_payment",
+        _("Fees paid online"),
+        10,
+        Decimal("0.80"),
+        _("Dossiers with fees paid through the payment platform ÷ dossiers with fees; full points from 80%."),
+        _("Payments (DESIGN 5.6) — online payment records do not exist yet: no data."),
+    ),
+    Indicator(
+        "satisfaction",
+        "satisfaction",
+        _("Satisfied applicants"),
+        18,
+        Decimal("0.90"),
+        _("Ratings 'satisfied' or 'very satisfied' ÷ ratings in the period; full points from 90%."),
+        _("Ratings once per dossier code (QT 24); no data while an agency has no rating."),
+    ),
+    Indicator(
+        "digitised_dossiers",
+        "digitisation",
+        _("Dossiers digitised"),
+        11,
+        Decimal("0.80"),
+        _("New dossiers with at least one submitted document on file ÷ new dossiers; full points from 80%."),
+        _("Dossier documents; BN 13-14; Decision 766 group 6."),
+    ),
+    Indicator(
+        "e_results",
+        "digitisation",
+        _("Results issued electronically"),
+        11,
+        Decimal("0.80"),
+        _("Resolved dossiers with a result file ÷ resolved dossiers; full points from 80%."),
+        _("Result files (QN 13.3); Decision 766 group 6."),
+    ),
 ]
 
 
@@ -103,8 +161,7 @@ class AgencyIndex:
             members = [i for i in INDICATORS if i.group == key]
             got = [pts[i.key] for i in members if pts[i.key] is not None]
             available = sum(i.max_points for i in members if pts[i.key] is not None)
-            out[key] = {"label": label, "max": max_points, "points": sum(got) if got else None,
-                        "available": available}
+            out[key] = {"label": label, "max": max_points, "points": sum(got) if got else None, "available": available}
         return out
 
     @property
@@ -135,9 +192,12 @@ def _rating_counts(period, agency_ids):
         return {}
     if Rating._meta.db_table not in connection.introspection.table_names():
         return {}
-    rows = (Rating.objects.filter(created_at__gte=period.start, created_at__lt=period.end, agency_id__in=agency_ids)
-            .order_by().values("agency_id")
-            .annotate(all=Count("pk"), satisfied=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS))))
+    rows = (
+        Rating.objects.filter(created_at__gte=period.start, created_at__lt=period.end, agency_id__in=agency_ids)
+        .order_by()
+        .values("agency_id")
+        .annotate(all=Count("pk"), satisfied=Count("pk", filter=Q(overall__in=SATISFIED_LEVELS)))
+    )
     return {r["agency_id"]: (r["satisfied"], r["all"]) for r in rows}
 
 
@@ -145,30 +205,45 @@ def index_766(*, user=None, period: reports.Period, now=None) -> list[AgencyInde
     """The index of every agency the user may see (``user=None``: all), for ``period``."""
     report = reports.report(user=user, period=period, group_by="agency", now=now)
     by_agency = {row.key: row for row in report.rows}
-    agency_qs = Agency.objects.filter(pk__in=list(by_agency)) if user is not None else Agency.objects.filter(
-        Q(pk__in=list(by_agency)) | Q(is_active=True))
+    agency_qs = (
+        Agency.objects.filter(pk__in=list(by_agency))
+        if user is not None
+        else Agency.objects.filter(Q(pk__in=list(by_agency)) | Q(is_active=True))
+    )
     agencies = dict(agency_qs.values_list("pk", "name"))
     ids = list(agencies)
     # catalog: in-force procedures, with documents, fully online — per agency, one query
     through = Procedure.agencies.through
     with_docs = ProcedureDocument.objects.filter(procedure_id=OuterRef("procedure_id"))
     catalog = {
-        r["agency_id"]: r for r in through.objects.filter(agency_id__in=ids, procedure__status=ProcedureStatus.IN_FORCE)
-        .annotate(has_docs=Exists(with_docs)).order_by().values("agency_id")
-        .annotate(all=Count("pk"), documented=Count("pk", filter=Q(has_docs=True)),
-                  online=Count("pk", filter=Q(procedure__online_level=OnlineLevel.FULL)))
+        r["agency_id"]: r
+        for r in through.objects.filter(agency_id__in=ids, procedure__status=ProcedureStatus.IN_FORCE)
+        .annotate(has_docs=Exists(with_docs))
+        .order_by()
+        .values("agency_id")
+        .annotate(
+            all=Count("pk"),
+            documented=Count("pk", filter=Q(has_docs=True)),
+            online=Count("pk", filter=Q(procedure__online_level=OnlineLevel.FULL)),
+        )
     }
     # digitisation: documents on file for the new and the resolved dossiers — one query
     c = reports.conditions(period, now)
-    submitted = DossierDocument.objects.filter(dossier_id=OuterRef("pk"), kind__in=[DocumentKind.SUBMITTED,
-                                                                                     DocumentKind.SUPPLEMENT])
+    submitted = DossierDocument.objects.filter(
+        dossier_id=OuterRef("pk"), kind__in=[DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT]
+    )
     results = DossierDocument.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
     digit = {
-        r["agency_id"]: r for r in reports.base_queryset(user=user, period=period, now=now)
-        .filter(agency_id__in=ids).annotate(has_docs=Exists(submitted), has_result=Exists(results))
-        .order_by().values("agency_id")
-        .annotate(new_docs=Count("pk", filter=c["new"] & Q(has_docs=True)),
-                  resolved_results=Count("pk", filter=c["resolved"] & Q(has_result=True)))
+        r["agency_id"]: r
+        for r in reports.base_queryset(user=user, period=period, now=now)
+        .filter(agency_id__in=ids)
+        .annotate(has_docs=Exists(submitted), has_result=Exists(results))
+        .order_by()
+        .values("agency_id")
+        .annotate(
+            new_docs=Count("pk", filter=c["new"] & Q(has_docs=True)),
+            resolved_results=Count("pk", filter=c["resolved"] & Q(has_result=True)),
+        )
     }
     ratings = _rating_counts(period, ids)
     out = []

@@ -16,6 +16,7 @@ and before the "sent" mark commits: then the message goes out again, with the sa
 e-mail's Message-ID). Delivery is therefore at least once, and exactly once unless the worker dies in that
 window of milliseconds.
 """
+
 import uuid
 from datetime import timedelta
 from email.utils import parseaddr
@@ -56,8 +57,13 @@ RATING_KINDS = ("result_ready", "returned")
 
 
 def _context(dossier, **extra):
-    context = {"dossier": dossier, "code": dossier.code, "appointment": format_time_date(dossier.appointment_at),
-               "lookup_url": absolute_url(reverse("lookup"), {"code": dossier.code}), **extra}
+    context = {
+        "dossier": dossier,
+        "code": dossier.code,
+        "appointment": format_time_date(dossier.appointment_at),
+        "lookup_url": absolute_url(reverse("lookup"), {"code": dossier.code}),
+        **extra,
+    }
     if extra.get("kind") in RATING_KINDS:
         from feedback.ratings import rating_public_url, rating_secret
 
@@ -72,16 +78,33 @@ def queue(dossier, kind, **extra):
     body = render_to_string("workflow/notifications/message.txt", {**context, "subject": subject}).strip()
     rows = []
     if dossier.applicant_email:
-        rows.append(Notification(dossier=dossier, channel=NotificationChannel.EMAIL, recipient=dossier.applicant_email,
-                                 kind=kind, subject=subject, body=body))
+        rows.append(
+            Notification(
+                dossier=dossier,
+                channel=NotificationChannel.EMAIL,
+                recipient=dossier.applicant_email,
+                kind=kind,
+                subject=subject,
+                body=body,
+            )
+        )
     if dossier.applicant_phone:
-        rows.append(Notification(dossier=dossier, channel=NotificationChannel.SMS, recipient=dossier.applicant_phone,
-                                 kind=kind, subject="", body=" ".join(filter(None, [f"{subject}.", context["lookup_url"],
-                                                                     context.get("rating_url")]))))
+        rows.append(
+            Notification(
+                dossier=dossier,
+                channel=NotificationChannel.SMS,
+                recipient=dossier.applicant_phone,
+                kind=kind,
+                subject="",
+                body=" ".join(filter(None, [f"{subject}.", context["lookup_url"], context.get("rating_url")])),
+            )
+        )
     created = Notification.objects.bulk_create(rows)
     ids = [n.pk for n in created if n.pk]
     if not ids:  # backends that do not return ids from bulk_create
-        ids = list(Notification.objects.filter(dossier=dossier, kind=kind, sent_at__isnull=True).values_list("pk", flat=True))
+        ids = list(
+            Notification.objects.filter(dossier=dossier, kind=kind, sent_at__isnull=True).values_list("pk", flat=True)
+        )
     transaction.on_commit(lambda: _enqueue(ids))
 
 
@@ -116,16 +139,23 @@ def _claim(notification_id):
     now = timezone.now()
     token = uuid.uuid4()
     with transaction.atomic():
-        claimed = (Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
-                   .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-                   .update(claimed_until=now + send_lease(), claim_token=token, attempts=F("attempts") + 1))
+        claimed = (
+            Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .update(claimed_until=now + send_lease(), claim_token=token, attempts=F("attempts") + 1)
+        )
     return token if claimed else None
 
 
 def _send(notification):
     if notification.channel == NotificationChannel.EMAIL:
-        EmailMessage(notification.subject, notification.body, None, [notification.recipient],
-                     headers={"Message-ID": message_id(notification)}).send()
+        EmailMessage(
+            notification.subject,
+            notification.body,
+            None,
+            [notification.recipient],
+            headers={"Message-ID": message_id(notification)},
+        ).send()
     else:
         sms_backend().send(notification.recipient, notification.body)
 
@@ -140,10 +170,12 @@ def deliver(notification_id):
         _send(notification)
     except Exception as error:  # noqa: BLE001 - recorded and released for huey's retry / the periodic sweep
         Notification.objects.filter(pk=notification_id, claim_token=token).update(
-            claimed_until=None, claim_token=None, last_error=str(error)[:2000])
+            claimed_until=None, claim_token=None, last_error=str(error)[:2000]
+        )
         raise
     Notification.objects.filter(pk=notification_id, sent_at__isnull=True).update(
-        sent_at=timezone.now(), claimed_until=None, claim_token=None, last_error="")
+        sent_at=timezone.now(), claimed_until=None, claim_token=None, last_error=""
+    )
     return True
 
 
@@ -153,8 +185,11 @@ def requeue_stuck(*, grace=timedelta(minutes=5), limit=500):
     all its retries). A row already queued or being sent is harmless to queue again: only one claim wins.
     Returns the ids queued."""
     now = timezone.now()
-    ids = list(Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-               .filter(Q(claimed_until__lte=now) | Q(claimed_until__isnull=True, created_at__lte=now - grace))
-               .order_by("created_at").values_list("pk", flat=True)[:limit])
+    ids = list(
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(claimed_until__lte=now) | Q(claimed_until__isnull=True, created_at__lte=now - grace))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
     _enqueue(ids)
     return ids

@@ -12,6 +12,7 @@ own unit's procedures; :func:`process_queryset_for` is the one scoping rule).
 Errors are the domain errors of :mod:`workflow.errors`, shown by the screens
 as messages.
 """
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -65,8 +66,12 @@ def process_check_manageable(actor, process):
     """Refuse a change to a process ``actor`` may only look at."""
     if not process_is_manageable(actor, process):
         if process.agency_id is None:
-            raise ActionNotAllowed(_("The procedure's default process is shared by every unit: only supervisors "
-                                     "change it. Create your unit's own process instead."))
+            raise ActionNotAllowed(
+                _(
+                    "The procedure's default process is shared by every unit: only supervisors "
+                    "change it. Create your unit's own process instead."
+                )
+            )
         raise ActionNotAllowed(_("You can only manage the processes of your own unit's procedures."))
 
 
@@ -140,8 +145,10 @@ def process_publish(*, actor, process_id, at=None) -> Process:
     process = _locked(process_id)
     _require_manageable(actor, process)
     if process.status != ProcessStatus.DRAFT:
-        raise InvalidState(_("Only a draft can be published; this version is already %(status)s.")
-                           % {"status": process.get_status_display().lower()})
+        raise InvalidState(
+            _("Only a draft can be published; this version is already %(status)s.")
+            % {"status": process.get_status_display().lower()}
+        )
     steps = list(process.steps.all())
     if not steps:
         raise InvalidState(_("Add at least one step before publishing."))
@@ -164,8 +171,13 @@ def process_publish(*, actor, process_id, at=None) -> Process:
 
 def _copy_step(step, process, sort_order):
     copy = ProcessStep.objects.create(
-        process=process, sort_order=sort_order, name=step.name, position=step.position, kind=step.kind,
-        agency_id=step.agency_id, allowance_hours=step.allowance_hours,
+        process=process,
+        sort_order=sort_order,
+        name=step.name,
+        position=step.position,
+        kind=step.kind,
+        agency_id=step.agency_id,
+        allowance_hours=step.allowance_hours,
     )
     officials = list(step.officials.all())
     if officials:
@@ -186,11 +198,16 @@ def process_new_draft(*, actor, process_id) -> Process:
         procedure_id=source.procedure_id, agency_id=source.agency_id, status=ProcessStatus.DRAFT
     ).first()
     if existing is not None:
-        raise InvalidState(_("A draft version already exists (version %(version)s): edit that one.")
-                           % {"version": existing.version})
+        raise InvalidState(
+            _("A draft version already exists (version %(version)s): edit that one.") % {"version": existing.version}
+        )
     draft = Process.objects.create(
-        procedure_id=source.procedure_id, agency_id=source.agency_id, name=source.name, is_short=source.is_short,
-        version=next_version(source.procedure, source.agency), status=ProcessStatus.DRAFT,
+        procedure_id=source.procedure_id,
+        agency_id=source.agency_id,
+        name=source.name,
+        is_short=source.is_short,
+        version=next_version(source.procedure, source.agency),
+        status=ProcessStatus.DRAFT,
     )
     for index, step in enumerate(source.steps.all()):
         _copy_step(step, draft, index)
@@ -219,8 +236,17 @@ def short_stage_hours(total_minutes: int) -> list[Decimal]:
 
 
 @transaction.atomic
-def process_create_short(*, actor, procedure, agency=None, name="", stage_names=None,
-                         reception_officials=(), resolution_officials=(), return_officials=()) -> Process:
+def process_create_short(
+    *,
+    actor,
+    procedure,
+    agency=None,
+    name="",
+    stage_names=None,
+    reception_officials=(),
+    resolution_officials=(),
+    return_officials=(),
+) -> Process:
     """A draft three-stage process (receive → resolve → return) for a procedure decided on the spot (QT 22.2c).
 
     The stages share the procedure's processing time (a quarter, a half, a
@@ -232,15 +258,19 @@ def process_create_short(*, actor, procedure, agency=None, name="", stage_names=
         raise InvalidState(_("A draft process already exists for this procedure and agency: edit that one."))
     names = stage_names or [_("Receive the dossier"), _("Resolve"), _("Return the result")]
     process = Process.objects.create(
-        procedure=procedure, agency=agency, name=name.strip() or _("Short process: %(procedure)s")
-        % {"procedure": procedure.name}, is_short=True, version=next_version(procedure, agency),
+        procedure=procedure,
+        agency=agency,
+        name=name.strip() or _("Short process: %(procedure)s") % {"procedure": procedure.name},
+        is_short=True,
+        version=next_version(procedure, agency),
         status=ProcessStatus.DRAFT,
     )
     officials = [reception_officials, resolution_officials, return_officials]
     hours_per_stage = short_stage_hours(procedure.processing_minutes)
     for index, ((kind, _share), hours) in enumerate(zip(SHORT_STAGES, hours_per_stage)):
-        step = ProcessStep.objects.create(process=process, sort_order=index, name=names[index], kind=kind,
-                                          allowance_hours=hours)
+        step = ProcessStep.objects.create(
+            process=process, sort_order=index, name=names[index], kind=kind, allowance_hours=hours
+        )
         if officials[index]:
             step.officials.set(officials[index])
             step.officials.commit()
@@ -250,13 +280,26 @@ def process_create_short(*, actor, procedure, agency=None, name="", stage_names=
 def process_check_editable(process):
     """Refuse to change a frozen (published or retired) version."""
     if process.is_frozen:
-        raise InvalidState(_("This version is %(status)s and frozen: create a new draft version to change it.")
-                           % {"status": process.get_status_display().lower()})
+        raise InvalidState(
+            _("This version is %(status)s and frozen: create a new draft version to change it.")
+            % {"status": process.get_status_display().lower()}
+        )
 
 
 __all__ = [
-    "agencies_for", "next_version", "process_check_manageable", "process_is_manageable",
-    "process_manageable_queryset", "process_check_create", "procedures_for", "process_allowance_check", "process_allowance_mismatch",
-    "process_check_editable", "process_create_short", "process_new_draft", "process_publish", "process_queryset_for",
+    "agencies_for",
+    "next_version",
+    "process_check_manageable",
+    "process_is_manageable",
+    "process_manageable_queryset",
+    "process_check_create",
+    "procedures_for",
+    "process_allowance_check",
+    "process_allowance_mismatch",
+    "process_check_editable",
+    "process_create_short",
+    "process_new_draft",
+    "process_publish",
+    "process_queryset_for",
     "short_stage_hours",
 ]

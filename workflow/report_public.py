@@ -6,6 +6,7 @@ and the monthly late lists. Only aggregate figures are shown: no dossier,
 applicant or other personal data. The late list names officials, as the
 regulations require. Figures are cached for a few minutes.
 """
+
 from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
@@ -18,8 +19,21 @@ from . import report_charts, reports
 from .models import LateList, LateListKind
 
 CACHE_SECONDS = 600
-PUBLIC_FIGURES = ["received", "carried_over", "new", "new_online", "resolved", "early", "on_time", "late",
-                  "in_progress", "overdue", "refused", "stopped", "withdrawn"]
+PUBLIC_FIGURES = [
+    "received",
+    "carried_over",
+    "new",
+    "new_online",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "in_progress",
+    "overdue",
+    "refused",
+    "stopped",
+    "withdrawn",
+]
 
 
 def _ratings():
@@ -60,10 +74,14 @@ def transparency(request):
     context = {
         "blocks": blocks,
         "figures": [(name, reports.FIGURES[name]) for name in PUBLIC_FIGURES],
-        "on_time_svg": report_charts.hbar_chart([(r.label, r.on_time_rate, None) for r in chart_rows],
-                                                title=_("On-time rate by agency"), max_value=1),
-        "trend_svg": report_charts.trend_chart(trend, title=_("Trend by month"), labels={
-            "new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")}),
+        "on_time_svg": report_charts.hbar_chart(
+            [(r.label, r.on_time_rate, None) for r in chart_rows], title=_("On-time rate by agency"), max_value=1
+        ),
+        "trend_svg": report_charts.trend_chart(
+            trend,
+            title=_("Trend by month"),
+            labels={"new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")},
+        ),
         "ratings": _ratings(),
         "late_lists": LateList.objects.filter(published_at__isnull=False)[:12],
         "generated_at": now,
@@ -80,12 +98,16 @@ def late_list(request, month):
     if item is None or period.key != month:
         raise Http404
     entries = list(item.entries.all())
-    return render(request, "portal/transparency_late_list.html", {
-        "late_list": item,
-        "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
-        "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
-        "late_lists": LateList.objects.filter(published_at__isnull=False)[:24],
-    })
+    return render(
+        request,
+        "portal/transparency_late_list.html",
+        {
+            "late_list": item,
+            "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
+            "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
+            "late_lists": LateList.objects.filter(published_at__isnull=False)[:24],
+        },
+    )
 
 
 urlpatterns = [

@@ -5,6 +5,7 @@ report engine (grouped by agency and by official), replaces the month's
 entries in one transaction and notifies the supervisors once per month. The
 month is closed, so a re-run gives the same list.
 """
+
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -26,8 +27,10 @@ def _entries(late_list, period, now):
     by_agency = reports.report(period=period, group_by="agency", now=now)
     by_official = reports.report(period=period, group_by="official", now=now)
     agency_names = dict(Agency.objects.values_list("pk", "name"))
-    officials = {o.user_id: o for o in Official.objects.filter(
-        user_id__in=[r.key for r in by_official.rows if r.key]).select_related("user")}
+    officials = {
+        o.user_id: o
+        for o in Official.objects.filter(user_id__in=[r.key for r in by_official.rows if r.key]).select_related("user")
+    }
     entries = []
     for kind, rows in ((LateListKind.AGENCY, by_agency.rows), (LateListKind.OFFICIAL, by_official.rows)):
         for row in rows:
@@ -40,11 +43,22 @@ def _entries(late_list, period, now):
                 if official is None:  # an account that is no longer an official: not published by name
                     continue
                 agency_id, name, position, user_id = official.agency_id, row.label, official.position, row.key
-            entries.append(LateListEntry(
-                late_list=late_list, kind=kind, agency_id=agency_id, user_id=user_id, name=name,
-                agency_name=agency_names.get(agency_id, ""), position=position, resolved=row.resolved,
-                late_resolved=row.late, overdue=row.overdue, late=row.late_total, share=row.late_share or 0,
-            ))
+            entries.append(
+                LateListEntry(
+                    late_list=late_list,
+                    kind=kind,
+                    agency_id=agency_id,
+                    user_id=user_id,
+                    name=name,
+                    agency_name=agency_names.get(agency_id, ""),
+                    position=position,
+                    resolved=row.resolved,
+                    late_resolved=row.late,
+                    overdue=row.overdue,
+                    late=row.late_total,
+                    share=row.late_share or 0,
+                )
+            )
     return entries, sum(1 for row in by_agency.rows if row.received)
 
 
@@ -52,10 +66,14 @@ def _entries(late_list, period, now):
 def late_list_publish(*, month: date | None = None, now=None, notify=True) -> LateList:
     """(Re)compute and publish the list for ``month`` (default: the previous month)."""
     now = now or timezone.now()
-    period = (reports.Period.month(month.year, month.month) if month
-              else reports.Period.previous_month(timezone.localdate(now)))
+    period = (
+        reports.Period.month(month.year, month.month)
+        if month
+        else reports.Period.previous_month(timezone.localdate(now))
+    )
     late_list, created = LateList.objects.select_for_update().get_or_create(
-        month=period.first, defaults={"computed_at": now, "published_at": now})
+        month=period.first, defaults={"computed_at": now, "published_at": now}
+    )
     late_list.entries.all().delete()
     entries, agencies_total = _entries(late_list, period, now)
     LateListEntry.objects.bulk_create(entries)
@@ -83,11 +101,22 @@ def _notify_supervisors(late_list, entries):
     agencies = sum(1 for e in entries if e.kind == LateListKind.AGENCY)
     officials = len(entries) - agencies
     subject = _("Late list for %(month)s: %(agencies)d agencies, %(officials)d officials") % {
-        "month": f"{late_list.month:%m/%Y}", "agencies": agencies, "officials": officials}
+        "month": f"{late_list.month:%m/%Y}",
+        "agencies": agencies,
+        "officials": officials,
+    }
     lines = [subject, ""] + [f"- {e.name} ({e.agency_name}): {e.late}" for e in entries]
-    rows = [Notification(channel=NotificationChannel.EMAIL, recipient=user.email, kind=kind, subject=subject[:255],
-                         body="\n".join(lines))
-            for user in supervisors() if user.email not in already]
+    rows = [
+        Notification(
+            channel=NotificationChannel.EMAIL,
+            recipient=user.email,
+            kind=kind,
+            subject=subject[:255],
+            body="\n".join(lines),
+        )
+        for user in supervisors()
+        if user.email not in already
+    ]
     Notification.objects.bulk_create(rows)
     ids = list(Notification.objects.filter(kind=kind, sent_at__isnull=True, attempts=0).values_list("pk", flat=True))
     transaction.on_commit(lambda: _enqueue(ids))

@@ -1,4 +1,5 @@
 """Periodic jobs of the reporting side (imported by :mod:`workflow.tasks` so huey registers them)."""
+
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 

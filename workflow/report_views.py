@@ -5,6 +5,7 @@ Thin views over :mod:`workflow.reports`, :mod:`workflow.index766` and
 officials see their unit, supervisors all units) through the engine, which
 uses ``Dossier.objects.visible_to``.
 """
+
 from urllib.parse import urlencode
 
 import tablib
@@ -36,14 +37,18 @@ def require_reports(user):
 
 
 class ReportFilterForm(forms.Form):
-    period = forms.CharField(label=gettext_lazy("Period"), required=False, max_length=30,
-                             help_text=gettext_lazy("2026-05 (month), 2026-Q2 (quarter), 2026 (year) or "
-                                                    "2026-05-01..2026-05-20."))
+    period = forms.CharField(
+        label=gettext_lazy("Period"),
+        required=False,
+        max_length=30,
+        help_text=gettext_lazy("2026-05 (month), 2026-Q2 (quarter), 2026 (year) or 2026-05-01..2026-05-20."),
+    )
     group_by = forms.ChoiceField(label=gettext_lazy("Group by"), choices=list(GROUPINGS.items()), required=False)
     agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.none(), required=False)
     sector = forms.ModelChoiceField(label=gettext_lazy("Sector"), queryset=Sector.objects.all(), required=False)
-    procedure = forms.ModelChoiceField(label=gettext_lazy("Procedure"), queryset=Procedure.objects.none(),
-                                       required=False)
+    procedure = forms.ModelChoiceField(
+        label=gettext_lazy("Procedure"), queryset=Procedure.objects.none(), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,37 +110,67 @@ class ReportView(ReportsMixin, TemplateView):
                 extra["key"] = "none" if key is None else key
             return f"{drill}?{_query(period, group_by, filters, **extra)}"
 
-        rows = [{"row": row, "cells": [(row.counts[f], link(f, row.key)) for f in FIGURES],
-                 "rates": [_pct(row.rates()[r]) if r != "avg_processing_days" else (row.avg_processing_days or "–")
-                           for r in RATES]} for row in report.rows]
+        rows = [
+            {
+                "row": row,
+                "cells": [(row.counts[f], link(f, row.key)) for f in FIGURES],
+                "rates": [
+                    _pct(row.rates()[r]) if r != "avg_processing_days" else (row.avg_processing_days or "–")
+                    for r in RATES
+                ],
+            }
+            for row in report.rows
+        ]
         total = report.total
         total_cells = [(total.counts[f], f"{drill}?{_query(period, None, filters, figure=f)}") for f in FIGURES]
-        total_rates = [_pct(total.rates()[r]) if r != "avg_processing_days" else (total.avg_processing_days or "–")
-                       for r in RATES]
+        total_rates = [
+            _pct(total.rates()[r]) if r != "avg_processing_days" else (total.avg_processing_days or "–") for r in RATES
+        ]
         months = [m for m in reports.last_months(12, period.last)]
         trend = reports.trend(user=user, months=months, filters=filters, now=now)
-        by_agency = report if group_by == "agency" else reports.report(user=user, period=period, group_by="agency",
-                                                                      filters=filters, now=now)
-        on_time_items = [(row.label, row.on_time_rate, link("resolved", row.key) if group_by == "agency" else None)
-                         for row in sorted(by_agency.rows, key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0))]
+        by_agency = (
+            report
+            if group_by == "agency"
+            else reports.report(user=user, period=period, group_by="agency", filters=filters, now=now)
+        )
+        on_time_items = [
+            (row.label, row.on_time_rate, link("resolved", row.key) if group_by == "agency" else None)
+            for row in sorted(by_agency.rows, key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0))
+        ]
         backlog = reports.backlog(user=user, filters=filters, now=now)
         backlog_url = reverse("reports:backlog")
-        segments = [(level, str(label), backlog[level], f"{backlog_url}?{urlencode({'level': level, **filters})}")
-                    for level, label in reports.BACKLOG_LEVELS.items()]
-        context.update({
-            "form": form, "period": period, "group_by": group_by, "group_label": GROUPINGS[group_by],
-            "figures": FIGURES, "rates": RATES, "rows": rows, "total_cells": total_cells, "total_rates": total_rates,
-            "total": total,
-            "export_url": f"{reverse('reports:export')}?{_query(period, group_by, filters)}",
-            "trend_svg": report_charts.trend_chart(trend, title=_("Trend by month"), labels={
-                "new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")}),
-            "on_time_svg": report_charts.hbar_chart(on_time_items, title=_("On-time rate by agency"), max_value=1),
-            "backlog_svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
-            "quick_periods": [(_("This month"), Period.current_month().key),
-                              (_("Last month"), Period.previous_month().key),
-                              (_("This year"), str(timezone.localdate().year))],
-            "sees_all": sees_all_units(self.request.user),
-        })
+        segments = [
+            (level, str(label), backlog[level], f"{backlog_url}?{urlencode({'level': level, **filters})}")
+            for level, label in reports.BACKLOG_LEVELS.items()
+        ]
+        context.update(
+            {
+                "form": form,
+                "period": period,
+                "group_by": group_by,
+                "group_label": GROUPINGS[group_by],
+                "figures": FIGURES,
+                "rates": RATES,
+                "rows": rows,
+                "total_cells": total_cells,
+                "total_rates": total_rates,
+                "total": total,
+                "export_url": f"{reverse('reports:export')}?{_query(period, group_by, filters)}",
+                "trend_svg": report_charts.trend_chart(
+                    trend,
+                    title=_("Trend by month"),
+                    labels={"new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")},
+                ),
+                "on_time_svg": report_charts.hbar_chart(on_time_items, title=_("On-time rate by agency"), max_value=1),
+                "backlog_svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
+                "quick_periods": [
+                    (_("This month"), Period.current_month().key),
+                    (_("Last month"), Period.previous_month().key),
+                    (_("This year"), str(timezone.localdate().year)),
+                ],
+                "sees_all": sees_all_units(self.request.user),
+            }
+        )
         return context
 
 
@@ -161,16 +196,24 @@ class DrilldownView(ReportsMixin, TemplateView):
             key = params.get("key") if "key" in params else None
             if "key" not in params:
                 group_by = None
-            qs = reports.drilldown(user=self.request.user, period=period, figure=figure, group_by=group_by, key=key,
-                                   filters=filters)
+            qs = reports.drilldown(
+                user=self.request.user, period=period, figure=figure, group_by=group_by, key=key, filters=filters
+            )
             heading = FIGURES[figure]
         qs = qs.select_related("procedure", "agency").order_by("-received_at", "-pk")
         page = Paginator(qs, 50).get_page(params.get("p"))
         query = params.copy()
         query.pop("p", None)
-        context.update({"page": page, "heading": heading, "period": period, "count": page.paginator.count,
-                        "query": query.urlencode(), "back_url": f"{reverse('reports:index')}?"
-                        f"{_query(period, group_by or 'agency', filters)}"})
+        context.update(
+            {
+                "page": page,
+                "heading": heading,
+                "period": period,
+                "count": page.paginator.count,
+                "query": query.urlencode(),
+                "back_url": f"{reverse('reports:index')}?{_query(period, group_by or 'agency', filters)}",
+            }
+        )
         return context
 
 
@@ -191,8 +234,9 @@ class ExportView(View):
         for row in [*report.rows, report.total]:
             rates = row.rates()
             data.append([row.label] + [row.counts[f] for f in FIGURES] + [rates[r] for r in RATES])
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.key}-{group_by}.xlsx"'
         return response
 
@@ -206,8 +250,9 @@ class Index766View(ReportsMixin, TemplateView):
         form = self.form()
         period, _group_by, _filters = form.values()
         rows = index766.index_766(user=self.request.user, period=period)
-        context.update({"form": form, "period": period, "rows": rows, "groups": index766.GROUPS,
-                        "indicators": index766.INDICATORS})
+        context.update(
+            {"form": form, "period": period, "rows": rows, "groups": index766.GROUPS, "indicators": index766.INDICATORS}
+        )
         return context
 
 
@@ -227,13 +272,16 @@ class LateListsView(ReportsMixin, TemplateView):
         ids = visible_agency_ids(self.request.user)
         if ids is not ALL:
             entries = [e for e in entries if e.agency_id in ids]
-        context.update({
-            "lists": lists, "selected": selected,
-            "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
-            "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
-            "can_publish": sees_all_units(self.request.user),
-            "default_month": Period.previous_month().key,
-        })
+        context.update(
+            {
+                "lists": lists,
+                "selected": selected,
+                "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
+                "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
+                "can_publish": sees_all_units(self.request.user),
+                "default_month": Period.previous_month().key,
+            }
+        )
         return context
 
     def post(self, request):

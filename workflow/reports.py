@@ -39,6 +39,7 @@ period is running):
 * 766 on-time measure (Decision 766/QĐ-TTg): (early + on time, without a
   second supplement request) ÷ (resolved + in progress overdue).
 """
+
 from __future__ import annotations
 
 import calendar as pycalendar
@@ -165,8 +166,12 @@ class Period:
     def key(self) -> str:
         if self.first.day == 1 and self.last == Period.month(self.first.year, self.first.month).last:
             return f"{self.first:%Y-%m}"
-        if (self.first.month, self.first.day, self.last.month, self.last.day) == (1, 1, 12, 31) \
-                and self.first.year == self.last.year:
+        if (self.first.month, self.first.day, self.last.month, self.last.day) == (
+            1,
+            1,
+            12,
+            31,
+        ) and self.first.year == self.last.year:
             return f"{self.first.year}"
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
 
@@ -244,9 +249,16 @@ def scope_q(period: Period, now: datetime | None = None) -> Q:
 def processing_minutes_expr():
     """Working minutes on the steps of the final reception cycle up to the result (QT 20; step timers)."""
     runs = (
-        StepRun.objects.filter(dossier_id=OuterRef("pk"), cycle=OuterRef("cycle"), departed_at__isnull=False,
-                               departed_at__lte=OuterRef("result_recorded_at"))
-        .order_by().values("dossier_id").annotate(total=Sum("used_minutes")).values("total")
+        StepRun.objects.filter(
+            dossier_id=OuterRef("pk"),
+            cycle=OuterRef("cycle"),
+            departed_at__isnull=False,
+            departed_at__lte=OuterRef("result_recorded_at"),
+        )
+        .order_by()
+        .values("dossier_id")
+        .annotate(total=Sum("used_minutes"))
+        .values("total")
     )
     return Subquery(runs, output_field=IntegerField())
 
@@ -256,19 +268,36 @@ def official_expr(period: Period, now: datetime | None = None):
     or of its step at the period's end if still in progress. Dossiers never held by a named official
     (group steps, refused submissions) have none."""
     end = period.end
-    cut = Case(When(Q(_finish__isnull=False) & Q(_finish__lt=end), then=F("_finish")), default=Value(end),
-               output_field=DateTimeField())
-    last = (StepRun.objects.filter(dossier_id=OuterRef("pk"), arrived_at__lt=OuterRef("_cut"))
-            .order_by("-arrived_at", "-pk").values("holder_id")[:1])
+    cut = Case(
+        When(Q(_finish__isnull=False) & Q(_finish__lt=end), then=F("_finish")),
+        default=Value(end),
+        output_field=DateTimeField(),
+    )
+    last = (
+        StepRun.objects.filter(dossier_id=OuterRef("pk"), arrived_at__lt=OuterRef("_cut"))
+        .order_by("-arrived_at", "-pk")
+        .values("holder_id")[:1]
+    )
     return cut, Subquery(last, output_field=IntegerField())
 
 
-GROUP_FIELDS = {"agency": "agency_id", "sector": "procedure__sector_id", "procedure": "procedure_id",
-                "official": "_official"}
+GROUP_FIELDS = {
+    "agency": "agency_id",
+    "sector": "procedure__sector_id",
+    "procedure": "procedure_id",
+    "official": "_official",
+}
 
 
-def base_queryset(*, user=None, period: Period, group_by: str | None = None, filters: dict | None = None,
-                  now: datetime | None = None, scope: bool = True):
+def base_queryset(
+    *,
+    user=None,
+    period: Period,
+    group_by: str | None = None,
+    filters: dict | None = None,
+    now: datetime | None = None,
+    scope: bool = True,
+):
     """The scoped, annotated and filtered dossiers of a report (``user=None``: every unit, for public pages)."""
     qs = Dossier.objects.all() if user is None else Dossier.objects.visible_to(user)
     qs = annotated(qs)
@@ -371,8 +400,10 @@ def _labels(group_by, keys):
     if group_by == "sector":
         return dict(Sector.objects.filter(pk__in=keys).values_list("pk", "name"))
     if group_by == "procedure":
-        return {pk: f"{code} – {name}" for pk, code, name in
-                Procedure.objects.filter(pk__in=keys).values_list("pk", "national_code", "name")}
+        return {
+            pk: f"{code} – {name}"
+            for pk, code, name in Procedure.objects.filter(pk__in=keys).values_list("pk", "national_code", "name")
+        }
     if group_by == "official":
         users = get_user_model().objects.filter(pk__in=keys).values_list("pk", "first_name", "last_name", "username")
         return {pk: (f"{last} {first}".strip() or username) for pk, first, last, username in users}
@@ -383,8 +414,14 @@ def empty_counts():
     return {name: 0 for name in [*FIGURES, *SUMS]}
 
 
-def report(*, user=None, period: Period, group_by: str | None = "agency", filters: dict | None = None,
-           now: datetime | None = None) -> Report:
+def report(
+    *,
+    user=None,
+    period: Period,
+    group_by: str | None = "agency",
+    filters: dict | None = None,
+    now: datetime | None = None,
+) -> Report:
     """The figures of ``period`` grouped by ``group_by`` (None: one total row); one aggregate query."""
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"Unknown grouping {group_by!r}")
@@ -411,8 +448,16 @@ def report(*, user=None, period: Period, group_by: str | None = "agency", filter
     return Report(period=period, group_by=group_by, rows=rows, total=total, generated_at=now)
 
 
-def drilldown(*, user, period: Period, figure: str, group_by: str | None = None, key=None,
-              filters: dict | None = None, now: datetime | None = None):
+def drilldown(
+    *,
+    user,
+    period: Period,
+    figure: str,
+    group_by: str | None = None,
+    key=None,
+    filters: dict | None = None,
+    now: datetime | None = None,
+):
     """The dossiers behind one number of :func:`report`, scoped to what ``user`` may see."""
     if figure not in FIGURES:
         raise ValueError(f"Unknown figure {figure!r}")
@@ -439,17 +484,25 @@ def trend(*, user=None, months: list[Period], filters: dict | None = None, now: 
         c = conditions(month, now)
         aggregates[f"new_{index}"] = Count("pk", filter=c["new"])
         aggregates[f"resolved_{index}"] = Count("pk", filter=c["resolved"])
-        aggregates[f"ontime_{index}"] = Count("pk", filter=c["resolved"] & Q(
-            timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME]))
+        aggregates[f"ontime_{index}"] = Count(
+            "pk", filter=c["resolved"] & Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
+        )
         aggregates[f"open_{index}"] = Count("pk", filter=c["in_progress"])
     values = qs.aggregate(**aggregates)
     out = []
     for index, month in enumerate(months):
         resolved = values[f"resolved_{index}"]
-        out.append({"period": month.key, "label": f"{month.first:%m/%Y}", "new": values[f"new_{index}"],
-                    "resolved": resolved, "on_time": values[f"ontime_{index}"],
-                    "in_progress": values[f"open_{index}"],
-                    "on_time_rate": _rate(values[f"ontime_{index}"], resolved)})
+        out.append(
+            {
+                "period": month.key,
+                "label": f"{month.first:%m/%Y}",
+                "new": values[f"new_{index}"],
+                "resolved": resolved,
+                "on_time": values[f"ontime_{index}"],
+                "in_progress": values[f"open_{index}"],
+                "on_time_rate": _rate(values[f"ontime_{index}"], resolved),
+            }
+        )
     return out
 
 
@@ -490,8 +543,9 @@ def backlog(*, user=None, filters: dict | None = None, now: datetime | None = No
     qs = Dossier.objects.all() if user is None else Dossier.objects.visible_to(user)
     for key, value in (filters or {}).items():
         if value not in (None, "") and key in ("agency", "sector", "procedure"):
-            qs = qs.filter(**{{"agency": "agency_id", "sector": "procedure__sector_id",
-                                "procedure": "procedure_id"}[key]: value})
+            qs = qs.filter(
+                **{{"agency": "agency_id", "sector": "procedure__sector_id", "procedure": "procedure_id"}[key]: value}
+            )
     c = backlog_conditions(now)
     return qs.aggregate(**{name: Count("pk", filter=q) for name, q in c.items()})
 
@@ -502,6 +556,7 @@ def backlog_drilldown(*, user, level: str, filters: dict | None = None, now: dat
     qs = Dossier.objects.visible_to(user).filter(backlog_conditions(now)[level])
     for key, value in (filters or {}).items():
         if value not in (None, "") and key in ("agency", "sector", "procedure"):
-            qs = qs.filter(**{{"agency": "agency_id", "sector": "procedure__sector_id",
-                                "procedure": "procedure_id"}[key]: value})
+            qs = qs.filter(
+                **{{"agency": "agency_id", "sector": "procedure__sector_id", "procedure": "procedure_id"}[key]: value}
+            )
     return qs

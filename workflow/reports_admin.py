@@ -4,6 +4,7 @@
   export, the 766 index with its formulas, the monthly late lists;
 * two dashboard panels: this month's figures and the backlog by warning level.
 """
+
 from urllib.parse import urlencode
 
 from django.urls import path, reverse
@@ -69,16 +70,24 @@ class ReportsViewSet(ViewSet):
 
     def get_menu_item(self, order=None):
         def item(label, url_name, icon, item_order):
-            return ReportsMenuItem(label, reverse(self.get_url_name(url_name)), name=f"reports-{url_name}",
-                                   icon_name=icon, order=item_order)
+            return ReportsMenuItem(
+                label,
+                reverse(self.get_url_name(url_name)),
+                name=f"reports-{url_name}",
+                icon_name=icon,
+                order=item_order,
+            )
 
-        submenu = Menu(items=[
-            item(_("Figures and charts"), "index", "table", 1),
-            item(_("Service index (Decision 766)"), "index766", "pick", 2),
-            item(_("Monthly late lists"), "late_lists", "warning", 3),
-        ])
-        return ReportsMenu(self.menu_label, submenu, name=self.menu_name, icon_name=self.icon,
-                           order=self.get_menu_item_order(order))
+        submenu = Menu(
+            items=[
+                item(_("Figures and charts"), "index", "table", 1),
+                item(_("Service index (Decision 766)"), "index766", "pick", 2),
+                item(_("Monthly late lists"), "late_lists", "warning", 3),
+            ]
+        )
+        return ReportsMenu(
+            self.menu_label, submenu, name=self.menu_name, icon_name=self.icon, order=self.get_menu_item_order(order)
+        )
 
 
 @hooks.register("register_admin_viewset")
@@ -99,8 +108,9 @@ class MonthFiguresPanel(Component):
     def get_context_data(self, parent_context=None):
         period = reports.Period.current_month()
         user = self.request.user
-        total = _cached(user, f"month:{period.key}",
-                        lambda: reports.report(user=user, period=period, group_by=None).total)
+        total = _cached(
+            user, f"month:{period.key}", lambda: reports.report(user=user, period=period, group_by=None).total
+        )
         drill = reverse("reports:dossiers")
 
         def url(figure):
@@ -108,9 +118,12 @@ class MonthFiguresPanel(Component):
 
         return {
             "period": period,
-            "items": [(reports.FIGURES[f], total.counts[f], url(f)) for f in
-                      ("received", "new", "resolved", "late", "in_progress", "overdue")],
-            "on_time_rate": total.on_time_rate, "resolution_rate": total.resolution_rate,
+            "items": [
+                (reports.FIGURES[f], total.counts[f], url(f))
+                for f in ("received", "new", "resolved", "late", "in_progress", "overdue")
+            ],
+            "on_time_rate": total.on_time_rate,
+            "resolution_rate": total.resolution_rate,
             "reports_url": reverse("reports:index"),
         }
 
@@ -127,10 +140,14 @@ class BacklogPanel(Component):
         user = self.request.user
         counts = _cached(user, "backlog", lambda: reports.backlog(user=user, now=timezone.now()))
         url = reverse("reports:backlog")
-        segments = [(level, str(label), counts[level], f"{url}?{urlencode({'level': level})}")
-                    for level, label in reports.BACKLOG_LEVELS.items()]
-        return {"svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
-                "total": sum(counts.values())}
+        segments = [
+            (level, str(label), counts[level], f"{url}?{urlencode({'level': level})}")
+            for level, label in reports.BACKLOG_LEVELS.items()
+        ]
+        return {
+            "svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
+            "total": sum(counts.values()),
+        }
 
 
 @hooks.register("construct_homepage_panels")

@@ -5,6 +5,7 @@ Python with the real working-time engine (due, appointment, step timers) and
 written as plain tuples with the DB-API ``executemany`` (ids allocated here, no
 model instances), so a million dossiers take minutes, not hours.
 """
+
 import random
 from datetime import timedelta
 from datetime import timezone as dt_timezone
@@ -37,8 +38,12 @@ from .worktime import DAY_MINUTES, get_calendar
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thu", "Quốc", "Ngọc", "Đức"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Linh", "Nam", "Phương", "Quân", "Thảo", "Tuấn"]
-STEP_PLAN = [("Tiếp nhận hồ sơ", StepKind.RECEPTION), ("Thẩm định hồ sơ", StepKind.PROCESSING),
-             ("Lãnh đạo phê duyệt", StepKind.APPROVAL), ("Trả kết quả", StepKind.RESULT)]
+STEP_PLAN = [
+    ("Tiếp nhận hồ sơ", StepKind.RECEPTION),
+    ("Thẩm định hồ sơ", StepKind.PROCESSING),
+    ("Lãnh đạo phê duyệt", StepKind.APPROVAL),
+    ("Trả kết quả", StepKind.RESULT),
+]
 BATCH = 5000
 
 
@@ -84,7 +89,7 @@ class _Rows:
         if self.rows:
             with connection.cursor() as cursor:
                 for start in range(0, len(self.rows), 2000):
-                    cursor.executemany(self.sql, self.rows[start:start + 2000])
+                    cursor.executemany(self.sql, self.rows[start : start + 2000])
         self.rows = []
 
 
@@ -101,8 +106,12 @@ def _units(count):
     for i in range(count):
         code = f"{900 + i // 100:03d}.{i % 100:02d}.00.L01"
         agency, _ = Agency.objects.get_or_create(
-            code=code, defaults={"name": f"Đơn vị thử tải số {i + 1}", "level": AgencyLevel.PROVINCE if i < 20
-                                 else AgencyLevel.COMMUNE})
+            code=code,
+            defaults={
+                "name": f"Đơn vị thử tải số {i + 1}",
+                "level": AgencyLevel.PROVINCE if i < 20 else AgencyLevel.COMMUNE,
+            },
+        )
         agencies.append(agency)
     return agencies
 
@@ -115,7 +124,8 @@ def _officials(agencies):
         for role in ("motcua", "chuyenvien", "lanhdao"):
             user, created = User.objects.get_or_create(
                 username=f"seed.{role}.{agency.pk}",
-                defaults={"first_name": random.choice(GIVEN), "last_name": random.choice(FAMILY), "is_staff": True})
+                defaults={"first_name": random.choice(GIVEN), "last_name": random.choice(FAMILY), "is_staff": True},
+            )
             if created:
                 user.set_unusable_password()
                 user.save(update_fields=["password"])
@@ -134,37 +144,72 @@ def _procedures(agencies, per_agency, rng):
             name = f"Thủ tục thử tải {a_index}-{p_index}"
             procedure, created = Procedure.objects.get_or_create(
                 national_code=code,
-                defaults={"name": name, "sector": sector, "processing_time": Decimal(rng.choice([1, 3, 5, 10, 15, 20])),
-                          "search_text": fold(f"{code} {name}")})
+                defaults={
+                    "name": name,
+                    "sector": sector,
+                    "processing_time": Decimal(rng.choice([1, 3, 5, 10, 15, 20])),
+                    "search_text": fold(f"{code} {name}"),
+                },
+            )
             if created:
                 procedure.agencies.add(agency)
             process = procedure.processes.filter(status=ProcessStatus.PUBLISHED).first()
             if process is None:
-                process = Process.objects.create(procedure=procedure, name=f"Quy trình {code}",
-                                                 status=ProcessStatus.PUBLISHED, published_at=timezone.now())
+                process = Process.objects.create(
+                    procedure=procedure,
+                    name=f"Quy trình {code}",
+                    status=ProcessStatus.PUBLISHED,
+                    published_at=timezone.now(),
+                )
                 total = procedure.processing_minutes
                 edge = min(240, total // 10)
                 for order, ((step_name, kind), minutes) in enumerate(
-                        zip(STEP_PLAN, [edge, total - 3 * edge, edge, edge])):
-                    ProcessStep.objects.create(process=process, sort_order=order, name=step_name, kind=kind,
-                                               allowance_hours=Decimal(minutes) / 60)
+                    zip(STEP_PLAN, [edge, total - 3 * edge, edge, edge])
+                ):
+                    ProcessStep.objects.create(
+                        process=process,
+                        sort_order=order,
+                        name=step_name,
+                        kind=kind,
+                        allowance_hours=Decimal(minutes) / 60,
+                    )
             procedures.append((agency, procedure, process, list(process.steps.all())))
     return procedures
 
 
 def _status_for(age_days, rng, open_only):
     if open_only:
-        return rng.choices([Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT],
-                           [5, 10, 75, 7, 3])[0]
+        return rng.choices(
+            [Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT], [5, 10, 75, 7, 3]
+        )[0]
     if age_days < 20:
-        return rng.choices([Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT,
-                            Status.RESOLVED, Status.RETURNED], [3, 5, 50, 6, 2, 14, 20])[0]
-    return rng.choices([Status.RETURNED, Status.RESOLVED, Status.NOT_ACCEPTED, Status.STOPPED, Status.WITHDRAWAL,
-                        Status.PROCESSING, Status.SUPPLEMENT], [80, 6, 3, 3, 2, 4, 2])[0]
+        return rng.choices(
+            [
+                Status.NEW,
+                Status.RECEIVED,
+                Status.PROCESSING,
+                Status.SUPPLEMENT,
+                Status.PAYMENT,
+                Status.RESOLVED,
+                Status.RETURNED,
+            ],
+            [3, 5, 50, 6, 2, 14, 20],
+        )[0]
+    return rng.choices(
+        [
+            Status.RETURNED,
+            Status.RESOLVED,
+            Status.NOT_ACCEPTED,
+            Status.STOPPED,
+            Status.WITHDRAWAL,
+            Status.PROCESSING,
+            Status.SUPPLEMENT,
+        ],
+        [80, 6, 3, 3, 2, 4, 2],
+    )[0]
 
 
-def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open_only=False, seed=2026,
-                  stdout=None):
+def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open_only=False, seed=2026, stdout=None):
     """Create ``count`` dossiers spread over ``days`` days. Returns the number created."""
     rng = random.Random(seed)
     calendar = get_calendar()
@@ -194,22 +239,34 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
             due = calendar.add_working_minutes(received, allowance)
             d = {
                 "id": table["dossiers"].allocate(),
-                "code": f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}", "procedure_id": procedure.pk,
-                "agency_id": agency.pk, "process_id": process.pk,
+                "code": f"{agency.code}-{day:%y%m%d}-{counters[(agency.pk, day)]:04d}",
+                "procedure_id": procedure.pk,
+                "agency_id": agency.pk,
+                "process_id": process.pk,
                 "channel": rng.choices(list(Channel.values), [45, 50, 5])[0],
                 "applicant_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
                 "applicant_id_number": f"0{rng.randint(10, 96):02d}{rng.randint(0, 10**9 - 1):09d}",
-                "form_data": form_data, "status": int(status), "submitted_at": received, "cycle": 1,
-                "allowance_minutes": allowance, "current_agency_id": agency.pk,
-                "lookup_token": f"{rng.getrandbits(128):032x}", "counts_as_late": False,
+                "form_data": form_data,
+                "status": int(status),
+                "submitted_at": received,
+                "cycle": 1,
+                "allowance_minutes": allowance,
+                "current_agency_id": agency.pk,
+                "lookup_token": f"{rng.getrandbits(128):032x}",
+                "counts_as_late": False,
             }
             if status != Status.NEW:
                 d["received_at"] = d["clock_started_at"] = d["clock_running_since"] = received
                 d["due_at"], d["appointment_at"] = due, calendar.appointment_for(due)
             else:
                 d["reception_due_at"] = calendar.add_working_minutes(received, 480)
-            step_index = {Status.NEW: 0, Status.RECEIVED: 0, Status.PROCESSING: rng.choice([1, 1, 2]),
-                          Status.SUPPLEMENT: 1, Status.PAYMENT: 1}.get(status, 3)
+            step_index = {
+                Status.NEW: 0,
+                Status.RECEIVED: 0,
+                Status.PROCESSING: rng.choice([1, 1, 2]),
+                Status.SUPPLEMENT: 1,
+                Status.PAYMENT: 1,
+            }.get(status, 3)
             d["current_step_id"] = steps[step_index].pk
             holders = [officer, specialist, leader, officer]
             finished_at = None
@@ -228,9 +285,12 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
                     d["returned_at"] = d["closed_at"] = finished_at
                     d["current_holder_id"] = None
                 d["timeliness"] = str(
-                    Timeliness.LATE if d["counts_as_late"] or finished_at > due else
-                    Timeliness.EARLY if timezone.localdate(finished_at) < timezone.localdate(due) else
-                    Timeliness.ON_TIME)
+                    Timeliness.LATE
+                    if d["counts_as_late"] or finished_at > due
+                    else Timeliness.EARLY
+                    if timezone.localdate(finished_at) < timezone.localdate(due)
+                    else Timeliness.ON_TIME
+                )
             else:
                 d["current_holder_id"] = holders[step_index].pk
             table["dossiers"].add(d)
@@ -246,7 +306,8 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
         DossierCodeCounter.objects.filter(agency__in=units).delete()
         DossierCodeCounter.objects.bulk_create(
             [DossierCodeCounter(agency_id=a, day=day, last=last) for (a, day), last in counters.items()],
-            batch_size=5000)
+            batch_size=5000,
+        )
     return created
 
 
@@ -255,11 +316,19 @@ def _history(table, d, step_index, holders, steps, finished_at, calendar, now, n
     events, runs = table["events"], table["runs"]
     at = d["submitted_at"]
     received = d.get("received_at")
-    events.add({"id": events.allocate(), "dossier_id": d["id"],
-                "action": str(Action.RECEIVE if received else Action.SUBMIT),
-                "actor_id": holders[0].pk if received else None,
-                "actor_name": names[holders[0].pk] if received else d["applicant_name"], "at": at,
-                "to_status": int(Status.RECEIVED), "to_step_id": steps[0].pk, "data": data})
+    events.add(
+        {
+            "id": events.allocate(),
+            "dossier_id": d["id"],
+            "action": str(Action.RECEIVE if received else Action.SUBMIT),
+            "actor_id": holders[0].pk if received else None,
+            "actor_name": names[holders[0].pk] if received else d["applicant_name"],
+            "at": at,
+            "to_status": int(Status.RECEIVED),
+            "to_step_id": steps[0].pk,
+            "data": data,
+        }
+    )
     if not received:
         return
     end = finished_at or d.get("clock_paused_at") or now
@@ -267,22 +336,54 @@ def _history(table, d, step_index, holders, steps, finished_at, calendar, now, n
         step = steps[index]
         leave = min(end, calendar.add_working_minutes(at, step.allowance_minutes)) if index < step_index else None
         used = calendar.working_minutes_between(at, leave) if leave else 0
-        runs.add({"id": runs.allocate(), "dossier_id": d["id"], "step_id": step.pk, "cycle": 1,
-                  "agency_id": d["agency_id"], "holder_id": holders[index].pk, "arrived_at": at,
-                  "departed_at": leave, "allowance_minutes": step.allowance_minutes, "used_minutes": used,
-                  "overdue": used > step.allowance_minutes,
-                  "due_at": calendar.add_working_minutes(at, step.allowance_minutes)})
+        runs.add(
+            {
+                "id": runs.allocate(),
+                "dossier_id": d["id"],
+                "step_id": step.pk,
+                "cycle": 1,
+                "agency_id": d["agency_id"],
+                "holder_id": holders[index].pk,
+                "arrived_at": at,
+                "departed_at": leave,
+                "allowance_minutes": step.allowance_minutes,
+                "used_minutes": used,
+                "overdue": used > step.allowance_minutes,
+                "due_at": calendar.add_working_minutes(at, step.allowance_minutes),
+            }
+        )
         if leave:
-            events.add({"id": events.allocate(), "dossier_id": d["id"], "action": str(Action.FORWARD),
-                        "actor_id": holders[index].pk, "actor_name": names[holders[index].pk], "at": leave,
-                        "from_status": int(Status.PROCESSING), "to_status": int(Status.PROCESSING),
-                        "from_step_id": step.pk, "to_step_id": steps[index + 1].pk, "step_used_minutes": used,
-                        "data": data})
+            events.add(
+                {
+                    "id": events.allocate(),
+                    "dossier_id": d["id"],
+                    "action": str(Action.FORWARD),
+                    "actor_id": holders[index].pk,
+                    "actor_name": names[holders[index].pk],
+                    "at": leave,
+                    "from_status": int(Status.PROCESSING),
+                    "to_status": int(Status.PROCESSING),
+                    "from_step_id": step.pk,
+                    "to_step_id": steps[index + 1].pk,
+                    "step_used_minutes": used,
+                    "data": data,
+                }
+            )
             at = leave
     if d.get("result_recorded_at"):
-        events.add({"id": events.allocate(), "dossier_id": d["id"], "action": str(Action.RECORD_RESULT),
-                    "actor_id": holders[2].pk, "actor_name": names[holders[2].pk], "at": d["result_recorded_at"],
-                    "from_status": int(Status.PROCESSING), "to_status": int(Status.RESOLVED), "data": data})
+        events.add(
+            {
+                "id": events.allocate(),
+                "dossier_id": d["id"],
+                "action": str(Action.RECORD_RESULT),
+                "actor_id": holders[2].pk,
+                "actor_name": names[holders[2].pk],
+                "at": d["result_recorded_at"],
+                "from_status": int(Status.PROCESSING),
+                "to_status": int(Status.RESOLVED),
+                "data": data,
+            }
+        )
 
 
 __all__ = ["seed_dossiers", "DAY_MINUTES"]

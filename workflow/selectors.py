@@ -10,6 +10,7 @@
 Every queryset here starts from ``Dossier.objects.visible_to(user)``, the one
 scoping rule (DESIGN 10).
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,9 +76,7 @@ def with_warning(queryset, thresholds: WarningThresholds):
 def dossier_list(*, user, thresholds: WarningThresholds | None = None):
     """The dossiers ``user`` may see, with the columns of every list joined in (fixed query count)."""
     thresholds = thresholds or WarningThresholds.at()
-    queryset = Dossier.objects.visible_to(user).select_related(
-        "procedure", "agency", "current_step", "current_holder"
-    )
+    queryset = Dossier.objects.visible_to(user).select_related("procedure", "agency", "current_step", "current_holder")
     return with_warning(queryset, thresholds)
 
 
@@ -101,7 +100,13 @@ def dossier_get(*, user, dossier_id, thresholds: WarningThresholds | None = None
     thresholds = thresholds or WarningThresholds.at()
     queryset = with_warning(
         Dossier.objects.visible_to(user).select_related(
-            "procedure", "procedure__sector", "agency", "current_agency", "current_step", "current_holder", "process",
+            "procedure",
+            "procedure__sector",
+            "agency",
+            "current_agency",
+            "current_step",
+            "current_holder",
+            "process",
         ),
         thresholds,
     ).prefetch_related(
@@ -109,8 +114,9 @@ def dossier_get(*, user, dossier_id, thresholds: WarningThresholds | None = None
         Prefetch("step_runs", queryset=StepRun.objects.select_related("step", "agency", "holder")),
         Prefetch(
             "events",
-            queryset=DossierEvent.objects.select_related("actor_agency", "from_step", "to_step", "to_holder")
-            .prefetch_related(Prefetch("documents", queryset=DossierDocument.objects.only("pk"))),
+            queryset=DossierEvent.objects.select_related(
+                "actor_agency", "from_step", "to_step", "to_holder"
+            ).prefetch_related(Prefetch("documents", queryset=DossierDocument.objects.only("pk"))),
         ),
         "documents",
     )
@@ -150,9 +156,21 @@ def step_run_progress(run: StepRun, now) -> tuple[int, bool]:
 #: Every action name :func:`dossier_allowed_actions` can return, in display order.
 #: The names are the :class:`workflow.models.Action` values; the API path is the name with "-" for "_".
 ACTION_NAMES = [
-    Action.RECEIVE, Action.GUIDE, Action.REFUSE_RECEPTION, Action.FORWARD, Action.RETURN_PREVIOUS, Action.HANDOVER,
-    Action.REQUEST_SUPPLEMENT, Action.RESUBMIT, Action.REQUEST_PAYMENT, Action.CONFIRM_PAYMENT, Action.APOLOGIZE,
-    Action.STOP, Action.WITHDRAW, Action.RECORD_RESULT, Action.RETURN_RESULT,
+    Action.RECEIVE,
+    Action.GUIDE,
+    Action.REFUSE_RECEPTION,
+    Action.FORWARD,
+    Action.RETURN_PREVIOUS,
+    Action.HANDOVER,
+    Action.REQUEST_SUPPLEMENT,
+    Action.RESUBMIT,
+    Action.REQUEST_PAYMENT,
+    Action.CONFIRM_PAYMENT,
+    Action.APOLOGIZE,
+    Action.STOP,
+    Action.WITHDRAW,
+    Action.RECORD_RESULT,
+    Action.RETURN_RESULT,
 ]
 
 
@@ -243,8 +261,11 @@ def dossier_allowed_actions(dossier, user, *, now=None) -> list[str]:
         allowed.add(Action.WITHDRAW)
     if status == Status.RESOLVED:
         step = dossier.current_step
-        if step is None or step.kind != StepKind.RESULT or user.is_superuser or services._may_hold(
-            user, step, dossier.agency_id
+        if (
+            step is None
+            or step.kind != StepKind.RESULT
+            or user.is_superuser
+            or services._may_hold(user, step, dossier.agency_id)
         ):
             allowed.add(Action.RETURN_RESULT)
     return [name.value for name in ACTION_NAMES if name in allowed]

@@ -22,6 +22,7 @@ Time rules (working time from :mod:`workflow.worktime`):
   so inter-agency time splits per agency (QT 20.2);
 * on time = result recorded no later than the due time (QT 18.4).
 """
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -142,7 +143,8 @@ def _require_holder(actor, dossier):
 def _require_status(dossier, *statuses):
     if dossier.status not in statuses:
         raise InvalidState(
-            _("This action is not possible while the dossier is “%(status)s”.") % {"status": dossier.get_status_display()}
+            _("This action is not possible while the dossier is “%(status)s”.")
+            % {"status": dossier.get_status_display()}
         )
 
 
@@ -155,7 +157,10 @@ def _save_files(dossier, actor, files):
     documents = []
     for upload in files:
         document = DossierDocument(
-            dossier=dossier, kind=upload.kind, name=upload.name[:500], uploaded_by=actor,
+            dossier=dossier,
+            kind=upload.kind,
+            name=upload.name[:500],
+            uploaded_by=actor,
             procedure_document_id=upload.procedure_document_id,
         )
         document.file.save(getattr(upload.content, "name", None) or upload.name, upload.content, save=False)
@@ -164,17 +169,38 @@ def _save_files(dossier, actor, files):
     return documents
 
 
-def _record(dossier, action, actor, at, *, from_status, from_step=None, comment="", documents=(), data=None,
-            step_used_minutes=None):
+def _record(
+    dossier,
+    action,
+    actor,
+    at,
+    *,
+    from_status,
+    from_step=None,
+    comment="",
+    documents=(),
+    data=None,
+    step_used_minutes=None,
+):
     official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
     event = DossierEvent.objects.create(
-        dossier=dossier, action=action, actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(actor.get_full_name() or actor.get_username()) if actor is not None and actor.is_authenticated
+        dossier=dossier,
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.get_full_name() or actor.get_username())
+        if actor is not None and actor.is_authenticated
         else dossier.applicant_name,
         actor_position=official.position if official else "",
         actor_agency_id=official.agency_id if official else None,
-        at=at, from_status=from_status, to_status=dossier.status, from_step=from_step, to_step=dossier.current_step,
-        to_holder=dossier.current_holder, step_used_minutes=step_used_minutes, comment=comment, data=data or {},
+        at=at,
+        from_status=from_status,
+        to_status=dossier.status,
+        from_step=from_step,
+        to_step=dossier.current_step,
+        to_holder=dossier.current_holder,
+        step_used_minutes=step_used_minutes,
+        comment=comment,
+        data=data or {},
     )
     if documents:
         event.documents.set(documents)
@@ -245,8 +271,9 @@ def _resume_clock(dossier, at):
 
 def _step_used_in_cycle(dossier, step):
     return (
-        StepRun.objects.filter(dossier=dossier, step=step, cycle=dossier.cycle, departed_at__isnull=False)
-        .aggregate(total=Sum("used_minutes"))["total"]
+        StepRun.objects.filter(dossier=dossier, step=step, cycle=dossier.cycle, departed_at__isnull=False).aggregate(
+            total=Sum("used_minutes")
+        )["total"]
         or 0
     )
 
@@ -256,8 +283,14 @@ def _enter_step(dossier, step, holder, at):
     left = max(step.allowance_minutes - _step_used_in_cycle(dossier, step), 0)
     start = calendar.next_working_moment(at)
     StepRun.objects.create(
-        dossier=dossier, step=step, cycle=dossier.cycle, agency_id=step.agency_id or dossier.agency_id, holder=holder,
-        arrived_at=at, allowance_minutes=step.allowance_minutes, due_at=calendar.add_working_minutes(start, left),
+        dossier=dossier,
+        step=step,
+        cycle=dossier.cycle,
+        agency_id=step.agency_id or dossier.agency_id,
+        holder=holder,
+        arrived_at=at,
+        allowance_minutes=step.allowance_minutes,
+        due_at=calendar.add_working_minutes(start, left),
     )
     dossier.current_step = step
     dossier.current_holder = holder
@@ -344,9 +377,20 @@ def _check_delivery(delivery, address, procedure):
 
 
 @transaction.atomic
-def dossier_receive_at_counter(*, actor, procedure: Procedure, agency: Agency, applicant: Applicant,
-                               files=(), channel=Channel.COUNTER, delivery=Delivery.COUNTER, delivery_address="",
-                               paper_dossier=True, comment="", at=None) -> Dossier:
+def dossier_receive_at_counter(
+    *,
+    actor,
+    procedure: Procedure,
+    agency: Agency,
+    applicant: Applicant,
+    files=(),
+    channel=Channel.COUNTER,
+    delivery=Delivery.COUNTER,
+    delivery_address="",
+    paper_dossier=True,
+    comment="",
+    at=None,
+) -> Dossier:
     """A one-stop officer receives a paper or postal dossier and issues the receipt (QT 17.4a)."""
     at = _now(at)
     if not actor.is_superuser and user_agency_id(actor) != agency.pk:
@@ -359,8 +403,15 @@ def dossier_receive_at_counter(*, actor, procedure: Procedure, agency: Agency, a
     process, steps = _process_for(procedure, agency)
     if not _may_hold(actor, steps[0], agency.pk):
         raise ActionNotAllowed(_("You are not in the reception group of this procedure."))
-    dossier = Dossier(procedure=procedure, agency=agency, process=process, channel=channel, delivery=delivery,
-                      delivery_address=delivery_address, paper_dossier=paper_dossier)
+    dossier = Dossier(
+        procedure=procedure,
+        agency=agency,
+        process=process,
+        channel=channel,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        paper_dossier=paper_dossier,
+    )
     _apply_applicant(dossier, applicant)
     dossier.code = allocate_code(agency, at)
     dossier.status = Status.RECEIVED
@@ -378,16 +429,34 @@ def dossier_receive_at_counter(*, actor, procedure: Procedure, agency: Agency, a
 
 
 @transaction.atomic
-def dossier_submit_online(*, applicant_user, procedure: Procedure, agency: Agency, applicant: Applicant, files=(),
-                          delivery=Delivery.ONLINE, delivery_address="", form_data=None, at=None) -> Dossier:
+def dossier_submit_online(
+    *,
+    applicant_user,
+    procedure: Procedure,
+    agency: Agency,
+    applicant: Applicant,
+    files=(),
+    delivery=Delivery.ONLINE,
+    delivery_address="",
+    form_data=None,
+    at=None,
+) -> Dossier:
     """A citizen submits online: status 1, with its code and the 8-working-hour reception deadline (QN 13.2a)."""
     at = _now(at)
     if not procedure.agencies.filter(pk=agency.pk).exists():
         raise InvalidInput(_("This agency does not handle this procedure."))
     _check_delivery(delivery, delivery_address, procedure)
     process, steps = _process_for(procedure, agency)
-    dossier = Dossier(procedure=procedure, agency=agency, process=process, channel=Channel.ONLINE, delivery=delivery,
-                      delivery_address=delivery_address, applicant_user=applicant_user, form_data=form_data or {})
+    dossier = Dossier(
+        procedure=procedure,
+        agency=agency,
+        process=process,
+        channel=Channel.ONLINE,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        applicant_user=applicant_user,
+        form_data=form_data or {},
+    )
     _apply_applicant(dossier, applicant)
     dossier.code = allocate_code(agency, at)
     dossier.status = Status.NEW
@@ -457,8 +526,16 @@ def dossier_refuse_reception(*, actor, dossier_id, revision=None, reason, files=
     _close(dossier, at)
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.REFUSE_RECEPTION, actor, at, from_status=from_status, from_step=from_step, comment=reason,
-            documents=documents)
+    _record(
+        dossier,
+        Action.REFUSE_RECEPTION,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=reason,
+        documents=documents,
+    )
     notifications.queue(dossier, "not_accepted", comment=reason)
     return dossier
 
@@ -470,14 +547,17 @@ def _holder_for(step, dossier, to_holder):
     if to_holder is None:
         return None  # the whole group of the step (QT 22.2b)
     if not _may_hold(to_holder, step, dossier.agency_id) or not to_holder.is_active:
-        raise InvalidInput(_("%(name)s cannot hold the step “%(step)s”.") % {
-            "name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name})
+        raise InvalidInput(
+            _("%(name)s cannot hold the step “%(step)s”.")
+            % {"name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name}
+        )
     return to_holder
 
 
 @transaction.atomic
-def dossier_forward(*, actor, dossier_id, revision=None, to_step_id=None, to_holder=None, comment="", files=(),
-                    at=None) -> Dossier:
+def dossier_forward(
+    *, actor, dossier_id, revision=None, to_step_id=None, to_holder=None, comment="", files=(), at=None
+) -> Dossier:
     """Send the dossier on to the next step, to its group or one named official (QT 17.4, 22.2b)."""
     at = _now(at)
     dossier = _lock(dossier_id, revision)
@@ -498,8 +578,17 @@ def dossier_forward(*, actor, dossier_id, revision=None, to_step_id=None, to_hol
     dossier.status = Status.PROCESSING
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.FORWARD, actor, at, from_status=from_status, from_step=from_step, comment=comment,
-            documents=documents, step_used_minutes=used)
+    _record(
+        dossier,
+        Action.FORWARD,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=comment,
+        documents=documents,
+        step_used_minutes=used,
+    )
     return dossier
 
 
@@ -514,7 +603,9 @@ def dossier_return_previous(*, actor, dossier_id, revision=None, comment, at=Non
         raise InvalidInput(_("Say what needs explaining."))
     previous = (
         DossierEvent.objects.filter(dossier=dossier, to_step=dossier.current_step, action=Action.FORWARD)
-        .select_related("from_step", "actor").order_by("-at", "-pk").first()
+        .select_related("from_step", "actor")
+        .order_by("-at", "-pk")
+        .first()
     )
     if previous is None or previous.from_step is None:
         raise InvalidState(_("There is no previous step to return to."))
@@ -525,8 +616,16 @@ def dossier_return_previous(*, actor, dossier_id, revision=None, comment, at=Non
     sender = previous.actor if previous.actor is not None and previous.actor.is_active else None
     _enter_step(dossier, previous.from_step, sender, at)
     _bump(dossier)
-    _record(dossier, Action.RETURN_PREVIOUS, actor, at, from_status=dossier.status, from_step=from_step,
-            comment=comment, step_used_minutes=used)
+    _record(
+        dossier,
+        Action.RETURN_PREVIOUS,
+        actor,
+        at,
+        from_status=dossier.status,
+        from_step=from_step,
+        comment=comment,
+        step_used_minutes=used,
+    )
     return dossier
 
 
@@ -546,8 +645,16 @@ def dossier_handover(*, actor, dossier_id, revision=None, colleague, comment="",
     used = _leave_step(dossier, at)
     _enter_step(dossier, step, holder, at)
     _bump(dossier)
-    _record(dossier, Action.HANDOVER, actor, at, from_status=dossier.status, from_step=step, comment=comment,
-            step_used_minutes=used)
+    _record(
+        dossier,
+        Action.HANDOVER,
+        actor,
+        at,
+        from_status=dossier.status,
+        from_step=step,
+        comment=comment,
+        step_used_minutes=used,
+    )
     return dossier
 
 
@@ -579,8 +686,17 @@ def dossier_request_supplement(*, actor, dossier_id, revision=None, comment, fil
     dossier.supplement_count += 1
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.REQUEST_SUPPLEMENT, actor, at, from_status=from_status, from_step=from_step,
-            comment=comment, documents=documents, step_used_minutes=used)
+    _record(
+        dossier,
+        Action.REQUEST_SUPPLEMENT,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=comment,
+        documents=documents,
+        step_used_minutes=used,
+    )
     notifications.queue(dossier, "supplement", comment=comment)
     return dossier
 
@@ -606,12 +722,15 @@ def dossier_resubmit(*, actor, dossier_id, revision=None, files=(), comment="", 
         dossier.status = Status.NEW
         dossier.submitted_at = at
         calendar = get_calendar()
-        dossier.reception_due_at = calendar.add_working_minutes(calendar.next_working_moment(at),
-                                                                ONLINE_RECEPTION_MINUTES)
+        dossier.reception_due_at = calendar.add_working_minutes(
+            calendar.next_working_moment(at), ONLINE_RECEPTION_MINUTES
+        )
     else:
         asking = (
             DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_SUPPLEMENT)
-            .select_related("from_step", "actor").order_by("-at", "-pk").first()
+            .select_related("from_step", "actor")
+            .order_by("-at", "-pk")
+            .first()
         )
         dossier.status = Status.PROCESSING
         dossier.received_at = at
@@ -644,8 +763,17 @@ def dossier_request_payment(*, actor, dossier_id, revision=None, amount, comment
     dossier.status = Status.PAYMENT
     dossier.current_holder = holder
     _bump(dossier)
-    _record(dossier, Action.REQUEST_PAYMENT, actor, at, from_status=from_status, from_step=step, comment=comment,
-            data={"amount": int(amount)}, step_used_minutes=used)
+    _record(
+        dossier,
+        Action.REQUEST_PAYMENT,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=step,
+        comment=comment,
+        data={"amount": int(amount)},
+        step_used_minutes=used,
+    )
     notifications.queue(dossier, "payment", comment=comment, amount=int(amount))
     return dossier
 
@@ -663,14 +791,23 @@ def dossier_confirm_payment(*, actor, dossier_id, revision=None, reference="", f
     _bump(dossier)
     files = [Upload(f.name, f.content, DocumentKind.PAYMENT) for f in files]
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.CONFIRM_PAYMENT, actor, at, from_status=Status.PAYMENT, comment=reference,
-            documents=documents, data={"reference": reference})
+    _record(
+        dossier,
+        Action.CONFIRM_PAYMENT,
+        actor,
+        at,
+        from_status=Status.PAYMENT,
+        comment=reference,
+        documents=documents,
+        data={"reference": reference},
+    )
     return dossier
 
 
 @transaction.atomic
-def dossier_apologize(*, actor, dossier_id, revision=None, new_appointment: datetime, reason, files=(),
-                      at=None) -> Dossier:
+def dossier_apologize(
+    *, actor, dossier_id, revision=None, new_appointment: datetime, reason, files=(), at=None
+) -> Dossier:
     """Apology and new appointment (phiếu xin lỗi và hẹn lại): the dossier counts as late (QT 19.1)."""
     at = _now(at)
     dossier = _lock(dossier_id, revision)
@@ -689,10 +826,20 @@ def dossier_apologize(*, actor, dossier_id, revision=None, new_appointment: date
     dossier.apology_count += 1
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.APOLOGIZE, actor, at, from_status=dossier.status, from_step=dossier.current_step,
-            comment=reason, documents=documents,
-            data={"old_appointment": old.isoformat() if old else None,
-                  "new_appointment": dossier.appointment_at.isoformat()})
+    _record(
+        dossier,
+        Action.APOLOGIZE,
+        actor,
+        at,
+        from_status=dossier.status,
+        from_step=dossier.current_step,
+        comment=reason,
+        documents=documents,
+        data={
+            "old_appointment": old.isoformat() if old else None,
+            "new_appointment": dossier.appointment_at.isoformat(),
+        },
+    )
     notifications.queue(dossier, "apology", comment=reason)
     return dossier
 
@@ -714,8 +861,16 @@ def dossier_stop(*, actor, dossier_id, revision=None, reason, files=(), at=None)
     _close(dossier, at)
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.STOP, actor, at, from_status=from_status, from_step=from_step, comment=reason,
-            documents=documents)
+    _record(
+        dossier,
+        Action.STOP,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=reason,
+        documents=documents,
+    )
     notifications.queue(dossier, "stopped", comment=reason)
     return dossier
 
@@ -732,14 +887,26 @@ def dossier_request_withdrawal(*, actor, dossier_id, revision=None, reason, file
         raise InvalidInput(_("Give a reason for the withdrawal."))
     files = [Upload(f.name, f.content, DocumentKind.WITHDRAWAL) for f in files]
     from_status = dossier.status
-    if dossier.clock_running_since and not dossier.clock_paused_at and dossier.status in (Status.RECEIVED,
-                                                                                          Status.PROCESSING):
+    if (
+        dossier.clock_running_since
+        and not dossier.clock_paused_at
+        and dossier.status in (Status.RECEIVED, Status.PROCESSING)
+    ):
         _pause_clock(dossier, at)
     dossier.status = Status.WITHDRAWAL
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.WITHDRAW, actor, at, from_status=from_status, from_step=dossier.current_step,
-            comment=reason, documents=documents, data={"requested_by_applicant": True})
+    _record(
+        dossier,
+        Action.WITHDRAW,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=dossier.current_step,
+        comment=reason,
+        documents=documents,
+        data={"requested_by_applicant": True},
+    )
     return dossier
 
 
@@ -753,8 +920,9 @@ def dossier_withdraw(*, actor, dossier_id, revision=None, files=(), comment="", 
     at = _now(at)
     dossier = _lock(dossier_id, revision)
     _require_visible(actor, dossier)
-    _require_status(dossier, Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT,
-                    Status.WITHDRAWAL)
+    _require_status(
+        dossier, Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT, Status.WITHDRAWAL
+    )
     if dossier.closed_at:
         raise InvalidState(_("This dossier is already closed."))
     if not files and dossier.status != Status.WITHDRAWAL:
@@ -765,8 +933,16 @@ def dossier_withdraw(*, actor, dossier_id, revision=None, files=(), comment="", 
     _close(dossier, at)
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.WITHDRAW, actor, at, from_status=from_status, from_step=from_step, comment=comment,
-            documents=documents)
+    _record(
+        dossier,
+        Action.WITHDRAW,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=comment,
+        documents=documents,
+    )
     notifications.queue(dossier, "withdrawn")
     return dossier
 
@@ -796,15 +972,26 @@ def dossier_record_result(*, actor, dossier_id, revision=None, signer, files=(),
         _enter_step(dossier, remaining[0], None, at)
     _bump(dossier)
     documents = _save_files(dossier, actor, files)
-    _record(dossier, Action.RECORD_RESULT, actor, at, from_status=from_status, from_step=from_step, comment=comment,
-            documents=documents, step_used_minutes=used, data={"timeliness": dossier.timeliness})
+    _record(
+        dossier,
+        Action.RECORD_RESULT,
+        actor,
+        at,
+        from_status=from_status,
+        from_step=from_step,
+        comment=comment,
+        documents=documents,
+        step_used_minutes=used,
+        data={"timeliness": dossier.timeliness},
+    )
     notifications.queue(dossier, "result_ready")
     return dossier
 
 
 @transaction.atomic
-def dossier_return_result(*, actor, dossier_id, revision=None, method=None, consignment_number="", comment="",
-                          at=None) -> Dossier:
+def dossier_return_result(
+    *, actor, dossier_id, revision=None, method=None, consignment_number="", comment="", at=None
+) -> Dossier:
     """Hand over the result at the counter, online or by post (status 10)."""
     at = _now(at)
     dossier = _lock(dossier_id, revision)
@@ -823,8 +1010,16 @@ def dossier_return_result(*, actor, dossier_id, revision=None, method=None, cons
     dossier.consignment_number = consignment_number.strip()
     _close(dossier, at)
     _bump(dossier)
-    _record(dossier, Action.RETURN_RESULT, actor, at, from_status=Status.RESOLVED, from_step=from_step,
-            comment=comment, data={"method": method, "consignment_number": dossier.consignment_number})
+    _record(
+        dossier,
+        Action.RETURN_RESULT,
+        actor,
+        at,
+        from_status=Status.RESOLVED,
+        from_step=from_step,
+        comment=comment,
+        data={"method": method, "consignment_number": dossier.consignment_number},
+    )
     notifications.queue(dossier, "returned")
     return dossier
 
@@ -833,8 +1028,7 @@ def dossier_return_result(*, actor, dossier_id, revision=None, method=None, cons
 
 
 @transaction.atomic
-def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision=None, comment="",
-                     at=None) -> Dossier:
+def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision=None, comment="", at=None) -> Dossier:
     """Give an open dossier held by a leaving official to a colleague of the same unit who may hold its step.
 
     Called by :func:`catalog.accounts.official_revoke`; only whoever administers the holder's unit may do it.
@@ -859,8 +1053,10 @@ def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision
         raise InvalidInput(_("You can only hand over to a colleague of the same unit."))
     step = dossier.current_step
     if step is not None and not _may_hold(to_holder, step, dossier.agency_id):
-        raise InvalidInput(_("%(name)s cannot hold the step “%(step)s”.") % {
-            "name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name})
+        raise InvalidInput(
+            _("%(name)s cannot hold the step “%(step)s”.")
+            % {"name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name}
+        )
     used = None
     open_run = StepRun.objects.filter(dossier=dossier, departed_at__isnull=True).exists()
     if step is not None and open_run:
@@ -869,10 +1065,22 @@ def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision
     else:  # waiting for the applicant (supplement, payment): the colleague takes it when it comes back
         dossier.current_holder = to_holder
     _bump(dossier)
-    _record(dossier, Action.REASSIGN, actor, at, from_status=dossier.status, from_step=step, comment=comment,
-            step_used_minutes=used,
-            data={"from_holder": previous.pk, "from_holder_name": previous.get_full_name() or previous.get_username(),
-                  "to_holder": to_holder.pk, "to_holder_name": to_holder.get_full_name() or to_holder.get_username()})
+    _record(
+        dossier,
+        Action.REASSIGN,
+        actor,
+        at,
+        from_status=dossier.status,
+        from_step=step,
+        comment=comment,
+        step_used_minutes=used,
+        data={
+            "from_holder": previous.pk,
+            "from_holder_name": previous.get_full_name() or previous.get_username(),
+            "to_holder": to_holder.pk,
+            "to_holder_name": to_holder.get_full_name() or to_holder.get_username(),
+        },
+    )
     return dossier
 
 
@@ -924,5 +1132,10 @@ def time_by_agency(dossier):
 
 
 __all__ = [name for name in dir() if name.startswith("dossier")] + [
-    "Applicant", "BulkOutcome", "Upload", "allocate_code", "time_by_agency", "DAY_MINUTES",
+    "Applicant",
+    "BulkOutcome",
+    "Upload",
+    "allocate_code",
+    "time_by_agency",
+    "DAY_MINUTES",
 ]

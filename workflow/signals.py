@@ -6,6 +6,7 @@ reloads on its next deadline. It is done at once (this process, and tests
 running inside a transaction) and again after commit: another server that
 reloaded between the two would otherwise keep the pre-commit calendar.
 """
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 

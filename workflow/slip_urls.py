@@ -5,6 +5,7 @@
 
 ``reverse("workflow_slips:download", kwargs={"pk": 1, "kind": "receipt", "fmt": "pdf"})``
 """
+
 from django.urls import path
 
 from . import slip_views

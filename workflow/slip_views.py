@@ -1,4 +1,5 @@
 """Download a filled slip of a dossier (staff only, scoped to the user's unit: another unit's dossier is a 404)."""
+
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -21,8 +22,7 @@ URL_FORMATS = {"pdf": "pdf", "doc": "doc", "docx": "doc"}
 
 def slip_url(dossier, kind, fmt="pdf") -> str:
     """The admin URL of a dossier's slip, e.g. ``/admin/dossiers/12/slip/receipt.pdf``."""
-    return reverse("workflow_slips:download", kwargs={"pk": getattr(dossier, "pk", dossier), "kind": kind,
-                                                      "fmt": fmt})
+    return reverse("workflow_slips:download", kwargs={"pk": getattr(dossier, "pk", dossier), "kind": kind, "fmt": fmt})
 
 
 def _when(value):
@@ -50,8 +50,7 @@ def slip_download(request, pk, kind, fmt):
         raise PermissionDenied
     if kind not in SlipKind.values or fmt not in URL_FORMATS:
         raise Http404
-    dossier = get_object_or_404(
-        Dossier.objects.visible_to(user).select_related("agency__parent", "procedure"), pk=pk)
+    dossier = get_object_or_404(Dossier.objects.visible_to(user).select_related("agency__parent", "procedure"), pk=pk)
     extra = {name: request.GET[name] for name in ("comment", "reason", "missing_documents") if request.GET.get(name)}
     if new_appointment := _when(request.GET.get("new_appointment")):
         extra["new_appointment"] = new_appointment

@@ -35,6 +35,7 @@ user issuing the slip: fills the signature block), ``sets``, ``issued_at``,
 ``register_book``, ``register_number``. Any other keyword is passed through to
 the template as is.
 """
+
 import base64
 import binascii
 import logging
@@ -122,23 +123,34 @@ VARIABLES = [
     ("slip_title", _("Title of the slip, e.g. GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")),
     ("number, slip_symbol", _("Slip number (the dossier's number in the register) and its symbol, e.g. 12/BPTNTKQ")),
     ("code", _("Dossier code")),
-    ("qr", _("QR code of the public lookup link, as a PNG data URI: <img class=\"qr\" src=\"{{ qr }}\">")),
+    ("qr", _('QR code of the public lookup link, as a PNG data URI: <img class="qr" src="{{ qr }}">')),
     ("qr_svg", _("The same QR code as inline SVG (HTML and PDF only)")),
     ("lookup_url", _("Public lookup link of the dossier")),
-    ("agency.name, agency.parent_name, agency.address, agency.phone, agency.hotline, agency.email",
-     _("Receiving agency and its governing body")),
-    ("procedure.name, procedure.national_code, procedure.processing_time, procedure.processing_time_note, "
-     "procedure.result_type", _("Procedure (the request to resolve)")),
-    ("applicant_name, organisation_name, applicant_id_number, applicant_address, applicant_phone, applicant_email",
-     _("Applicant")),
-    ("channel, delivery, delivery_code, delivery_address, result_place",
-     _("How the dossier came in, how the result is delivered and where to get it")),
+    (
+        "agency.name, agency.parent_name, agency.address, agency.phone, agency.hotline, agency.email",
+        _("Receiving agency and its governing body"),
+    ),
+    (
+        "procedure.name, procedure.national_code, procedure.processing_time, procedure.processing_time_note, "
+        "procedure.result_type",
+        _("Procedure (the request to resolve)"),
+    ),
+    (
+        "applicant_name, organisation_name, applicant_id_number, applicant_address, applicant_phone, applicant_email",
+        _("Applicant"),
+    ),
+    (
+        "channel, delivery, delivery_code, delivery_address, result_place",
+        _("How the dossier came in, how the result is delivered and where to get it"),
+    ),
     ("documents", _("Documents received: a list of {name, originals, copies, file_name, paper}")),
     ("procedure_documents", _("Documents the procedure requires: a list of {name, originals, copies, mandatory}")),
     ("sets", _("Number of sets of the dossier")),
     ("processing_time", _("Processing time set by the procedure, e.g. 15 ngày làm việc")),
-    ("submitted_at, received_at, due_at, appointment_at",
-     _("Dates as dd/mm/yyyy HH:MM (Asia/Ho_Chi_Minh); add _text for “08 giờ 30 phút, ngày 05 tháng 01 năm 2026”")),
+    (
+        "submitted_at, received_at, due_at, appointment_at",
+        _("Dates as dd/mm/yyyy HH:MM (Asia/Ho_Chi_Minh); add _text for “08 giờ 30 phút, ngày 05 tháng 01 năm 2026”"),
+    ),
     ("register_book, register_number", _("Register of dossiers: book and entry number")),
     ("place, date_text, issued_at", _("Place and date of issue: “Hạ Long”, “ngày 05 tháng 01 năm 2026”")),
     ("official_name, official_position", _("The official issuing the slip")),
@@ -156,7 +168,7 @@ CSS_CLASSES = [
     ("center, right, justify, bold, italic, small", _("alignment and emphasis")),
     ("short", _("on <hr>: the short rule under a heading")),
     ("grid", _("table with borders")),
-    ("signatures", _("table of signature blocks; <div class=\"sign-space\"></div> leaves room to sign")),
+    ("signatures", _('table of signature blocks; <div class="sign-space"></div> leaves room to sign')),
     ("qr", _("the QR image")),
 ]
 
@@ -221,8 +233,9 @@ def _place_name(agency) -> str:
     if not address:
         return ""
     last = address.split(",")[-1].strip()
-    return re.sub(r"^(thành phố|tp\.?|tỉnh|thị xã|thị trấn|huyện|quận|phường|xã|đặc khu)\s+", "", last,
-                  flags=re.IGNORECASE).strip()
+    return re.sub(
+        r"^(thành phố|tp\.?|tỉnh|thị xã|thị trấn|huyện|quận|phường|xã|đặc khu)\s+", "", last, flags=re.IGNORECASE
+    ).strip()
 
 
 def lookup_url(dossier) -> str:
@@ -257,12 +270,25 @@ def _lines(value):
 
 def _agency_values(agency):
     if agency is None:
-        return {"name": "", "short_name": "", "code": "", "address": "", "phone": "", "hotline": "", "email": "",
-                "parent_name": ""}
+        return {
+            "name": "",
+            "short_name": "",
+            "code": "",
+            "address": "",
+            "phone": "",
+            "hotline": "",
+            "email": "",
+            "parent_name": "",
+        }
     parent = agency.parent if getattr(agency, "parent_id", None) else None
     return {
-        "name": agency.name, "short_name": agency.short_name, "code": agency.code, "address": agency.address,
-        "phone": agency.phone or agency.hotline, "hotline": agency.hotline, "email": agency.email,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "code": agency.code,
+        "address": agency.address,
+        "phone": agency.phone or agency.hotline,
+        "hotline": agency.hotline,
+        "email": agency.email,
         "parent_name": parent.name if parent else "",
     }
 
@@ -271,10 +297,13 @@ def _procedure_values(procedure):
     time = _number(procedure.processing_time)
     unit = TIME_UNIT_TEXT.get(procedure.processing_time_unit, "")
     return {
-        "name": procedure.name, "national_code": procedure.national_code,
+        "name": procedure.name,
+        "national_code": procedure.national_code,
         "processing_time": f"{time} {unit}".strip() if time else "",
-        "processing_time_number": time, "processing_time_unit": unit,
-        "processing_time_note": procedure.processing_time_note, "result_type": procedure.result_type,
+        "processing_time_number": time,
+        "processing_time_unit": unit,
+        "processing_time_note": procedure.processing_time_note,
+        "result_type": procedure.result_type,
     }
 
 
@@ -292,25 +321,37 @@ def _received_documents(dossier, procedure_documents):
     required documents that came on paper only."""
     rows, by_required = [], {}
     files = dossier.documents.filter(kind__in=[DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT]).select_related(
-        "procedure_document")
+        "procedure_document"
+    )
     for document in files:
         required = document.procedure_document
         if required is not None:
             if required.pk in by_required:
                 by_required[required.pk]["file_name"] += f", {document.name}"
                 continue
-            row = {"name": required.name, "originals": required.originals, "copies": required.copies,
-                   "file_name": document.name, "paper": False}
+            row = {
+                "name": required.name,
+                "originals": required.originals,
+                "copies": required.copies,
+                "file_name": document.name,
+                "paper": False,
+            }
             by_required[required.pk] = row
         else:
-            row = {"name": document.name, "originals": None, "copies": None, "file_name": document.name,
-                   "paper": False}
+            row = {"name": document.name, "originals": None, "copies": None, "file_name": document.name, "paper": False}
         rows.append(row)
     if dossier.paper_dossier:
         for required in procedure_documents:
             if required["mandatory"] and required["pk"] not in by_required:
-                rows.append({"name": required["name"], "originals": required["originals"],
-                             "copies": required["copies"], "file_name": "", "paper": True})
+                rows.append(
+                    {
+                        "name": required["name"],
+                        "originals": required["originals"],
+                        "copies": required["copies"],
+                        "file_name": "",
+                        "paper": True,
+                    }
+                )
     return rows
 
 
@@ -321,7 +362,7 @@ def _register(dossier):
     match = re.search(r"-(\d{2})\d{4}-\d+$", dossier.code or "")
     if not match or dossier.pk is None:
         return "", ""
-    prefix = f"{dossier.code[:match.start()]}-{match.group(1)}"
+    prefix = f"{dossier.code[: match.start()]}-{match.group(1)}"
     number = Dossier.objects.filter(agency_id=dossier.agency_id, code__startswith=prefix, pk__lte=dossier.pk).count()
     return f"20{match.group(1)}", str(number)
 
@@ -329,8 +370,7 @@ def _register(dossier):
 def _last_event(dossier, kind):
     if dossier.pk is None:
         return None
-    return (DossierEvent.objects.filter(dossier=dossier, action__in=SLIP_ACTIONS[kind])
-            .order_by("-at", "-pk").first())
+    return DossierEvent.objects.filter(dossier=dossier, action__in=SLIP_ACTIONS[kind]).order_by("-at", "-pk").first()
 
 
 def _official(user):
@@ -455,8 +495,12 @@ def slip_context(dossier, kind, *, documents=None, procedure_documents=None, **e
             **_dates("old_appointment", old_appointment),
             **values,
         }
-        context["dossier"] = {**values, "agency": context["agency"], "procedure": context["procedure"],
-                              "documents": documents}
+        context["dossier"] = {
+            **values,
+            "agency": context["agency"],
+            "procedure": context["procedure"],
+            "documents": documents,
+        }
         context.update(extra)
     return context
 
@@ -485,8 +529,7 @@ def _compile(source):
     for token in Lexer(source).tokenize():
         words = token.split_contents() if token.token_type == TokenType.BLOCK else []
         if words and words[0] in BLOCKED_TAGS:
-            raise SlipTemplateError(_("The tag {%% %(tag)s %%} is not allowed in a slip template.")
-                                    % {"tag": words[0]})
+            raise SlipTemplateError(_("The tag {%% %(tag)s %%} is not allowed in a slip template.") % {"tag": words[0]})
     try:
         return engines["django"].from_string(source)
     except TemplateSyntaxError as error:
@@ -518,8 +561,10 @@ def _render_body(source, context, db_template=None):
 
 def _wrap(body, context):
     with translation.override("vi"):
-        return render_to_string("workflow/slips/_page.html", {
-            "body": mark_safe(body), "title": f"{context['slip_title']} – {context['code']}"})
+        return render_to_string(
+            "workflow/slips/_page.html",
+            {"body": mark_safe(body), "title": f"{context['slip_title']} – {context['code']}"},
+        )
 
 
 def render_slip_body(dossier, kind, **extra) -> str:
@@ -608,25 +653,45 @@ def _sample_objects(agency=None):
     from .models import Dossier, Status
 
     if agency is None:
-        agency = Agency(code="000.00.15.H99", name="Sở Xây dựng", address="Số 1 đường Trần Hưng Đạo, thành phố Hạ Long",
-                        phone="0203 3835 000", email="soxaydung@example.gov.vn", hotline="1900 1234")
-    procedure = Procedure(national_code="1.009972", name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-                          processing_time=Decimal("15"), processing_time_unit="day",
-                          processing_time_note="Kể từ ngày nhận đủ hồ sơ hợp lệ", result_type="Giấy phép xây dựng")
+        agency = Agency(
+            code="000.00.15.H99",
+            name="Sở Xây dựng",
+            address="Số 1 đường Trần Hưng Đạo, thành phố Hạ Long",
+            phone="0203 3835 000",
+            email="soxaydung@example.gov.vn",
+            hotline="1900 1234",
+        )
+    procedure = Procedure(
+        national_code="1.009972",
+        name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        processing_time=Decimal("15"),
+        processing_time_unit="day",
+        processing_time_note="Kể từ ngày nhận đủ hồ sơ hợp lệ",
+        result_type="Giấy phép xây dựng",
+    )
     received = datetime(2026, 1, 5, 8, 30, tzinfo=TZ)
     dossier = Dossier(
-        code=f"{agency.code}-260105-0012", procedure=procedure, agency=agency, channel="counter",
-        applicant_name="Nguyễn Văn An", applicant_id_number="022090001234", applicant_address="Số 5 phố Lê Lợi, "
-        "phường Hồng Gai, thành phố Hạ Long", applicant_phone="0912 345 678", applicant_email="an.nv@example.com",
-        delivery="counter", status=Status.RECEIVED, submitted_at=received, received_at=received,
-        due_at=datetime(2026, 1, 26, 8, 30, tzinfo=TZ), appointment_at=datetime(2026, 1, 26, 13, 0, tzinfo=TZ),
+        code=f"{agency.code}-260105-0012",
+        procedure=procedure,
+        agency=agency,
+        channel="counter",
+        applicant_name="Nguyễn Văn An",
+        applicant_id_number="022090001234",
+        applicant_address="Số 5 phố Lê Lợi, phường Hồng Gai, thành phố Hạ Long",
+        applicant_phone="0912 345 678",
+        applicant_email="an.nv@example.com",
+        delivery="counter",
+        status=Status.RECEIVED,
+        submitted_at=received,
+        received_at=received,
+        due_at=datetime(2026, 1, 26, 8, 30, tzinfo=TZ),
+        appointment_at=datetime(2026, 1, 26, 13, 0, tzinfo=TZ),
     )
     return dossier
 
 
 SAMPLE_PROCEDURE_DOCUMENTS = [
-    {"name": "Đơn đề nghị cấp giấy phép xây dựng (Mẫu số 01)", "originals": 1, "copies": 0, "mandatory": True,
-     "pk": 1},
+    {"name": "Đơn đề nghị cấp giấy phép xây dựng (Mẫu số 01)", "originals": 1, "copies": 0, "mandatory": True, "pk": 1},
     {"name": "Bản sao giấy tờ chứng minh quyền sử dụng đất", "originals": 0, "copies": 1, "mandatory": True, "pk": 2},
     {"name": "Hai bộ bản vẽ thiết kế xây dựng", "originals": 2, "copies": 0, "mandatory": True, "pk": 3},
 ]
@@ -635,19 +700,27 @@ SAMPLE_PROCEDURE_DOCUMENTS = [
 def sample_context(kind, agency=None, **extra) -> dict:
     """The context of a made-up dossier, for the admin preview and template checks."""
     dossier = _sample_objects(agency)
-    documents = [{"name": d["name"], "originals": d["originals"], "copies": d["copies"], "file_name": "",
-                  "paper": True} for d in SAMPLE_PROCEDURE_DOCUMENTS]
+    documents = [
+        {"name": d["name"], "originals": d["originals"], "copies": d["copies"], "file_name": "", "paper": True}
+        for d in SAMPLE_PROCEDURE_DOCUMENTS
+    ]
     defaults = {
-        "register_number": "12", "register_book": "2026", "issued_at": dossier.received_at,
-        "official_name": "Lê Văn Cường", "official_position": "Cán bộ Bộ phận Một cửa",
+        "register_number": "12",
+        "register_book": "2026",
+        "issued_at": dossier.received_at,
+        "official_name": "Lê Văn Cường",
+        "official_position": "Cán bộ Bộ phận Một cửa",
         "comment": "Bổ sung bản sao giấy chứng nhận quyền sử dụng đất có chứng thực.",
-        "missing_documents": ["Bản sao có chứng thực giấy chứng nhận quyền sử dụng đất",
-                              "Bản vẽ mặt bằng vị trí công trình trên lô đất"],
+        "missing_documents": [
+            "Bản sao có chứng thực giấy chứng nhận quyền sử dụng đất",
+            "Bản vẽ mặt bằng vị trí công trình trên lô đất",
+        ],
         "reason": "Hồ sơ cần lấy ý kiến của cơ quan liên quan nên chưa thể trả kết quả đúng hẹn.",
         "new_appointment": datetime(2026, 2, 2, 13, 0, tzinfo=TZ),
     }
-    return slip_context(dossier, kind, documents=documents, procedure_documents=SAMPLE_PROCEDURE_DOCUMENTS,
-                        **{**defaults, **extra})
+    return slip_context(
+        dossier, kind, documents=documents, procedure_documents=SAMPLE_PROCEDURE_DOCUMENTS, **{**defaults, **extra}
+    )
 
 
 def render_sample(template, fmt="html") -> bytes | str:
@@ -666,8 +739,32 @@ def render_sample(template, fmt="html") -> bytes | str:
 
 _VOID = {"br", "img", "hr", "meta", "link", "input", "col", "wbr", "area", "base", "source"}
 _SKIP = {"head", "style", "script", "title", "svg", "template", "noscript"}
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "header", "footer", "article",
-          "main", "address", "center", "figure", "figcaption", "dl", "dt", "dd", "pre", "body", "html"}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "section",
+    "header",
+    "footer",
+    "article",
+    "main",
+    "address",
+    "center",
+    "figure",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "pre",
+    "body",
+    "html",
+}
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -784,8 +881,12 @@ class _DocxWriter:
     def _run_style(node, style):
         style = dict(style)
         classes = node.classes
-        if node.tag in ("b", "strong", "th") or "bold" in classes or "title" in classes \
-                or node.style("font-weight") in ("bold", "bolder", "600", "700", "800", "900"):
+        if (
+            node.tag in ("b", "strong", "th")
+            or "bold" in classes
+            or "title" in classes
+            or node.style("font-weight") in ("bold", "bolder", "600", "700", "800", "900")
+        ):
             style["b"] = True
         if node.style("font-weight") in ("normal", "400"):
             style["b"] = False
@@ -895,8 +996,10 @@ class _DocxWriter:
                         continue
                     mark = f"{number}. " if number is not None else "- "
                     item_p = {**self._para_style(item, pstyle), "ind": 284}
-                    out.extend(self.blocks(item, item_p, self._run_style(item, rstyle), width, prefix=mark)
-                               or [self._paragraph([("text", mark, rstyle)], item_p, True)])
+                    out.extend(
+                        self.blocks(item, item_p, self._run_style(item, rstyle), width, prefix=mark)
+                        or [self._paragraph([("text", mark, rstyle)], item_p, True)]
+                    )
                     if number is not None:
                         number += 1
             elif "sign-space" in child.classes:
@@ -1046,8 +1149,7 @@ class _DocxWriter:
         for index in unknown:
             widths[index] = max(200, (width - known) // len(unknown))
         bordered = "grid" in node.classes or (node.attrs.get("border") not in (None, "", "0"))
-        border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' if bordered else \
-            '<w:{0} w:val="nil"/>'
+        border = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' if bordered else '<w:{0} w:val="nil"/>'
         borders = "".join(border.format(side) for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
         xml = [
             '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblLayout w:type="fixed"/>',
@@ -1058,11 +1160,11 @@ class _DocxWriter:
             "</w:tblGrid>",
         ]
         for cells in grid:
-            xml.append('<w:tr><w:trPr><w:cantSplit/></w:trPr>')
+            xml.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
             column = 0
             for cell in cells:
                 cspan = min(span(cell), columns - column) or 1
-                cell_width = sum(widths[column:column + cspan])
+                cell_width = sum(widths[column : column + cspan])
                 column += cspan
                 cell_p = {k: v for k, v in pstyle.items() if k == "jc"}
                 cell_r = dict(rstyle)
@@ -1076,12 +1178,16 @@ class _DocxWriter:
                 if content[-1].startswith("<w:tbl>"):
                     content.append(self._ppr_only({}))  # a cell must end with a paragraph
                 grid_span = f'<w:gridSpan w:val="{cspan}"/>' if cspan > 1 else ""
-                xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{cell_width}" w:type="dxa"/>{grid_span}</w:tcPr>'
-                           f'{"".join(content)}</w:tc>')
+                xml.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{cell_width}" w:type="dxa"/>{grid_span}</w:tcPr>'
+                    f"{''.join(content)}</w:tc>"
+                )
             if column < columns:  # a short row: pad it so the grid stays rectangular
                 rest = sum(widths[column:])
-                xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{rest}" w:type="dxa"/>'
-                           f'<w:gridSpan w:val="{columns - column}"/></w:tcPr><w:p/></w:tc>')
+                xml.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{rest}" w:type="dxa"/>'
+                    f'<w:gridSpan w:val="{columns - column}"/></w:tcPr><w:p/></w:tc>'
+                )
             xml.append("</w:tr>")
         xml.append("</w:tbl>")
         return "".join(xml)
@@ -1184,8 +1290,29 @@ def html_to_docx(html: str, title: str = "") -> bytes:
 
 
 __all__ = [
-    "CSS_CLASSES", "FORMATS", "RenderedSlip", "SLIP_TITLES", "SlipTemplateError", "VARIABLES", "check_template_source",
-    "date_text", "datetime_text", "default_template_source", "format_datetime", "html_to_docx", "html_to_pdf",
-    "lookup_url", "render_sample", "render_slip", "render_slip_body", "render_slip_doc", "render_slip_html",
-    "render_slip_pdf", "sample_context", "slip_context", "slip_file_name", "slip_upload", "template_source",
+    "CSS_CLASSES",
+    "FORMATS",
+    "RenderedSlip",
+    "SLIP_TITLES",
+    "SlipTemplateError",
+    "VARIABLES",
+    "check_template_source",
+    "date_text",
+    "datetime_text",
+    "default_template_source",
+    "format_datetime",
+    "html_to_docx",
+    "html_to_pdf",
+    "lookup_url",
+    "render_sample",
+    "render_slip",
+    "render_slip_body",
+    "render_slip_doc",
+    "render_slip_html",
+    "render_slip_pdf",
+    "sample_context",
+    "slip_context",
+    "slip_file_name",
+    "slip_upload",
+    "template_source",
 ]

@@ -4,6 +4,7 @@ Scoping (DESIGN 10): supervisors (all units) manage every template, the
 province-wide defaults included. A unit's admin sees the defaults (read only:
 inspect, preview, copy) and manages only the templates of their own unit.
 """
+
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,8 +32,11 @@ class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):
     """Model permissions, narrowed per instance to the user's unit (defaults: view only outside supervisors)."""
 
     def __init__(self, model=SlipTemplate):
-        super().__init__(model, visible=lambda user: SlipTemplate.objects.visible_to(user),
-                         manageable=lambda user: SlipTemplate.objects.managed_by(user))
+        super().__init__(
+            model,
+            visible=lambda user: SlipTemplate.objects.visible_to(user),
+            manageable=lambda user: SlipTemplate.objects.managed_by(user),
+        )
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_permission(user, action) and instance.in_scope(user, change=action != "view")
@@ -74,10 +78,14 @@ class SlipVariablesPanel(HelpPanel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             context.update(
-                variables=VARIABLES, css_classes=CSS_CLASSES,
-                intro=format_html(str(INTRO), variable=format_html("<code>{}</code>", "{{ variable }}"),
-                                  if_tag=format_html("<code>{}</code>", "{% if %}"),
-                                  for_tag=format_html("<code>{}</code>", "{% for %}")),
+                variables=VARIABLES,
+                css_classes=CSS_CLASSES,
+                intro=format_html(
+                    str(INTRO),
+                    variable=format_html("<code>{}</code>", "{{ variable }}"),
+                    if_tag=format_html("<code>{}</code>", "{% if %}"),
+                    for_tag=format_html("<code>{}</code>", "{% for %}"),
+                ),
             )
             return context
 
@@ -100,7 +108,8 @@ class _InstanceScopedMixin:
             raise Http404
         instance = super().get_object() if queryset is None else super().get_object(queryset)
         if not self.permission_policy.user_has_permission_for_instance(
-                self.request.user, self.instance_action, instance):
+            self.request.user, self.instance_action, instance
+        ):
             raise PermissionDenied
         return instance
 
@@ -172,11 +181,16 @@ class SlipTemplateViewSet(SnippetViewSet):
             FieldRowPanel([FieldPanel("kind"), FieldPanel("is_active")]),
             FieldPanel("title"),
             FieldPanel("agency", widget=forms.Select),
-            FieldPanel("body", widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false",
-                                                             "style": "font-family: monospace; font-size: 13px"})),
+            FieldPanel(
+                "body",
+                widget=forms.Textarea(
+                    attrs={"rows": 30, "spellcheck": "false", "style": "font-family: monospace; font-size: 13px"}
+                ),
+            ),
             MultiFieldPanel(
                 [SlipVariablesPanel(template="workflow/admin/slip_variables.html")],
-                heading=_("Available variables"), classname="collapsed",
+                heading=_("Available variables"),
+                classname="collapsed",
             ),
         ],
         base_form_class=SlipTemplateForm,

@@ -1,4 +1,5 @@
 """SMS backends. Production plugs in the province's SMS gateway with SMS_BACKEND = "dotted.path"."""
+
 import logging
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 Statutory holidays are not listed here: they come from the ``holidays``
 package. Admins edit only what the province decides itself.
 """
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet

@@ -28,6 +28,7 @@ with the duration. :func:`get_calendar` loads the calendar from the database
 once per process and reloads it when an admin edit bumps a version key in
 Django's cache (so several app servers notice edits).
 """
+
 from __future__ import annotations
 
 import threading

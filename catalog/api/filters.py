@@ -4,6 +4,7 @@ Every filter validates its value: an unknown choice or code is a 400 whose body
 names the parameter, e.g. ``{"level": ["Unknown level “galaxy” ..."]}``
 (DjangoFilterBackend raises the FilterSet's form errors as a ValidationError).
 """
+
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 

@@ -13,6 +13,7 @@ schema is generated.
   A project-wide ``PREPROCESSING_HOOKS`` entry in SPECTACULAR_SETTINGS would do
   the same; this extension can then go.
 """
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension, OpenApiViewExtension
 from drf_spectacular.plumbing import build_choice_description_list
 from drf_spectacular.utils import extend_schema

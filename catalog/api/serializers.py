@@ -3,6 +3,7 @@
 Codes (not database ids) identify agencies, sectors and procedures, so partner
 systems can keep their own copies keyed on the national identifiers.
 """
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -81,8 +82,16 @@ class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = [
-            "code", "name", "short_name", "level", "parent",
-            "address", "phone", "email", "hotline", "working_hours_note",
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "parent",
+            "address",
+            "phone",
+            "email",
+            "hotline",
+            "working_hours_note",
         ]
 
 
@@ -148,8 +157,17 @@ class ProcedureListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Procedure
         fields = [
-            "national_code", "name", "url", "sector", "agencies", "level", "online_level",
-            "processing_time", "processing_time_unit", "processing_minutes", "status",
+            "national_code",
+            "name",
+            "url",
+            "sector",
+            "agencies",
+            "level",
+            "online_level",
+            "processing_time",
+            "processing_time_unit",
+            "processing_minutes",
+            "status",
         ]
 
 
@@ -172,10 +190,27 @@ class ProcedureDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Procedure
         fields = [
-            "national_code", "name", "sector", "agencies", "level", "online_level",
-            "processing_time", "processing_time_unit", "processing_time_note", "processing_minutes",
-            "applicant_subjects", "channels", "result_type", "fees", "documents", "steps", "requirements",
-            "legal_basis", "publishing_decision", "status", "updated_at",
+            "national_code",
+            "name",
+            "sector",
+            "agencies",
+            "level",
+            "online_level",
+            "processing_time",
+            "processing_time_unit",
+            "processing_time_note",
+            "processing_minutes",
+            "applicant_subjects",
+            "channels",
+            "result_type",
+            "fees",
+            "documents",
+            "steps",
+            "requirements",
+            "legal_basis",
+            "publishing_decision",
+            "status",
+            "updated_at",
         ]
 
 

@@ -1,4 +1,5 @@
 """Catalog routes under /api/v1/ (names in the ``catalog_api`` namespace)."""
+
 from rest_framework.routers import SimpleRouter
 
 from . import schema, views  # noqa: F401  (schema registers the OpenAPI extensions)

@@ -3,6 +3,7 @@
 Every list reads a fixed number of queries whatever the page holds: relations
 are joined (select_related) or fetched once per page (prefetch_related).
 """
+
 from django.db.models import Case, Prefetch, When
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -27,8 +28,15 @@ def filter_errors(example_field, example_message):
 
 
 LIST_FIELDS = [
-    "national_code", "name", "level", "online_level", "processing_time", "processing_time_unit", "status",
-    "sector__code", "sector__name",
+    "national_code",
+    "name",
+    "level",
+    "online_level",
+    "processing_time",
+    "processing_time_unit",
+    "status",
+    "sector__code",
+    "sector__name",
 ]
 AGENCY_BRIEF_FIELDS = ["code", "name", "short_name", "level"]
 

@@ -6,38 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_official'),
+        ("catalog", "0002_official"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='official',
-            options={'ordering': ['agency__name', 'user__last_name', 'user__first_name'], 'permissions': [('view_all_units', "Can see every unit's work (supervisor)"), ('manage_unit_officials', "Can create and revoke the own unit's official accounts (unit admin)")], 'verbose_name': 'official', 'verbose_name_plural': 'officials'},
+            name="official",
+            options={
+                "ordering": ["agency__name", "user__last_name", "user__first_name"],
+                "permissions": [
+                    ("view_all_units", "Can see every unit's work (supervisor)"),
+                    ("manage_unit_officials", "Can create and revoke the own unit's official accounts (unit admin)"),
+                ],
+                "verbose_name": "official",
+                "verbose_name_plural": "officials",
+            },
         ),
         migrations.CreateModel(
-            name='PersonalDataAccess',
+            name="PersonalDataAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_name', models.CharField(max_length=255, verbose_name='official')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='at')),
-                ('kind', models.CharField(choices=[('dossier_detail', 'Dossier detail'), ('document_download', 'Dossier document download'), ('slip_download', 'Slip download'), ('api_dossier_detail', 'Dossier detail (API)'), ('api_document_download', 'Dossier document download (API)')], max_length=30, verbose_name='what')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('dossier_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='dossier id')),
-                ('dossier_code', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='dossier code')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.agency', verbose_name='unit')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='official')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("user_name", models.CharField(max_length=255, verbose_name="official")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dossier_detail", "Dossier detail"),
+                            ("document_download", "Dossier document download"),
+                            ("slip_download", "Slip download"),
+                            ("api_dossier_detail", "Dossier detail (API)"),
+                            ("api_document_download", "Dossier document download (API)"),
+                        ],
+                        max_length=30,
+                        verbose_name="what",
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object id")),
+                ("dossier_id", models.PositiveIntegerField(blank=True, null=True, verbose_name="dossier id")),
+                (
+                    "dossier_code",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="dossier code"),
+                ),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.agency",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="official",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal data access',
-                'verbose_name_plural': 'personal data access log',
-                'ordering': ['-at', '-pk'],
-                'permissions': [('view_access_statistics', 'Can see the citizen-data access statistics (police)')],
-                'default_permissions': ('view',),
-                'indexes': [models.Index(fields=['agency', 'at'], name='catalog_per_agency__721bb6_idx')],
+                "verbose_name": "personal data access",
+                "verbose_name_plural": "personal data access log",
+                "ordering": ["-at", "-pk"],
+                "permissions": [("view_access_statistics", "Can see the citizen-data access statistics (police)")],
+                "default_permissions": ("view",),
+                "indexes": [models.Index(fields=["agency", "at"], name="catalog_per_agency__721bb6_idx")],
             },
         ),
     ]

@@ -11,6 +11,7 @@ account or a unit leaves its entries untouched), which on SQLite rebuilds the
 table — the triggers are installed after that. Any later migration that
 rebuilds this table on SQLite drops the triggers and must install them again.
 """
+
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
@@ -66,27 +67,54 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_access_log'),
+        ("catalog", "0003_access_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='personaldataaccess',
-            name='agency',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.agency', verbose_name='unit'),
+            model_name="personaldataaccess",
+            name="agency",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="catalog.agency",
+                verbose_name="unit",
+            ),
         ),
         migrations.AlterField(
-            model_name='personaldataaccess',
-            name='kind',
-            field=models.CharField(choices=[('dossier_detail', 'Dossier detail'), ('document_download', 'Dossier document download'), ('slip_download', 'Slip download'), ('api_dossier_detail', 'Dossier detail (API)'), ('api_document_download', 'Dossier document download (API)'), ('feedback_detail', "Feedback detail (sender's contacts)"), ('question_detail', "Citizen question (asker's contacts)"), ('citizen_account', 'Citizen account (admin)')], max_length=30, verbose_name='what'),
+            model_name="personaldataaccess",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("dossier_detail", "Dossier detail"),
+                    ("document_download", "Dossier document download"),
+                    ("slip_download", "Slip download"),
+                    ("api_dossier_detail", "Dossier detail (API)"),
+                    ("api_document_download", "Dossier document download (API)"),
+                    ("feedback_detail", "Feedback detail (sender's contacts)"),
+                    ("question_detail", "Citizen question (asker's contacts)"),
+                    ("citizen_account", "Citizen account (admin)"),
+                ],
+                max_length=30,
+                verbose_name="what",
+            ),
         ),
         migrations.AlterField(
-            model_name='personaldataaccess',
-            name='user',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='official'),
+            model_name="personaldataaccess",
+            name="user",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="official",
+            ),
         ),
         migrations.RunPython(install, remove, elidable=False),
     ]

@@ -1,4 +1,5 @@
 """Accessible rendering of e-form fields, and the "Submit online" link of a procedure page."""
+
 from django import template
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """Admin screen for the list of personal document types (registered from :mod:`portal.citizens`)."""
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet
 

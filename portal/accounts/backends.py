@@ -12,6 +12,7 @@ Only citizen accounts (a :class:`~portal.citizens.CitizenProfile`, never
 staff) are found by e-mail or phone, so an official's account cannot be
 entered through the citizen sign-in with an e-mail address.
 """
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 

@@ -1,4 +1,5 @@
 """My dossiers: the list, one dossier with its history in plain words, its files, and the applicant's actions."""
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -37,16 +38,29 @@ def dossier_list(request):
     rows = []
     for dossier in page.object_list:
         warning = thresholds.warning(dossier)
-        rows.append({"dossier": dossier, "status_plain": STATUS_PLAIN.get(dossier.status, ""), "warning": warning,
-                     "warning_text": WARNING_TEXT.get(warning, "")})
-    return render(request, "portal/accounts/dossier_list.html", {
-        "rows": rows, "page_obj": page, "show": show,
-    })
+        rows.append(
+            {
+                "dossier": dossier,
+                "status_plain": STATUS_PLAIN.get(dossier.status, ""),
+                "warning": warning,
+                "warning_text": WARNING_TEXT.get(warning, ""),
+            }
+        )
+    return render(
+        request,
+        "portal/accounts/dossier_list.html",
+        {
+            "rows": rows,
+            "page_obj": page,
+            "show": show,
+        },
+    )
 
 
 def _own(request, pk):
     return get_object_or_404(
-        my_dossiers(request.user).select_related("process", "current_step"), pk=pk,
+        my_dossiers(request.user).select_related("process", "current_step"),
+        pk=pk,
     )
 
 
@@ -59,22 +73,27 @@ def _detail(request, dossier, *, supplement_form=None, withdrawal_form=None, sta
         supplement_form = SupplementForm(user=request.user, initial={"revision": dossier.revision})
     if can_withdraw and withdrawal_form is None:
         withdrawal_form = WithdrawalForm(initial={"revision": dossier.revision})
-    return render(request, "portal/accounts/dossier_detail.html", {
-        "dossier": dossier,
-        "view": view,
-        "status_plain": STATUS_PLAIN.get(dossier.status, ""),
-        "warning": warning,
-        "warning_text": WARNING_TEXT.get(warning, ""),
-        "qr": qr_data_uri(dossier),
-        "lookup_link": lookup_url(dossier),
-        "can_download_receipt": dossier.received_at is not None,
-        "supplement_form": supplement_form if can_supplement else None,
-        "withdrawal_form": withdrawal_form if can_withdraw else None,
-        "show_pay": dossier.status == Status.PAYMENT,
-        "show_rate": dossier.status in FINISHED,
-        "already_rated": is_rated(dossier),
-        "rating_link": rating_account_url(dossier),
-    }, status=status)
+    return render(
+        request,
+        "portal/accounts/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "view": view,
+            "status_plain": STATUS_PLAIN.get(dossier.status, ""),
+            "warning": warning,
+            "warning_text": WARNING_TEXT.get(warning, ""),
+            "qr": qr_data_uri(dossier),
+            "lookup_link": lookup_url(dossier),
+            "can_download_receipt": dossier.received_at is not None,
+            "supplement_form": supplement_form if can_supplement else None,
+            "withdrawal_form": withdrawal_form if can_withdraw else None,
+            "show_pay": dossier.status == Status.PAYMENT,
+            "show_rate": dossier.status in FINISHED,
+            "already_rated": is_rated(dossier),
+            "rating_link": rating_account_url(dossier),
+        },
+        status=status,
+    )
 
 
 @citizen_required
@@ -118,8 +137,13 @@ def dossier_supplement(request, pk):
         files = [Upload(file.name, file) for file in data["files"]]
         files += [stored_document_to_upload(document) for document in data["stored"]]
         try:
-            services.dossier_resubmit(actor=request.user, dossier_id=dossier.pk, revision=data["revision"],
-                                      files=files, comment=data["comment"])
+            services.dossier_resubmit(
+                actor=request.user,
+                dossier_id=dossier.pk,
+                revision=data["revision"],
+                files=files,
+                comment=data["comment"],
+            )
         except DossierError as error:
             form.add_error(None, str(error.message))
         else:
@@ -146,8 +170,9 @@ def dossier_withdraw(request, pk):
         data = form.cleaned_data
         files = [Upload(data["file"].name, data["file"])] if data.get("file") else []
         try:
-            services.dossier_request_withdrawal(actor=request.user, dossier_id=dossier.pk, revision=data["revision"],
-                                                reason=data["reason"], files=files)
+            services.dossier_request_withdrawal(
+                actor=request.user, dossier_id=dossier.pk, revision=data["revision"], reason=data["reason"], files=files
+            )
         except DossierError as error:
             form.add_error(None, str(error.message))
         else:

@@ -4,6 +4,7 @@ Officials' internal moves (forward, return for explanation, hand-over,
 reassignment) are shown only as "being processed at <step>", never with the
 officials' comments, names or the files they exchanged.
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,8 +20,16 @@ from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 #: Officials' moves between and within steps: shown without comment or files.
 INTERNAL_ACTIONS = frozenset({Action.FORWARD, Action.RETURN_PREVIOUS, Action.HANDOVER, Action.REASSIGN})
 #: Actions whose comment is addressed to the applicant (it is also in the notice they received).
-COMMENT_TO_APPLICANT = frozenset({Action.GUIDE, Action.REFUSE_RECEPTION, Action.REQUEST_SUPPLEMENT,
-                                  Action.REQUEST_PAYMENT, Action.APOLOGIZE, Action.STOP})
+COMMENT_TO_APPLICANT = frozenset(
+    {
+        Action.GUIDE,
+        Action.REFUSE_RECEPTION,
+        Action.REQUEST_SUPPLEMENT,
+        Action.REQUEST_PAYMENT,
+        Action.APOLOGIZE,
+        Action.STOP,
+    }
+)
 #: Statuses in which the applicant may ask to withdraw (workflow.services.dossier_request_withdrawal).
 WITHDRAWABLE = (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
 
@@ -86,8 +95,10 @@ def _step_place(event, dossier):
         return _("Your dossier is being processed.")
     agency = step.agency if step.agency_id and step.agency_id != dossier.agency_id else None
     if agency is not None:
-        return _("Your dossier is being processed at “%(step)s” (%(agency)s).") % {"step": step.name,
-                                                                                    "agency": agency.name}
+        return _("Your dossier is being processed at “%(step)s” (%(agency)s).") % {
+            "step": step.name,
+            "agency": agency.name,
+        }
     return _("Your dossier is being processed at “%(step)s”.") % {"step": step.name}
 
 
@@ -109,8 +120,9 @@ def _sentence(event, dossier, applicant_id):
     if action == Action.REQUEST_SUPPLEMENT:
         return _("%(agency)s asked you to add documents.") % {"agency": agency}
     if action == Action.RESUBMIT:
-        return _("You sent the additional documents.") if by_applicant else \
-            _("The additional documents were handed in.")
+        return (
+            _("You sent the additional documents.") if by_applicant else _("The additional documents were handed in.")
+        )
     if action == Action.REQUEST_PAYMENT:
         if data.get("amount"):
             return _("Fees of %(amount)s are due.") % {"amount": vnd(data["amount"])}
@@ -184,18 +196,25 @@ def dossier_view(dossier: Dossier) -> DossierView:
         entry_docs = [d for d in event.documents.all() if d.pk in visible_ids and event.action not in INTERNAL_ACTIONS]
         if event.action in INTERNAL_ACTIONS and history and history[-1].text == text:
             continue  # a hand-over at the same step changes nothing for the applicant
-        history.append(HistoryEntry(at=event.at, text=text, comment=_comment(event, applicant_id),
-                                    documents=entry_docs))
+        history.append(
+            HistoryEntry(at=event.at, text=text, comment=_comment(event, applicant_id), documents=entry_docs)
+        )
     request_event = None
     if dossier.status == Status.SUPPLEMENT:
-        request_event = next((e for e in reversed(events)
-                              if e.action in (Action.GUIDE, Action.REQUEST_SUPPLEMENT)), None)
+        request_event = next(
+            (e for e in reversed(events) if e.action in (Action.GUIDE, Action.REQUEST_SUPPLEMENT)), None
+        )
     payment_amount = None
     if dossier.status == Status.PAYMENT:
         payment = next((e for e in reversed(events) if e.action == Action.REQUEST_PAYMENT), None)
         payment_amount = (payment.data or {}).get("amount") if payment else None
-    return DossierView(dossier=dossier, history=history, documents=visible_docs, request_event=request_event,
-                       payment_amount=payment_amount)
+    return DossierView(
+        dossier=dossier,
+        history=history,
+        documents=visible_docs,
+        request_event=request_event,
+        payment_amount=payment_amount,
+    )
 
 
 def visible_document(dossier: Dossier, document_id: int):

@@ -1,5 +1,6 @@
 """Forms of the citizen area. Field markup is Django's accessible default (labels, help text and errors linked
 by ``aria-describedby``, ``aria-invalid``), rendered by ``citizen/includes/field.html``."""
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -41,16 +42,31 @@ def _clean_email(value, *, exclude_user=None):
 
 
 class SignUpForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=255, widget=forms.TextInput(
-        attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-mail"), required=False, widget=forms.EmailInput(
-        attrs={"autocomplete": "email"}), help_text=_("Give an e-mail address, a phone number or both."))
-    phone = forms.CharField(label=_("Mobile phone number"), max_length=20, required=False, widget=forms.TextInput(
-        attrs={"autocomplete": "tel", "inputmode": "tel"}), help_text=_("For example 0912345678."))
-    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}), help_text=_("At least 10 characters; not only digits."))
-    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=255, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Give an e-mail address, a phone number or both."),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("For example 0912345678."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters; not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
     accept_terms = forms.BooleanField(label=_("I accept the terms of use of the portal."))
 
     def clean_email(self):
@@ -61,15 +77,20 @@ class SignUpForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.errors.get("email") and not self.errors.get("phone") and not data.get("email") \
-                and not data.get("phone"):
+        if (
+            not self.errors.get("email")
+            and not self.errors.get("phone")
+            and not data.get("email")
+            and not data.get("phone")
+        ):
             self.add_error("email", _("Give an e-mail address or a phone number to sign in with."))
         password1, password2 = data.get("password1"), data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", _("The two passwords do not match."))
         elif password1:
-            probe = get_user_model()(email=data.get("email") or "", first_name=data.get("full_name") or "",
-                                     username=data.get("phone") or "")
+            probe = get_user_model()(
+                email=data.get("email") or "", first_name=data.get("full_name") or "", username=data.get("phone") or ""
+            )
             try:
                 password_validation.validate_password(password1, probe)
             except ValidationError as error:
@@ -78,8 +99,9 @@ class SignUpForm(forms.Form):
 
     def save(self):
         data = self.cleaned_data
-        user, _profile = create_citizen(full_name=data["full_name"].strip(), password=data["password1"],
-                                        email=data["email"], phone=data["phone"])
+        user, _profile = create_citizen(
+            full_name=data["full_name"].strip(), password=data["password1"], email=data["email"], phone=data["phone"]
+        )
         return user
 
 
@@ -88,8 +110,9 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("The e-mail or phone number and password do not match an account. "
-                           "Passwords are case-sensitive."),
+        "invalid_login": _(
+            "The e-mail or phone number and password do not match an account. Passwords are case-sensitive."
+        ),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -118,8 +141,17 @@ class SignInForm(AuthenticationForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = CitizenProfile
-        fields = ["full_name", "id_number", "date_of_birth", "gender", "address", "phone", "email",
-                  "organisation_name", "tax_code"]
+        fields = [
+            "full_name",
+            "id_number",
+            "date_of_birth",
+            "gender",
+            "address",
+            "phone",
+            "email",
+            "organisation_name",
+            "tax_code",
+        ]
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -150,8 +182,11 @@ class ProfileForm(forms.ModelForm):
 
     def clean_id_number(self):
         value = (self.cleaned_data.get("id_number") or "").strip()
-        if value and not self.locked and CitizenProfile.objects.filter(id_number=value).exclude(
-                user=self.instance.user).exists():
+        if (
+            value
+            and not self.locked
+            and CitizenProfile.objects.filter(id_number=value).exclude(user=self.instance.user).exists()
+        ):
             raise ValidationError(_("This ID number is registered to another account. Please contact support."))
         return value
 
@@ -175,10 +210,13 @@ class ProfileForm(forms.ModelForm):
 
 class StoredDocumentForm(forms.Form):
     doc_type = forms.ModelChoiceField(label=_("Type of document"), queryset=None, empty_label=None)
-    title = forms.CharField(label=_("Title"), max_length=255, required=False,
-                            help_text=_("For example “Căn cước – mặt trước”. Leave empty to use the file name."))
-    file = forms.FileField(label=_("File"), help_text=_(
-        "PDF, JPG, PNG, DOC, DOCX, XLS, XLSX or ZIP; at most 20 MB."))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=255,
+        required=False,
+        help_text=_("For example “Căn cước – mặt trước”. Leave empty to use the file name."),
+    )
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPG, PNG, DOC, DOCX, XLS, XLSX or ZIP; at most 20 MB."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -210,12 +248,20 @@ class SupplementForm(forms.Form):
     """Answer a supplement request: new files and/or documents picked from the data store."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    files = MultipleFileField(label=_("Upload files"), required=False, help_text=_(
-        "You can choose several files. PDF, JPG, PNG, DOC, DOCX, XLS, XLSX or ZIP; at most 20 MB each."))
-    stored = forms.ModelMultipleChoiceField(label=_("Or pick from your data store"), queryset=None, required=False,
-                                            widget=forms.CheckboxSelectMultiple)
-    comment = forms.CharField(label=_("Message to the agency (optional)"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    files = MultipleFileField(
+        label=_("Upload files"),
+        required=False,
+        help_text=_("You can choose several files. PDF, JPG, PNG, DOC, DOCX, XLS, XLSX or ZIP; at most 20 MB each."),
+    )
+    stored = forms.ModelMultipleChoiceField(
+        label=_("Or pick from your data store"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    comment = forms.CharField(
+        label=_("Message to the agency (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,10 +292,12 @@ class SupplementForm(forms.Form):
 
 class WithdrawalForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why do you want to withdraw the dossier?"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("Signed withdrawal request (optional)"), required=False,
-                           help_text=_("PDF, JPG or PNG; at most 20 MB."))
+    reason = forms.CharField(
+        label=_("Why do you want to withdraw the dossier?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(
+        label=_("Signed withdrawal request (optional)"), required=False, help_text=_("PDF, JPG or PNG; at most 20 MB.")
+    )
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
@@ -262,5 +310,13 @@ class DeleteForm(forms.Form):
     """Confirms a deletion (POST with the CSRF token)."""
 
 
-__all__ = ["SignUpForm", "SignInForm", "ProfileForm", "StoredDocumentForm", "SupplementForm", "WithdrawalForm",
-           "DeleteForm", "StoredDocument"]
+__all__ = [
+    "SignUpForm",
+    "SignInForm",
+    "ProfileForm",
+    "StoredDocumentForm",
+    "SupplementForm",
+    "WithdrawalForm",
+    "DeleteForm",
+    "StoredDocument",
+]

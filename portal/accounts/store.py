@@ -11,6 +11,7 @@ Other apps call:
       files = [stored_document_to_upload(d, procedure_document_id=pd.pk) for d in docs]
       services.dossier_submit_online(applicant_user=request.user, ..., files=files)
 """
+
 import os
 
 from django.core.files.base import ContentFile
@@ -54,8 +55,15 @@ def add_stored_document(*, owner, doc_type, title, file, source_dossier=None) ->
     """Check the file by content and size (:func:`workflow.files.validate_upload`) and keep it privately."""
     extension = validate_upload(file)
     name = os.path.basename(file.name)
-    document = StoredDocument(owner=owner, doc_type=doc_type, title=(title or name)[:255], original_name=name[:255],
-                              size=file.size, content_type=CONTENT_TYPES[extension], source_dossier=source_dossier)
+    document = StoredDocument(
+        owner=owner,
+        doc_type=doc_type,
+        title=(title or name)[:255],
+        original_name=name[:255],
+        size=file.size,
+        content_type=CONTENT_TYPES[extension],
+        source_dossier=source_dossier,
+    )
     document.file.save(name, file, save=False)
     document.save()
     return document
@@ -68,8 +76,9 @@ def delete_stored_document(document: StoredDocument):
     transaction.on_commit(lambda: storage.delete(name) if name and storage.exists(name) else None)
 
 
-def stored_document_to_upload(doc: StoredDocument, *, kind=DocumentKind.SUBMITTED, procedure_document_id=None,
-                              name=None) -> Upload:
+def stored_document_to_upload(
+    doc: StoredDocument, *, kind=DocumentKind.SUBMITTED, procedure_document_id=None, name=None
+) -> Upload:
     """The stored document as an :class:`~workflow.services.Upload` (a copy of its bytes; the store keeps its own).
 
     ``name`` (default: the document's title with the file's extension) is the
@@ -90,5 +99,6 @@ def dossier_files(user):
     return (
         DossierDocument.objects.filter(dossier__applicant_user=user, kind__in=STORE_DOSSIER_KINDS)
         .exclude(events__action__in=INTERNAL_ACTIONS)
-        .select_related("dossier", "dossier__procedure").order_by("-created_at", "-pk")
+        .select_related("dossier", "dossier__procedure")
+        .order_by("-created_at", "-pk")
     )

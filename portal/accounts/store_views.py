@@ -1,4 +1,5 @@
 """The personal data store pages: list, upload, download (owner only), delete."""
+
 import mimetypes
 import os
 import re
@@ -40,11 +41,15 @@ def private_file_response(file_field, filename, content_type=None):
 
 @citizen_required
 def store_list(request):
-    return render(request, "portal/accounts/store_list.html", {
-        "profile": request.citizen,
-        "documents": owned_documents(request.user),
-        "dossier_files": dossier_files(request.user),
-    })
+    return render(
+        request,
+        "portal/accounts/store_list.html",
+        {
+            "profile": request.citizen,
+            "documents": owned_documents(request.user),
+            "dossier_files": dossier_files(request.user),
+        },
+    )
 
 
 @citizen_required
@@ -52,8 +57,9 @@ def store_upload(request):
     form = StoredDocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        document = add_stored_document(owner=request.user, doc_type=data["doc_type"], title=data["title"],
-                                       file=data["file"])
+        document = add_stored_document(
+            owner=request.user, doc_type=data["doc_type"], title=data["title"], file=data["file"]
+        )
         messages.success(request, _("“%(title)s” was added to your data store.") % {"title": document.title})
         return redirect("citizen:store")
     return render(request, "portal/accounts/store_upload.html", {"form": form}, status=400 if form.errors else 200)
@@ -66,8 +72,9 @@ def _owned(request, pk) -> StoredDocument:
 @citizen_required
 def store_download(request, pk):
     document = _owned(request, pk)
-    return private_file_response(document.file, download_name(document.original_name, document.file.name),
-                                 document.content_type)
+    return private_file_response(
+        document.file, download_name(document.original_name, document.file.name), document.content_type
+    )
 
 
 @citizen_required

@@ -1,4 +1,5 @@
 """The citizen area, mounted at /tai-khoan/ (namespace ``citizen``)."""
+
 from django.urls import path
 
 from .. import oidc

@@ -1,4 +1,5 @@
 """Sign-up, sign-in, sign-out, password, profile and the account overview."""
+
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
@@ -24,8 +25,9 @@ from .store import owned_documents
 
 def _safe_next(request, default):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -45,8 +47,12 @@ def sign_up(request):
             login(request, user, backend=login_backend())
             messages.success(request, _("Welcome! Your account has been created."))
             return redirect(_safe_next(request, reverse("citizen:profile")))
-    return render(request, "portal/accounts/sign_up.html", {"form": form, "next": _safe_next(request, "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/accounts/sign_up.html",
+        {"form": form, "next": _safe_next(request, "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @method_decorator(ratelimit("signin", methods=["POST"], template_name="portal/accounts/too_many.html"), name="dispatch")
@@ -60,7 +66,8 @@ class SignInView(LoginView):
         request = self.request
         context["other_providers"] = [
             {"label": provider.label, "url": provider.login_url(request, context.get("next", ""))}
-            for name, provider in PROVIDERS.items() if name != "local" and getattr(provider, "enabled", True)
+            for name, provider in PROVIDERS.items()
+            if name != "local" and getattr(provider, "enabled", True)
         ]
         return context
 
@@ -72,12 +79,16 @@ class SignOutView(LogoutView):
 @citizen_required
 def overview(request):
     dossiers = my_dossiers(request.user)
-    return render(request, "portal/accounts/overview.html", {
-        "profile": request.citizen,
-        "open_count": dossiers.filter(status__in=OPEN_STATUSES).count(),
-        "dossier_count": dossiers.count(),
-        "stored_count": owned_documents(request.user).count(),
-    })
+    return render(
+        request,
+        "portal/accounts/overview.html",
+        {
+            "profile": request.citizen,
+            "open_count": dossiers.filter(status__in=OPEN_STATUSES).count(),
+            "dossier_count": dossiers.count(),
+            "stored_count": owned_documents(request.user).count(),
+        },
+    )
 
 
 @citizen_required
@@ -92,8 +103,12 @@ def profile(request):
         else:
             messages.success(request, _("Your details have been saved."))
             return redirect("citizen:profile")
-    return render(request, "portal/accounts/profile.html", {"form": form, "profile": request.citizen},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "portal/accounts/profile.html",
+        {"form": form, "profile": request.citizen},
+        status=400 if form.errors else 200,
+    )
 
 
 @sensitive_post_parameters()

@@ -3,6 +3,7 @@
 Everything is created only when missing, so re-running changes nothing and
 never overwrites what editors changed.
 """
+
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -70,7 +71,12 @@ def load_agencies():
         agency, _ = Agency.objects.get_or_create(
             code=code,
             defaults=dict(
-                name=name, short_name=short, level=level, parent=agencies.get(parent), phone=phone, hotline=hotline,
+                name=name,
+                short_name=short,
+                level=level,
+                parent=agencies.get(parent),
+                phone=phone,
+                hotline=hotline,
                 address=f"{name}, {data.PROVINCE}",
                 email=f"{anyascii(short).lower().replace(' ', '').replace('.', '')}@anbinh.gov.vn",  # ASCII
                 working_hours_note="Sáng 7h30–11h30, chiều 13h00–17h00, từ thứ Hai đến thứ Sáu",
@@ -133,8 +139,13 @@ def load_procedures(agencies, sectors, templates):
         procedure.documents.all().delete()
         for order, (doc_name, originals, copies, mandatory) in enumerate(docs):
             ProcedureDocument.objects.create(
-                procedure=procedure, name=doc_name, originals=originals, copies=copies, mandatory=mandatory,
-                template=templates.get(doc_name), sort_order=order,
+                procedure=procedure,
+                name=doc_name,
+                originals=originals,
+                copies=copies,
+                mandatory=mandatory,
+                template=templates.get(doc_name),
+                sort_order=order,
             )
 
 
@@ -142,8 +153,13 @@ def load_faq(sectors):
     for order, (sector, code, question, answer) in enumerate(data.FAQ):
         FaqEntry.objects.get_or_create(
             question=question,
-            defaults=dict(sector=sectors[sector], procedure=Procedure.objects.filter(national_code=code).first(),
-                          answer=answer, sort_order=order, is_published=True),
+            defaults=dict(
+                sector=sectors[sector],
+                procedure=Procedure.objects.filter(national_code=code).first(),
+                answer=answer,
+                sort_order=order,
+                is_published=True,
+            ),
         )
 
 
@@ -153,7 +169,8 @@ def load_notice():
         title="Bảo trì hệ thống định kỳ",
         defaults=dict(
             body="Hệ thống tạm dừng để nâng cấp. Các hồ sơ đã nộp không bị ảnh hưởng.",
-            starts_at=start, ends_at=start + timedelta(hours=4),
+            starts_at=start,
+            ends_at=start + timedelta(hours=4),
         ),
     )
 
@@ -170,7 +187,13 @@ def _child(parent, model, slug, **fields):
 
 def load_pages():
     from portal.models import (
-        AgencyIndexPage, FaqIndexPage, HomePage, NewsIndexPage, NewsPage, ProcedureIndexPage, StandardPage,
+        AgencyIndexPage,
+        FaqIndexPage,
+        HomePage,
+        NewsIndexPage,
+        NewsPage,
+        ProcedureIndexPage,
+        StandardPage,
         SupportSettings,
     )
 
@@ -178,7 +201,8 @@ def load_pages():
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(
-            title="Cổng Dịch vụ công tỉnh An Bình", slug="trang-chu",
+            title="Cổng Dịch vụ công tỉnh An Bình",
+            slug="trang-chu",
             intro="<p>Tra cứu thủ tục hành chính, nộp hồ sơ trực tuyến và theo dõi kết quả giải quyết.</p>",
         )
         root.add_child(instance=home)
@@ -190,46 +214,81 @@ def load_pages():
             site.site_name = "Cổng Dịch vụ công tỉnh An Bình"
             site.save()
         else:
-            site = Site.objects.create(hostname="localhost", root_page=home, is_default_site=True,
-                                       site_name="Cổng Dịch vụ công tỉnh An Bình")
+            site = Site.objects.create(
+                hostname="localhost", root_page=home, is_default_site=True, site_name="Cổng Dịch vụ công tỉnh An Bình"
+            )
         if old_root and old_root.specific_class is Page and old_root.depth == 2:
             old_root.delete()
-    _child(home, ProcedureIndexPage, "thu-tuc-hanh-chinh", title="Thủ tục hành chính",
-           intro="<p>Tìm thủ tục theo tên, mã, cơ quan, lĩnh vực hoặc mức độ dịch vụ công trực tuyến.</p>")
+    _child(
+        home,
+        ProcedureIndexPage,
+        "thu-tuc-hanh-chinh",
+        title="Thủ tục hành chính",
+        intro="<p>Tìm thủ tục theo tên, mã, cơ quan, lĩnh vực hoặc mức độ dịch vụ công trực tuyến.</p>",
+    )
     _child(home, AgencyIndexPage, "co-quan", title="Cơ quan giải quyết thủ tục")
     _child(home, FaqIndexPage, "hoi-dap", title="Câu hỏi thường gặp")
     news = _child(home, NewsIndexPage, "tin-tuc", title="Tin tức – thông báo")
-    _child(news, NewsPage, "ra-mat-cong-dich-vu-cong", title="Ra mắt Cổng Dịch vụ công tỉnh An Bình",
-           date=date(2026, 1, 5), summary="Người dân có thể nộp hồ sơ trực tuyến 24/7.",
-           body="<p>Từ ngày 05/01/2026, người dân và doanh nghiệp có thể nộp hồ sơ trực tuyến.</p>")
-    _child(news, NewsPage, "lich-nghi-tet-2026", title="Lịch nghỉ Tết Nguyên đán Bính Ngọ 2026",
-           date=date(2026, 2, 2), summary="Bộ phận Một cửa nghỉ Tết theo lịch của Chính phủ.",
-           body="<p>Hồ sơ nộp trực tuyến trong thời gian nghỉ Tết được tiếp nhận vào ngày làm việc đầu tiên.</p>")
-    _child(home, StandardPage, "dieu-khoan-su-dung", title="Điều khoản sử dụng",
-           body="<p>Người dùng chịu trách nhiệm về tính chính xác của thông tin kê khai. "
-                "Dữ liệu cá nhân được bảo vệ theo Nghị định 13/2023/NĐ-CP.</p>")
-    _child(home, StandardPage, "ho-tro", title="Hỗ trợ",
-           body="<p>Gọi đường dây nóng 1900 9099 hoặc gửi thư đến hotro@anbinh.gov.vn.</p>")
+    _child(
+        news,
+        NewsPage,
+        "ra-mat-cong-dich-vu-cong",
+        title="Ra mắt Cổng Dịch vụ công tỉnh An Bình",
+        date=date(2026, 1, 5),
+        summary="Người dân có thể nộp hồ sơ trực tuyến 24/7.",
+        body="<p>Từ ngày 05/01/2026, người dân và doanh nghiệp có thể nộp hồ sơ trực tuyến.</p>",
+    )
+    _child(
+        news,
+        NewsPage,
+        "lich-nghi-tet-2026",
+        title="Lịch nghỉ Tết Nguyên đán Bính Ngọ 2026",
+        date=date(2026, 2, 2),
+        summary="Bộ phận Một cửa nghỉ Tết theo lịch của Chính phủ.",
+        body="<p>Hồ sơ nộp trực tuyến trong thời gian nghỉ Tết được tiếp nhận vào ngày làm việc đầu tiên.</p>",
+    )
+    _child(
+        home,
+        StandardPage,
+        "dieu-khoan-su-dung",
+        title="Điều khoản sử dụng",
+        body="<p>Người dùng chịu trách nhiệm về tính chính xác của thông tin kê khai. "
+        "Dữ liệu cá nhân được bảo vệ theo Nghị định 13/2023/NĐ-CP.</p>",
+    )
+    _child(
+        home,
+        StandardPage,
+        "ho-tro",
+        title="Hỗ trợ",
+        body="<p>Gọi đường dây nóng 1900 9099 hoặc gửi thư đến hotro@anbinh.gov.vn.</p>",
+    )
     site = Site.objects.get(is_default_site=True)
     SupportSettings.objects.get_or_create(
         site=site,
-        defaults=dict(hotline="1900 9099", email="hotro@anbinh.gov.vn",
-                      address="Trung tâm Phục vụ hành chính công tỉnh An Bình",
-                      office_hours="Thứ Hai – Thứ Sáu: 7h30–11h30, 13h00–17h00"),
+        defaults=dict(
+            hotline="1900 9099",
+            email="hotro@anbinh.gov.vn",
+            address="Trung tâm Phục vụ hành chính công tỉnh An Bình",
+            office_hours="Thứ Hai – Thứ Sáu: 7h30–11h30, 13h00–17h00",
+        ),
     )
 
 
 def load_roles():
-    home = Page.objects.get(depth=2, content_type__model="homepage") if Page.objects.filter(
-        depth=2, content_type__model="homepage").exists() else None
+    home = (
+        Page.objects.get(depth=2, content_type__model="homepage")
+        if Page.objects.filter(depth=2, content_type__model="homepage").exists()
+        else None
+    )
     for name, (_permissions, edits_pages) in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set(roles.permissions_for(name))
         if edits_pages and home:
             for codename in ("add_page", "change_page", "publish_page"):
                 GroupPagePermission.objects.get_or_create(
-                    group=group, page=home, permission=Permission.objects.get(codename=codename,
-                                                                              content_type__app_label="wagtailcore")
+                    group=group,
+                    page=home,
+                    permission=Permission.objects.get(codename=codename, content_type__app_label="wagtailcore"),
                 )
 
 
@@ -240,8 +299,13 @@ def load_staff():
         first, _, last = full_name.rpartition(" ")
         user, created = User.objects.get_or_create(
             username=username,
-            defaults=dict(first_name=last, last_name=first, email=f"{username}@anbinh.gov.vn", is_staff=True,
-                          is_superuser=superuser),
+            defaults=dict(
+                first_name=last,
+                last_name=first,
+                email=f"{username}@anbinh.gov.vn",
+                is_staff=True,
+                is_superuser=superuser,
+            ),
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -7,6 +7,7 @@ their own authenticator on their first sign-in (/admin/otp/setup/).
 
 Idempotent: an official who already has a confirmed device (the demo one, or one they enrolled) is left alone.
 """
+
 import base64
 
 from django.contrib.auth import get_user_model
@@ -29,8 +30,9 @@ def load_demo_devices(usernames=None):
     created = []
     for user in get_user_model().objects.filter(username__in=list(usernames)):
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            created.append(TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=DEMO_TOTP_KEY,
-                                                     confirmed=True))
+            created.append(
+                TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, key=DEMO_TOTP_KEY, confirmed=True)
+            )
     return created
 
 

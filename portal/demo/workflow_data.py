@@ -1,4 +1,5 @@
 """Demo processes, officials' units and a handful of dossiers in every state."""
+
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -23,8 +24,9 @@ def load_officials(staff):
     for username, _full_name, _group, agency_code, _superuser in staff:
         if agency_code:
             user = User.objects.get(username=username)
-            Official.objects.get_or_create(user=user, defaults={"agency": Agency.objects.get(code=agency_code),
-                                                                "position": _group or ""})
+            Official.objects.get_or_create(
+                user=user, defaults={"agency": Agency.objects.get(code=agency_code), "position": _group or ""}
+            )
 
 
 def load_processes():
@@ -32,21 +34,30 @@ def load_processes():
     for procedure in Procedure.objects.filter(processes__isnull=True):
         total = procedure.processing_minutes
         if total <= 8 * 60:  # on-the-spot procedures: receive, resolve, return (QT 22.2c)
-            steps = [("Tiếp nhận hồ sơ", StepKind.RECEPTION, total // 8),
-                     ("Giải quyết hồ sơ", StepKind.APPROVAL, total - 2 * (total // 8)),
-                     ("Trả kết quả", StepKind.RESULT, total // 8)]
+            steps = [
+                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, total // 8),
+                ("Giải quyết hồ sơ", StepKind.APPROVAL, total - 2 * (total // 8)),
+                ("Trả kết quả", StepKind.RESULT, total // 8),
+            ]
         else:
             edge = min(240, total // 10)
-            steps = [("Tiếp nhận hồ sơ", StepKind.RECEPTION, edge),
-                     ("Thẩm định hồ sơ", StepKind.PROCESSING, total - 3 * edge),
-                     ("Lãnh đạo phê duyệt", StepKind.APPROVAL, edge),
-                     ("Trả kết quả", StepKind.RESULT, edge)]
-        process = Process.objects.create(procedure=procedure, name=f"Quy trình nội bộ {procedure.national_code}",
-                                         status=ProcessStatus.PUBLISHED, is_short=len(steps) == 3,
-                                         published_at=timezone.now())
+            steps = [
+                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, edge),
+                ("Thẩm định hồ sơ", StepKind.PROCESSING, total - 3 * edge),
+                ("Lãnh đạo phê duyệt", StepKind.APPROVAL, edge),
+                ("Trả kết quả", StepKind.RESULT, edge),
+            ]
+        process = Process.objects.create(
+            procedure=procedure,
+            name=f"Quy trình nội bộ {procedure.national_code}",
+            status=ProcessStatus.PUBLISHED,
+            is_short=len(steps) == 3,
+            published_at=timezone.now(),
+        )
         for order, (name, kind, minutes) in enumerate(steps):
-            ProcessStep.objects.create(process=process, sort_order=order, name=name, kind=kind,
-                                       allowance_hours=_hours(minutes))
+            ProcessStep.objects.create(
+                process=process, sort_order=order, name=name, kind=kind, allowance_hours=_hours(minutes)
+            )
 
 
 def load_dossiers():
@@ -55,36 +66,60 @@ def load_dossiers():
     if Dossier.objects.filter(agency=agency).exists():
         return
     User = get_user_model()
-    officer, specialist, leader = (User.objects.get(username=u) for u in ("motcua.sxd", "chuyenvien.sxd", "lanhdao.sxd"))
+    officer, specialist, leader = (
+        User.objects.get(username=u) for u in ("motcua.sxd", "chuyenvien.sxd", "lanhdao.sxd")
+    )
     procedures = list(Procedure.objects.filter(agencies=agency).order_by("national_code")[:4])
     people = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thị Dung", "Vũ Minh Đức", "Đặng Thu Hà"]
     now = timezone.now()
 
     def scan(name):
-        return [Upload(f"{name}.pdf", ContentFile(b"%PDF-1.4\n% demo scan\n", name=f"{name}.pdf"), DocumentKind.SUBMITTED)]
+        return [
+            Upload(f"{name}.pdf", ContentFile(b"%PDF-1.4\n% demo scan\n", name=f"{name}.pdf"), DocumentKind.SUBMITTED)
+        ]
 
     def counter(i, days_ago):
         return services.dossier_receive_at_counter(
-            actor=officer, procedure=procedures[i % len(procedures)], agency=agency,
-            applicant=Applicant(name=people[i % len(people)], id_number=f"0011900{i:05d}", phone=f"09120000{i:02d}",
-                                email=f"congdan{i}@example.com", address="Phường Trung Tâm, tỉnh An Bình"),
-            files=scan("don-de-nghi"), at=now - timedelta(days=days_ago),
+            actor=officer,
+            procedure=procedures[i % len(procedures)],
+            agency=agency,
+            applicant=Applicant(
+                name=people[i % len(people)],
+                id_number=f"0011900{i:05d}",
+                phone=f"09120000{i:02d}",
+                email=f"congdan{i}@example.com",
+                address="Phường Trung Tâm, tỉnh An Bình",
+            ),
+            files=scan("don-de-nghi"),
+            at=now - timedelta(days=days_ago),
         )
 
     counter(0, 0)  # just received, at the reception step
     d = counter(1, 1)
-    services.dossier_forward(actor=officer, dossier_id=d.pk, to_holder=specialist, at=now - timedelta(days=1) + timedelta(hours=1))
+    services.dossier_forward(
+        actor=officer, dossier_id=d.pk, to_holder=specialist, at=now - timedelta(days=1) + timedelta(hours=1)
+    )
     d = counter(2, 25)  # long overdue, with the specialist
     services.dossier_forward(actor=officer, dossier_id=d.pk, to_holder=specialist, at=now - timedelta(days=24))
     d = counter(3, 3)
-    d = services.dossier_forward(actor=officer, dossier_id=d.pk, to_holder=specialist, at=now - timedelta(days=3) + timedelta(hours=1))
+    d = services.dossier_forward(
+        actor=officer, dossier_id=d.pk, to_holder=specialist, at=now - timedelta(days=3) + timedelta(hours=1)
+    )
     d = services.dossier_forward(actor=specialist, dossier_id=d.pk, to_holder=leader, at=now - timedelta(days=2))
     d = services.dossier_record_result(
-        actor=leader, dossier_id=d.pk, signer="Hoàng Văn Lãnh", at=now - timedelta(days=1),
-        files=[Upload("giay-phep.pdf", ContentFile(b"%PDF-1.4\n% result\n", name="giay-phep.pdf"), DocumentKind.RESULT)],
+        actor=leader,
+        dossier_id=d.pk,
+        signer="Hoàng Văn Lãnh",
+        at=now - timedelta(days=1),
+        files=[
+            Upload("giay-phep.pdf", ContentFile(b"%PDF-1.4\n% result\n", name="giay-phep.pdf"), DocumentKind.RESULT)
+        ],
     )
     services.dossier_submit_online(
-        applicant_user=None, procedure=procedures[0], agency=agency,
+        applicant_user=None,
+        procedure=procedures[0],
+        agency=agency,
         applicant=Applicant(name="Bùi Thị Lan", email="lan@example.com", phone="0987000111"),
-        files=scan("to-khai-truc-tuyen"), at=now - timedelta(hours=2),
+        files=scan("to-khai-truc-tuyen"),
+        at=now - timedelta(hours=2),
     )

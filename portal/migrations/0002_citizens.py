@@ -9,129 +9,348 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0001_initial'),
-        ('workflow', '0002_dossiers'),
+        ("portal", "0001_initial"),
+        ("workflow", "0002_dossiers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentType',
+            name="DocumentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True, verbose_name='name')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=255, unique=True, verbose_name="name")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
             ],
             options={
-                'verbose_name': 'personal document type',
-                'verbose_name_plural': 'personal document types',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "personal document type",
+                "verbose_name_plural": "personal document types",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalCitizenProfile',
+            name="HistoricalCitizenProfile",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=255, verbose_name='full name')),
-                ('id_number', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'The citizen identity number (CCCD) has exactly 12 digits.')], verbose_name='citizen identity number (CCCD)')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('gender', models.CharField(blank=True, choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other')], max_length=10, verbose_name='gender')),
-                ('address', models.CharField(blank=True, max_length=500, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^0\\d{9,10}$', 'Enter a Vietnamese phone number such as 0912345678.')], verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('organisation_name', models.CharField(blank=True, max_length=255, verbose_name='organisation name')),
-                ('tax_code', models.CharField(blank=True, max_length=14, validators=[django.core.validators.RegexValidator('^\\d{10}(-\\d{3})?$', 'A tax code has 10 digits, or 10 digits, a hyphen and 3 digits for a branch.')], verbose_name='tax code')),
-                ('identity_provider', models.CharField(choices=[('local', 'E-mail or phone and password'), ('vneid', 'VNeID (national electronic identity)')], default='local', max_length=10, verbose_name='signed up with')),
-                ('verified', models.BooleanField(default=False, verbose_name='identity verified')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
-                ('external_subject', models.CharField(blank=True, help_text="The provider's stable identifier of the person (the OpenID Connect “sub” claim).", max_length=255, verbose_name='subject at the identity provider')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=255, verbose_name="full name")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12}$", "The citizen identity number (CCCD) has exactly 12 digits."
+                            )
+                        ],
+                        verbose_name="citizen identity number (CCCD)",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "Male"), ("female", "Female"), ("other", "Other")],
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=500, verbose_name="address")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^0\\d{9,10}$", "Enter a Vietnamese phone number such as 0912345678."
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("organisation_name", models.CharField(blank=True, max_length=255, verbose_name="organisation name")),
+                (
+                    "tax_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=14,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}(-\\d{3})?$",
+                                "A tax code has 10 digits, or 10 digits, a hyphen and 3 digits for a branch.",
+                            )
+                        ],
+                        verbose_name="tax code",
+                    ),
+                ),
+                (
+                    "identity_provider",
+                    models.CharField(
+                        choices=[
+                            ("local", "E-mail or phone and password"),
+                            ("vneid", "VNeID (national electronic identity)"),
+                        ],
+                        default="local",
+                        max_length=10,
+                        verbose_name="signed up with",
+                    ),
+                ),
+                ("verified", models.BooleanField(default=False, verbose_name="identity verified")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified at")),
+                (
+                    "external_subject",
+                    models.CharField(
+                        blank=True,
+                        help_text="The provider's stable identifier of the person (the OpenID Connect “sub” claim).",
+                        max_length=255,
+                        verbose_name="subject at the identity provider",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical citizen profile',
-                'verbose_name_plural': 'historical citizen profiles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical citizen profile",
+                "verbose_name_plural": "historical citizen profiles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDocumentType',
+            name="HistoricalDocumentType",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=255, verbose_name='name')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(db_index=True, max_length=255, verbose_name="name")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical personal document type',
-                'verbose_name_plural': 'historical personal document types',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical personal document type",
+                "verbose_name_plural": "historical personal document types",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CitizenProfile',
+            name="CitizenProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=255, verbose_name='full name')),
-                ('id_number', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'The citizen identity number (CCCD) has exactly 12 digits.')], verbose_name='citizen identity number (CCCD)')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('gender', models.CharField(blank=True, choices=[('male', 'Male'), ('female', 'Female'), ('other', 'Other')], max_length=10, verbose_name='gender')),
-                ('address', models.CharField(blank=True, max_length=500, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^0\\d{9,10}$', 'Enter a Vietnamese phone number such as 0912345678.')], verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('organisation_name', models.CharField(blank=True, max_length=255, verbose_name='organisation name')),
-                ('tax_code', models.CharField(blank=True, max_length=14, validators=[django.core.validators.RegexValidator('^\\d{10}(-\\d{3})?$', 'A tax code has 10 digits, or 10 digits, a hyphen and 3 digits for a branch.')], verbose_name='tax code')),
-                ('identity_provider', models.CharField(choices=[('local', 'E-mail or phone and password'), ('vneid', 'VNeID (national electronic identity)')], default='local', max_length=10, verbose_name='signed up with')),
-                ('verified', models.BooleanField(default=False, verbose_name='identity verified')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='verified at')),
-                ('external_subject', models.CharField(blank=True, help_text="The provider's stable identifier of the person (the OpenID Connect “sub” claim).", max_length=255, verbose_name='subject at the identity provider')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='citizen_profile', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=255, verbose_name="full name")),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12}$", "The citizen identity number (CCCD) has exactly 12 digits."
+                            )
+                        ],
+                        verbose_name="citizen identity number (CCCD)",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "Male"), ("female", "Female"), ("other", "Other")],
+                        max_length=10,
+                        verbose_name="gender",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=500, verbose_name="address")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^0\\d{9,10}$", "Enter a Vietnamese phone number such as 0912345678."
+                            )
+                        ],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("organisation_name", models.CharField(blank=True, max_length=255, verbose_name="organisation name")),
+                (
+                    "tax_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=14,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{10}(-\\d{3})?$",
+                                "A tax code has 10 digits, or 10 digits, a hyphen and 3 digits for a branch.",
+                            )
+                        ],
+                        verbose_name="tax code",
+                    ),
+                ),
+                (
+                    "identity_provider",
+                    models.CharField(
+                        choices=[
+                            ("local", "E-mail or phone and password"),
+                            ("vneid", "VNeID (national electronic identity)"),
+                        ],
+                        default="local",
+                        max_length=10,
+                        verbose_name="signed up with",
+                    ),
+                ),
+                ("verified", models.BooleanField(default=False, verbose_name="identity verified")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="verified at")),
+                (
+                    "external_subject",
+                    models.CharField(
+                        blank=True,
+                        help_text="The provider's stable identifier of the person (the OpenID Connect “sub” claim).",
+                        max_length=255,
+                        verbose_name="subject at the identity provider",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="citizen_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'citizen profile',
-                'verbose_name_plural': 'citizen profiles',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('phone',), name='citizen_phone_unique'), models.UniqueConstraint(condition=models.Q(('email', ''), _negated=True), fields=('email',), name='citizen_email_unique'), models.UniqueConstraint(condition=models.Q(('id_number', ''), _negated=True), fields=('id_number',), name='citizen_id_number_unique'), models.UniqueConstraint(condition=models.Q(('external_subject', ''), _negated=True), fields=('identity_provider', 'external_subject'), name='citizen_external_subject_unique')],
+                "verbose_name": "citizen profile",
+                "verbose_name_plural": "citizen profiles",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("phone", ""), _negated=True), fields=("phone",), name="citizen_phone_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("email", ""), _negated=True), fields=("email",), name="citizen_email_unique"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("id_number", ""), _negated=True),
+                        fields=("id_number",),
+                        name="citizen_id_number_unique",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_subject", ""), _negated=True),
+                        fields=("identity_provider", "external_subject"),
+                        name="citizen_external_subject_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StoredDocument',
+            name="StoredDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('file', models.FileField(max_length=500, storage=portal.citizens.private_storage, upload_to=portal.citizens.stored_document_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField(default=0, verbose_name='size (bytes)')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added at')),
-                ('doc_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.documenttype', verbose_name='document type')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stored_documents', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('source_dossier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='workflow.dossier', verbose_name='from dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=500,
+                        storage=portal.citizens.private_storage,
+                        upload_to=portal.citizens.stored_document_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField(default=0, verbose_name="size (bytes)")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added at")),
+                (
+                    "doc_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.documenttype",
+                        verbose_name="document type",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stored_documents",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "source_dossier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="workflow.dossier",
+                        verbose_name="from dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stored document',
-                'verbose_name_plural': 'stored documents',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['owner', '-created_at'], name='portal_stor_owner_i_e8d8fa_idx')],
+                "verbose_name": "stored document",
+                "verbose_name_plural": "stored documents",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["owner", "-created_at"], name="portal_stor_owner_i_e8d8fa_idx")],
             },
         ),
     ]

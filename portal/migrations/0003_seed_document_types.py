@@ -1,4 +1,5 @@
 """The starting list of personal document types (editable in the admin afterwards)."""
+
 from django.db import migrations
 
 TYPES = [

@@ -4,6 +4,7 @@ Everything that differs between a laptop and a province-scale deployment is
 read from environment variables, so the same code runs on SQLite + local files
 + huey-on-SQLite and on PostgreSQL + Redis + object storage.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -289,10 +290,12 @@ FEEDBACK_PUBLISH_WORKING_DAYS = 2  # answer published within (QN 18.2)
 FEEDBACK_DUE_SOON_WORKING_DAYS = 2  # reminder to the agency before the deadline
 # The provincial service centre's mailboxes for reminders; empty: every supervisor's e-mail.
 FEEDBACK_CENTRE_EMAILS = [e for e in os.environ.get("FEEDBACK_CENTRE_EMAILS", "").split(",") if e]
-RATELIMIT_RATES.update({
-    "feedback": os.environ.get("RATELIMIT_FEEDBACK", "5/minute,30/day").split(","),
-    "rating": os.environ.get("RATELIMIT_RATING", "10/minute,100/day").split(","),
-})
+RATELIMIT_RATES.update(
+    {
+        "feedback": os.environ.get("RATELIMIT_FEEDBACK", "5/minute,30/day").split(","),
+        "rating": os.environ.get("RATELIMIT_RATING", "10/minute,100/day").split(","),
+    }
+)
 
 # --- Security headers (portal/security.py; docs/deployment.md) ------------------
 # Strict CSP on the public site, a relaxed one under CSP_RELAXED_PATHS (Wagtail admin, API docs).

@@ -3,6 +3,7 @@
 Secrets come only from the environment (systemd EnvironmentFile, container secrets):
 SECRET_KEY, DATABASE_URL (incl. its password), REDIS_URL, AWS_* / object-storage keys, EMAIL_HOST_PASSWORD.
 """
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

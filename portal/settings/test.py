@@ -17,7 +17,12 @@ if REDIS_URL:  # noqa: F405 - CI's PostgreSQL + Redis pass (.ci/run): cache and 
     _url = _urlsplit(REDIS_URL)  # noqa: F405
     if _worker.startswith("gw"):
         _url = _url._replace(path=f"/{1 + int(_worker[2:]) % 15}")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _url.geturl(),
-                          "KEY_PREFIX": f"test{_os.getpid()}" if "pytest" in _sys.modules else ""}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _url.geturl(),
+            "KEY_PREFIX": f"test{_os.getpid()}" if "pytest" in _sys.modules else "",
+        }
+    }
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 SMS_BACKEND = "workflow.sms.LocmemSmsBackend"

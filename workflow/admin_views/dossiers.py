@@ -5,6 +5,7 @@ rules are in :mod:`workflow.services` (writes) and :mod:`workflow.selectors`
 (reads). Every dossier is looked up through ``Dossier.objects.visible_to``
 (via the selectors), so another unit's dossier is a 404 everywhere.
 """
+
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -75,14 +76,19 @@ class InboxPermissionMixin:
 
 
 class DossierFilterSet(WagtailFilterSet):
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Status.choices,
-                                         empty_label=gettext_lazy("All"))
-    procedure = django_filters.ModelChoiceFilter(label=gettext_lazy("Procedure"),
-                                                 queryset=lambda request: procedures_for_filter(request.user))
-    step = django_filters.CharFilter(label=gettext_lazy("Current step"), field_name="current_step__name",
-                                     lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"), choices=Status.choices, empty_label=gettext_lazy("All")
+    )
+    procedure = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Procedure"), queryset=lambda request: procedures_for_filter(request.user)
+    )
+    step = django_filters.CharFilter(
+        label=gettext_lazy("Current step"), field_name="current_step__name", lookup_expr="icontains"
+    )
     warning = django_filters.ChoiceFilter(
-        label=gettext_lazy("Warning"), method="filter_warning", empty_label=gettext_lazy("All"),
+        label=gettext_lazy("Warning"),
+        method="filter_warning",
+        empty_label=gettext_lazy("All"),
         widget=forms.RadioSelect,
         choices=[
             (WarningLevel.OVERDUE.value, WarningLevel.OVERDUE.label),
@@ -91,12 +97,16 @@ class DossierFilterSet(WagtailFilterSet):
             (WarningLevel.OK.value, WarningLevel.OK.label),
         ],
     )
-    received = django_filters.DateFromToRangeFilter(label=gettext_lazy("Received"), field_name="received_at",
-                                                    widget=DateRangePickerWidget)
-    due = django_filters.DateFromToRangeFilter(label=gettext_lazy("Due"), field_name="due_at",
-                                               widget=DateRangePickerWidget)
+    received = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Received"), field_name="received_at", widget=DateRangePickerWidget
+    )
+    due = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Due"), field_name="due_at", widget=DateRangePickerWidget
+    )
     holder = django_filters.ChoiceFilter(
-        label=gettext_lazy("Holder"), method="filter_holder", empty_label=gettext_lazy("All"),
+        label=gettext_lazy("Holder"),
+        method="filter_holder",
+        empty_label=gettext_lazy("All"),
         widget=forms.RadioSelect,
         choices=[("me", gettext_lazy("Held by me")), ("group", gettext_lazy("Waiting for my group"))],
     )
@@ -179,8 +189,9 @@ class InboxView(InboxPermissionMixin, BaseListingView):
         ordering = self.ordering or self.default_ordering
         descending = ordering.startswith("-")
         field = F(ordering.lstrip("-"))
-        return queryset.order_by(field.desc(nulls_last=True) if descending else field.asc(nulls_last=True),
-                                 "-pk" if descending else "pk")
+        return queryset.order_by(
+            field.desc(nulls_last=True) if descending else field.asc(nulls_last=True), "-pk" if descending else "pk"
+        )
 
     @property
     def bulk_enabled(self):
@@ -190,8 +201,13 @@ class InboxView(InboxPermissionMixin, BaseListingView):
     def columns(self):
         detail = self.viewset.get_url_name("detail")
         columns = [
-            TitleColumn("code", label=_("Code"), sort_key="code", url_name=detail,
-                        get_title_id=lambda d: f"dossier_{d.pk}_title"),
+            TitleColumn(
+                "code",
+                label=_("Code"),
+                sort_key="code",
+                url_name=detail,
+                get_title_id=lambda d: f"dossier_{d.pk}_title",
+            ),
             Column("procedure", label=_("Procedure"), accessor=lambda d: d.procedure.name),
             ApplicantColumn("applicant_name", label=_("Applicant")),
             DateTimeColumn("received_at", label=_("Received"), sort_key="received_at"),
@@ -284,12 +300,20 @@ class DossierDetailView(InboxPermissionMixin, WagtailAdminTemplateMixin, View):
                 form = bound_form
             else:
                 form = form_class(dossier=dossier, user=user)
-            forms.append({"name": name, "form": form, "url": self.url("action", dossier.pk, form.url_name),
-                          "open": form is bound_form})
+            forms.append(
+                {
+                    "name": name,
+                    "form": form,
+                    "url": self.url("action", dossier.pk, form.url_name),
+                    "open": form is bound_form,
+                }
+            )
         context = self.get_context_data(
             dossier=dossier,
-            timeline=[{"event": e, "documents": [documents[d.pk] for d in e.documents.all() if d.pk in documents]}
-                      for e in events],
+            timeline=[
+                {"event": e, "documents": [documents[d.pk] for d in e.documents.all() if d.pk in documents]}
+                for e in events
+            ],
             documents=list(documents.values()),
             form_answers=dossier_answers(dossier),
             step_runs=runs,
@@ -339,8 +363,9 @@ class DossierActionView(DossierDetailView):
             return self.render_detail(pk, bound_form=form, status=400)
         try:
             kwargs = form.service_kwargs()
-            getattr(services, form.service)(actor=request.user, dossier_id=dossier.pk,
-                                            revision=form.cleaned_data["revision"], **kwargs)
+            getattr(services, form.service)(
+                actor=request.user, dossier_id=dossier.pk, revision=form.cleaned_data["revision"], **kwargs
+            )
         except DossierError as error:
             messages.error(request, str(error.message))
             return redirect(self.url("detail", dossier.pk))
@@ -348,8 +373,9 @@ class DossierActionView(DossierDetailView):
         receipt = slip_link(dossier, "receipt") if name in (Action.RECEIVE, Action.RESUBMIT) else None
         if receipt:
             buttons.append(messages.button(receipt, _("Print the receipt"), new_window=True))
-        messages.success(request, _("%(action)s: %(code)s.") % {"action": Action(name).label, "code": dossier.code},
-                         buttons=buttons)
+        messages.success(
+            request, _("%(action)s: %(code)s.") % {"action": Action(name).label, "code": dossier.code}, buttons=buttons
+        )
         if not Dossier.objects.visible_to(request.user).filter(pk=dossier.pk).exists():
             return redirect(self.url("mine"))
         return redirect(self.url("detail", dossier.pk))
@@ -388,8 +414,12 @@ class CounterReceptionView(InboxPermissionMixin, WagtailAdminTemplateMixin, View
         ]
 
     def render_form(self, form, status=200):
-        return TemplateResponse(self.request, self.template_name,
-                                self.get_context_data(form=form, action_url=self.url("receive")), status=status)
+        return TemplateResponse(
+            self.request,
+            self.template_name,
+            self.get_context_data(form=form, action_url=self.url("receive")),
+            status=status,
+        )
 
     def get(self, request):
         return self.render_form(CounterReceptionForm(user=request.user))
@@ -429,12 +459,16 @@ class BulkActionView(InboxPermissionMixin, View):
             messages.error(request, _("Nothing was done: %(errors)s") % {"errors": errors})
             return redirect(back)
         kwargs = {"comment": form.cleaned_data["comment"]}
-        outcome = services.dossiers_bulk(getattr(services, form.service), actor=request.user,
-                                         dossier_ids=form.dossier_ids(), **kwargs)
+        outcome = services.dossiers_bulk(
+            getattr(services, form.service), actor=request.user, dossier_ids=form.dossier_ids(), **kwargs
+        )
         label = Action(form.cleaned_data["action"]).label
         if outcome.done:
-            messages.success(request, _("%(action)s: %(count)s dossier(s) — %(codes)s.") % {
-                "action": label, "count": len(outcome.done), "codes": ", ".join(d.code for d in outcome.done)})
+            messages.success(
+                request,
+                _("%(action)s: %(count)s dossier(s) — %(codes)s.")
+                % {"action": label, "count": len(outcome.done), "codes": ", ".join(d.code for d in outcome.done)},
+            )
         for code, message in outcome.failed:
             messages.error(request, _("%(code)s was not changed: %(message)s") % {"code": code, "message": message})
         return redirect(back)

@@ -1,6 +1,7 @@
 """Process designer screens (QT 22): the snippet views, scoped to the user's unit, plus publish, new draft
 version and the three-stage short process. The state changes are in :mod:`workflow.process_services`.
 """
+
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -47,8 +48,9 @@ class ScopedProcessObjectMixin:
     """History and usage views: Wagtail looks the object up by pk alone; look it up in the user's scope."""
 
     def get_object(self, queryset=None):
-        return get_object_or_404(process_services.process_queryset_for(self.request.user),
-                                 pk=unquote(str(self.kwargs["pk"])))
+        return get_object_or_404(
+            process_services.process_queryset_for(self.request.user), pk=unquote(str(self.kwargs["pk"]))
+        )
 
 
 class ViewSetMixin:
@@ -60,8 +62,11 @@ class ProcessIndexView(ViewSetMixin, snippet_views.IndexView):
     def header_buttons(self):
         buttons = list(super().header_buttons)
         if self.permission_policy.user_has_permission(self.request.user, "add"):
-            buttons.append(HeaderButton(_("Three-stage short process"),
-                                        url=reverse(self.viewset.get_url_name("short")), icon_name="plus"))
+            buttons.append(
+                HeaderButton(
+                    _("Three-stage short process"), url=reverse(self.viewset.get_url_name("short")), icon_name="plus"
+                )
+            )
         return buttons
 
 
@@ -79,7 +84,6 @@ class ProcessCreateView(ViewSetMixin, AllowanceWarningMixin, snippet_views.Creat
 
 
 class ProcessEditView(ViewSetMixin, ScopedProcessMixin, AllowanceWarningMixin, snippet_views.EditView):
-
     def dispatch(self, request, *args, **kwargs):
         try:
             process_services.process_check_manageable(request.user, self.object)
@@ -100,7 +104,6 @@ class ProcessEditView(ViewSetMixin, ScopedProcessMixin, AllowanceWarningMixin, s
 
 
 class ProcessInspectView(ViewSetMixin, snippet_views.InspectView):
-
     def get_object(self, queryset=None):
         return get_object_or_404(process_services.process_queryset_for(self.request.user), pk=unquote(str(self.pk)))
 
@@ -109,8 +112,9 @@ class ProcessInspectView(ViewSetMixin, snippet_views.InspectView):
         process = self.object
         policy = self.permission_policy
         user = self.request.user
-        steps = ProcessStep.objects.filter(process=process).select_related("agency").prefetch_related(
-            "officials__official")
+        steps = (
+            ProcessStep.objects.filter(process=process).select_related("agency").prefetch_related("officials__official")
+        )
         manageable = process_services.process_is_manageable(user, process)
         can_change = manageable and policy.user_has_permission(user, "change")
         context.update(
@@ -122,8 +126,11 @@ class ProcessInspectView(ViewSetMixin, snippet_views.InspectView):
             can_copy=process.is_frozen and manageable and policy.user_has_permission(user, "add"),
             publish_url=reverse(self.viewset.get_url_name("publish"), args=[process.pk]),
             new_version_url=reverse(self.viewset.get_url_name("new_version"), args=[process.pk]),
-            edit_url=(reverse(self.viewset.get_url_name("edit"), args=[process.pk])
-                      if not process.is_frozen and can_change else None),
+            edit_url=(
+                reverse(self.viewset.get_url_name("edit"), args=[process.pk])
+                if not process.is_frozen and can_change
+                else None
+            ),
         )
         return context
 
@@ -176,8 +183,11 @@ class ProcessPublishView(ProcessOperationView):
         return process_services.process_publish(actor=user, process_id=process.pk)
 
     def done(self, request, process):
-        messages.success(request, _("Version %(version)s of “%(name)s” is published; the previous version is retired.")
-                         % {"version": process.version, "name": process.name})
+        messages.success(
+            request,
+            _("Version %(version)s of “%(name)s” is published; the previous version is retired.")
+            % {"version": process.version, "name": process.name},
+        )
         message = _mismatch_message(process)
         if message:
             messages.warning(request, message)
@@ -191,8 +201,11 @@ class ProcessNewVersionView(ProcessOperationView):
         return process_services.process_new_draft(actor=user, process_id=process.pk)
 
     def done(self, request, draft):
-        messages.success(request, _("Draft version %(version)s created from the published one: edit it, then publish.")
-                         % {"version": draft.version})
+        messages.success(
+            request,
+            _("Draft version %(version)s created from the published one: edit it, then publish.")
+            % {"version": draft.version},
+        )
         return redirect(self.viewset.get_url_name("edit"), draft.pk)
 
 
@@ -231,6 +244,7 @@ class ShortProcessView(WagtailAdminTemplateMixin, View):
         except DossierError as error:
             messages.error(request, str(error.message))
             return self.render_form(form, status=400)
-        messages.success(request, _("Draft short process “%(name)s” created: check it, then publish.")
-                         % {"name": process.name})
+        messages.success(
+            request, _("Draft short process “%(name)s” created: check it, then publish.") % {"name": process.name}
+        )
         return redirect(self.viewset.get_url_name("inspect"), process.pk)

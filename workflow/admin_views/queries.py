@@ -6,6 +6,7 @@ computed in SQL against two instants taken once per request
 (:class:`workflow.selectors.WarningThresholds`), so a list costs the same
 number of queries whatever its length.
 """
+
 from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
 
@@ -124,7 +125,8 @@ def officials_for_step(step, dossier):
         return listed
     agency_id = step.agency_id or dossier.agency_id
     return list(
-        User.objects.filter(is_active=True, official__agency_id=agency_id).select_related("official")
+        User.objects.filter(is_active=True, official__agency_id=agency_id)
+        .select_related("official")
         .order_by("last_name", "first_name", "username")
     )
 
@@ -135,8 +137,11 @@ def colleagues_for_handover(dossier, user):
     if step is None:
         return []
     agency_id = step.agency_id or dossier.agency_id
-    return [u for u in officials_for_step(step, dossier)
-            if u.pk != user.pk and getattr(getattr(u, "official", None), "agency_id", None) == agency_id]
+    return [
+        u
+        for u in officials_for_step(step, dossier)
+        if u.pk != user.pk and getattr(getattr(u, "official", None), "agency_id", None) == agency_id
+    ]
 
 
 def later_steps(dossier):

@@ -5,6 +5,7 @@ Each invalid value is a 400 whose body names the parameter, e.g.
 on the SQL annotation of :func:`workflow.selectors.with_warning`, so it never
 breaks pagination.
 """
+
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters

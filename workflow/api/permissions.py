@@ -1,4 +1,5 @@
 """Who may use the dossier API: officials, supervisors and superusers, signed in."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 

@@ -4,6 +4,7 @@ Scoped like every dossier read: supervisors get every unit, a unit's
 officials their unit. Thin views over :mod:`workflow.reports`,
 :mod:`workflow.index766` and the published late lists.
 """
+
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +22,15 @@ from .permissions import IsOfficial
 
 app_name = "reports_api"
 
-PERIOD = OpenApiParameter("period", str, description="2026-05 (month, default: the current one), 2026-Q2, 2026 or "
-                                                     "2026-05-01..2026-05-20 (inclusive days).")
+PERIOD = OpenApiParameter(
+    "period",
+    str,
+    description="2026-05 (month, default: the current one), 2026-Q2, 2026 or 2026-05-01..2026-05-20 (inclusive days).",
+)
 GROUP_BY = OpenApiParameter("group_by", str, enum=list(reports.GROUPINGS), description="Default: agency.")
-FILTERS = [OpenApiParameter(name, int, description=f"Only this {name} (id).") for name in
-           ("agency", "sector", "procedure")]
+FILTERS = [
+    OpenApiParameter(name, int, description=f"Only this {name} (id).") for name in ("agency", "sector", "procedure")
+]
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -39,8 +44,9 @@ class FiguresSerializer(serializers.Serializer):
     label = serializers.CharField()
     locals().update({name: serializers.IntegerField(help_text=str(label)) for name, label in reports.FIGURES.items()})
     processing_minutes = serializers.IntegerField(help_text="Working minutes used by the resolved dossiers.")
-    locals().update({name: serializers.FloatField(allow_null=True, help_text=str(label))
-                     for name, label in reports.RATES.items()})
+    locals().update(
+        {name: serializers.FloatField(allow_null=True, help_text=str(label)) for name, label in reports.RATES.items()}
+    )
 
 
 class ReportSerializer(serializers.Serializer):
@@ -110,8 +116,9 @@ def _period(request):
     try:
         return reports.Period.parse(request.query_params.get("period") or reports.Period.current_month().key)
     except ValueError:
-        raise ValidationError({"period": [str(_("Unknown period; use 2026-05, 2026-Q2, 2026 or "
-                                                 "2026-05-01..2026-05-20."))]}) from None
+        raise ValidationError(
+            {"period": [str(_("Unknown period; use 2026-05, 2026-Q2, 2026 or 2026-05-01..2026-05-20."))]}
+        ) from None
 
 
 def _filters(request):
@@ -119,7 +126,7 @@ def _filters(request):
     for name in ("agency", "sector", "procedure"):
         value = request.query_params.get(name)
         if value:
-            if not (value.isascii() and value.isdigit()) or int(value) >= 2 ** 63:  # "²" or beyond any id: no 500
+            if not (value.isascii() and value.isdigit()) or int(value) >= 2**63:  # "²" or beyond any id: no 500
                 raise ValidationError({name: [str(_("Enter a number."))]})
             out[name] = int(value)
     return out
@@ -132,31 +139,41 @@ def _row(row):
 class ReportFiguresApi(APIView):
     permission_classes = [IsOfficial]
 
-    @extend_schema(operation_id="reports_figures", tags=["reports"], parameters=[PERIOD, GROUP_BY, *FILTERS],
-                   responses={200: ReportSerializer},
-                   description="Received (carried over / new by channel), resolved (early / on time / late), in "
-                               "progress (within time / overdue / paused), refused, stopped, withdrawn, returned, "
-                               "with the rates of QT 18.7 and the 766 measure, grouped; rows add up to the total.")
+    @extend_schema(
+        operation_id="reports_figures",
+        tags=["reports"],
+        parameters=[PERIOD, GROUP_BY, *FILTERS],
+        responses={200: ReportSerializer},
+        description="Received (carried over / new by channel), resolved (early / on time / late), in "
+        "progress (within time / overdue / paused), refused, stopped, withdrawn, returned, "
+        "with the rates of QT 18.7 and the 766 measure, grouped; rows add up to the total.",
+    )
     def get(self, request):
         group_by = request.query_params.get("group_by") or "agency"
         if group_by not in reports.GROUPINGS:
             raise ValidationError({"group_by": [str(_("Use agency, sector, procedure or official."))]})
         period = _period(request)
         report = reports.report(user=request.user, period=period, group_by=group_by, filters=_filters(request))
-        return Response({
-            "period": {"key": period.key, "first": period.first, "last": period.last},
-            "group_by": group_by, "generated_at": report.generated_at,
-            "rows": [_row(r) for r in report.rows], "total": _row(report.total),
-        })
+        return Response(
+            {
+                "period": {"key": period.key, "first": period.first, "last": period.last},
+                "group_by": group_by,
+                "generated_at": report.generated_at,
+                "rows": [_row(r) for r in report.rows],
+                "total": _row(report.total),
+            }
+        )
 
 
 class ReportTrendApi(APIView):
     permission_classes = [IsOfficial]
 
-    @extend_schema(operation_id="reports_trend", tags=["reports"],
-                   parameters=[OpenApiParameter("months", int, description="1-36, default 12 (up to this month)."),
-                               *FILTERS],
-                   responses={200: TrendPointSerializer(many=True)})
+    @extend_schema(
+        operation_id="reports_trend",
+        tags=["reports"],
+        parameters=[OpenApiParameter("months", int, description="1-36, default 12 (up to this month)."), *FILTERS],
+        responses={200: TrendPointSerializer(many=True)},
+    )
     def get(self, request):
         try:
             count = int(request.query_params.get("months") or 12)
@@ -164,15 +181,19 @@ class ReportTrendApi(APIView):
             count = 0
         if not 1 <= count <= 36:
             raise ValidationError({"months": [str(_("Between 1 and 36."))]})
-        return Response(reports.trend(user=request.user, months=reports.last_months(count),
-                                      filters=_filters(request)))
+        return Response(reports.trend(user=request.user, months=reports.last_months(count), filters=_filters(request)))
 
 
 class ReportBacklogApi(APIView):
     permission_classes = [IsOfficial]
 
-    @extend_schema(operation_id="reports_backlog", tags=["reports"], parameters=FILTERS,
-                   responses={200: BacklogSerializer}, description="Open dossiers now by QT 21 warning level.")
+    @extend_schema(
+        operation_id="reports_backlog",
+        tags=["reports"],
+        parameters=FILTERS,
+        responses={200: BacklogSerializer},
+        description="Open dossiers now by QT 21 warning level.",
+    )
     def get(self, request):
         return Response(reports.backlog(user=request.user, filters=_filters(request)))
 
@@ -180,23 +201,38 @@ class ReportBacklogApi(APIView):
 class Index766Api(APIView):
     permission_classes = [IsOfficial]
 
-    @extend_schema(operation_id="reports_index_766", tags=["reports"], parameters=[PERIOD],
-                   responses={200: AgencyIndexSerializer(many=True)},
-                   description="Service index per agency in the spirit of Decision 766/QĐ-TTg; null = no data.")
+    @extend_schema(
+        operation_id="reports_index_766",
+        tags=["reports"],
+        parameters=[PERIOD],
+        responses={200: AgencyIndexSerializer(many=True)},
+        description="Service index per agency in the spirit of Decision 766/QĐ-TTg; null = no data.",
+    )
     def get(self, request):
         rows = index766.index_766(user=request.user, period=_period(request))
         out = []
         for row in rows:
             pts = row.indicator_points()
-            out.append({
-                "agency": row.agency_id, "name": row.name,
-                "indicators": [{"key": i.key, "group": i.group, "max_points": i.max_points,
-                                "threshold": float(i.threshold), "rate": row.rates.get(i.key),
-                                "points": None if pts[i.key] is None else float(pts[i.key])}
-                               for i in index766.INDICATORS],
-                "points": float(row.total), "attainable": row.available,
-                "out_of_100": None if row.scaled is None else float(row.scaled),
-            })
+            out.append(
+                {
+                    "agency": row.agency_id,
+                    "name": row.name,
+                    "indicators": [
+                        {
+                            "key": i.key,
+                            "group": i.group,
+                            "max_points": i.max_points,
+                            "threshold": float(i.threshold),
+                            "rate": row.rates.get(i.key),
+                            "points": None if pts[i.key] is None else float(pts[i.key]),
+                        }
+                        for i in index766.INDICATORS
+                    ],
+                    "points": float(row.total),
+                    "attainable": row.available,
+                    "out_of_100": None if row.scaled is None else float(row.scaled),
+                }
+            )
         return Response(out)
 
 
@@ -205,16 +241,23 @@ def _late_list_json(late_list, user):
     ids = visible_agency_ids(user)
     if ids is not ALL:
         entries = [e for e in entries if e.agency_id in ids]
-    return {"month": late_list.key, "computed_at": late_list.computed_at, "published_at": late_list.published_at,
-            "entries": LateEntrySerializer(entries, many=True).data}
+    return {
+        "month": late_list.key,
+        "computed_at": late_list.computed_at,
+        "published_at": late_list.published_at,
+        "entries": LateEntrySerializer(entries, many=True).data,
+    }
 
 
 class LateListsApi(APIView):
     permission_classes = [IsOfficial]
 
-    @extend_schema(operation_id="reports_late_lists", tags=["reports"],
-                   responses={200: LateListSerializer(many=True)},
-                   description="The published monthly late lists (AG 32.10, BN 16.9), newest first.")
+    @extend_schema(
+        operation_id="reports_late_lists",
+        tags=["reports"],
+        responses={200: LateListSerializer(many=True)},
+        description="The published monthly late lists (AG 32.10, BN 16.9), newest first.",
+    )
     def get(self, request):
         return Response([_late_list_json(item, request.user) for item in LateList.objects.all()[:24]])
 

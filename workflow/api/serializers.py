@@ -15,6 +15,7 @@ TaiLieuNop / DanhSachGiayToKetQua; each event gives NguoiXuLy, ChucDanh,
 ThoiDiemXuLy, PhongBanXuLy, NoiDungXuLy and each step timer NgayBatDau and
 NgayKetThucTheoQuyDinh.
 """
+
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
@@ -30,10 +31,25 @@ from ..files import validate_upload
 from ..models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
 from ..worktime import WarningLevel
 
-STATUS_HELP = "National portal status (TrangThaiHoSo): " + ", ".join(f"{value} {label}" for value, label in [
-    (1, "new"), (2, "received"), (3, "not accepted"), (4, "processing"), (5, "supplement requested"),
-    (6, "financial obligation requested"), (7, "withdrawn"), (8, "stopped"), (9, "resolved"), (10, "result returned"),
-]) + "."
+STATUS_HELP = (
+    "National portal status (TrangThaiHoSo): "
+    + ", ".join(
+        f"{value} {label}"
+        for value, label in [
+            (1, "new"),
+            (2, "received"),
+            (3, "not accepted"),
+            (4, "processing"),
+            (5, "supplement requested"),
+            (6, "financial obligation requested"),
+            (7, "withdrawn"),
+            (8, "stopped"),
+            (9, "resolved"),
+            (10, "result returned"),
+        ]
+    )
+    + "."
+)
 
 
 def user_name(user):
@@ -100,8 +116,21 @@ class DossierListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dossier
         fields = [
-            "id", "code", "procedure", "agency", "status", "status_label", "channel", "applicant_name",
-            "received_at", "due_at", "appointment_at", "current_step", "current_holder", "warning", "revision",
+            "id",
+            "code",
+            "procedure",
+            "agency",
+            "status",
+            "status_label",
+            "channel",
+            "applicant_name",
+            "received_at",
+            "due_at",
+            "appointment_at",
+            "current_step",
+            "current_holder",
+            "warning",
+            "revision",
         ]
         read_only_fields = fields
 
@@ -190,20 +219,61 @@ class DossierDetailSerializer(DossierListSerializer):
 
     class Meta(DossierListSerializer.Meta):
         fields = [
-            "id", "code", "procedure", "agency", "current_agency", "process", "status", "status_label",
-            "status_plain", "channel",
-            "applicant_kind", "applicant_name", "applicant_id_number", "organisation_name", "applicant_address",
-            "applicant_phone", "applicant_email", "delivery", "delivery_address", "paper_dossier", "form_data",
-            "submitted_at", "reception_due_at", "received_at", "clock_started_at", "due_at", "appointment_at",
-            "result_recorded_at", "returned_at", "closed_at", "allowance_minutes", "timeliness", "counts_as_late",
-            "supplement_count", "apology_count", "result_signer", "consignment_number",
-            "current_step", "current_holder", "warning", "revision", "created_at", "updated_at",
-            "step_runs", "events", "documents", "allowed_actions",
+            "id",
+            "code",
+            "procedure",
+            "agency",
+            "current_agency",
+            "process",
+            "status",
+            "status_label",
+            "status_plain",
+            "channel",
+            "applicant_kind",
+            "applicant_name",
+            "applicant_id_number",
+            "organisation_name",
+            "applicant_address",
+            "applicant_phone",
+            "applicant_email",
+            "delivery",
+            "delivery_address",
+            "paper_dossier",
+            "form_data",
+            "submitted_at",
+            "reception_due_at",
+            "received_at",
+            "clock_started_at",
+            "due_at",
+            "appointment_at",
+            "result_recorded_at",
+            "returned_at",
+            "closed_at",
+            "allowance_minutes",
+            "timeliness",
+            "counts_as_late",
+            "supplement_count",
+            "apology_count",
+            "result_signer",
+            "consignment_number",
+            "current_step",
+            "current_holder",
+            "warning",
+            "revision",
+            "created_at",
+            "updated_at",
+            "step_runs",
+            "events",
+            "documents",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=EnumField("AllowedActionEnum", [
-        (name.value, name.label) for name in selectors.ACTION_NAMES])))
+    @extend_schema_field(
+        serializers.ListField(
+            child=EnumField("AllowedActionEnum", [(name.value, name.label) for name in selectors.ACTION_NAMES])
+        )
+    )
     def get_allowed_actions(self, dossier):
         return self.context["allowed_actions"]
 
@@ -302,8 +372,9 @@ class ForwardInputSerializer(ActionInputSerializer):
     to_step = serializers.IntegerField(
         required=False, allow_null=True, help_text="Id of a later step of the dossier's process; default the next."
     )
-    to_holder = user_field("Id of the official to send it to; default the step's whole group.",
-                           required=False, allow_null=True)
+    to_holder = user_field(
+        "Id of the official to send it to; default the step's whole group.", required=False, allow_null=True
+    )
     files = upload_list(required=False)
 
 
@@ -329,8 +400,13 @@ class RequestPaymentInputSerializer(ActionInputSerializer):
 
 class ConfirmPaymentInputSerializer(ActionInputSerializer):
     comment = None
-    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=255,
-                                      help_text="The payment provider's reference (recorded as the comment).")
+    reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=255,
+        help_text="The payment provider's reference (recorded as the comment).",
+    )
     receipt = UploadField(required=False, help_text="Payment receipt (optional).")
 
 
@@ -352,23 +428,42 @@ class RecordResultInputSerializer(ActionInputSerializer):
 
 
 class ReturnResultInputSerializer(ActionInputSerializer):
-    method = EnumField("DeliveryEnum", Delivery.choices, read_only=False, required=False,
-                       help_text="How the result is handed over; default the applicant's choice.")
-    consignment_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=50,
-                                               help_text="Postal consignment number (required for post).")
+    method = EnumField(
+        "DeliveryEnum",
+        Delivery.choices,
+        read_only=False,
+        required=False,
+        help_text="How the result is handed over; default the applicant's choice.",
+    )
+    consignment_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=50,
+        help_text="Postal consignment number (required for post).",
+    )
 
 
 class ReceiveCounterInputSerializer(serializers.Serializer):
-    procedure = serializers.SlugRelatedField(slug_field="national_code", queryset=Procedure.objects.published(),
-                                             help_text="National procedure code.")
-    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.active(),
-                                          help_text="Code of the receiving agency.")
-    channel = EnumField("ReceptionChannelEnum", [(Channel.COUNTER, Channel.COUNTER.label),
-                                                 (Channel.POST, Channel.POST.label)],
-                        read_only=False, required=False, default=Channel.COUNTER)
-    applicant_kind = serializers.ChoiceField(choices=ApplicantKind.choices, required=False,
-                                             default=ApplicantKind.CITIZEN,
-                                             help_text="1 citizen, 2 business, 3 state agency, 4 other organisation.")
+    procedure = serializers.SlugRelatedField(
+        slug_field="national_code", queryset=Procedure.objects.published(), help_text="National procedure code."
+    )
+    agency = serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.active(), help_text="Code of the receiving agency."
+    )
+    channel = EnumField(
+        "ReceptionChannelEnum",
+        [(Channel.COUNTER, Channel.COUNTER.label), (Channel.POST, Channel.POST.label)],
+        read_only=False,
+        required=False,
+        default=Channel.COUNTER,
+    )
+    applicant_kind = serializers.ChoiceField(
+        choices=ApplicantKind.choices,
+        required=False,
+        default=ApplicantKind.CITIZEN,
+        help_text="1 citizen, 2 business, 3 state agency, 4 other organisation.",
+    )
     applicant_name = serializers.CharField(max_length=255)
     applicant_id_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     organisation_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -389,4 +484,3 @@ class BulkInputSerializer(serializers.Serializer):
     action = EnumField("BulkActionEnum", BULK_ACTIONS, read_only=False)
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=200)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
-

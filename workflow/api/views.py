@@ -6,6 +6,7 @@ exactly like one that does not exist); writes call one
 :mod:`workflow.services` function each. Domain errors become HTTP in
 :mod:`portal.core.api`.
 """
+
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -41,8 +42,9 @@ VALIDATION_ERROR = OpenApiResponse(
     description="Invalid input, or the action refused by a rule (code InvalidInput, SlipRequired ...).",
     examples=[
         OpenApiExample("field error", value={"revision": ["This field is required."]}),
-        OpenApiExample("domain error", value={"detail": "This action must carry its slip file (QT 15.3).",
-                                              "code": "SlipRequired"}),
+        OpenApiExample(
+            "domain error", value={"detail": "This action must carry its slip file (QT 15.3).", "code": "SlipRequired"}
+        ),
     ],
 )
 FORBIDDEN = OpenApiResponse(ERROR, description="Not signed in as an official, or not allowed to do this now.")
@@ -50,18 +52,30 @@ NOT_FOUND = OpenApiResponse(ERROR, description="No such dossier, or not one the 
 CONFLICT = OpenApiResponse(
     ERROR,
     description="Stale revision (ConcurrentChange) or not possible in the dossier's state (InvalidState).",
-    examples=[OpenApiExample("stale revision", value={
-        "detail": "Someone else acted on this dossier a moment ago. Reload it to see the change; nothing was saved.",
-        "code": "ConcurrentChange"})],
+    examples=[
+        OpenApiExample(
+            "stale revision",
+            value={
+                "detail": "Someone else acted on this dossier a moment ago. Reload it to see the change; nothing was saved.",
+                "code": "ConcurrentChange",
+            },
+        )
+    ],
 )
 FILTER_ERRORS = OpenApiResponse(
     {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     description="A filter value is invalid; the body names each offending parameter.",
-    examples=[OpenApiExample("invalid filter",
-                             value={"warning": ["Unknown warning “late”; use overdue, due_soon or ok."]})],
+    examples=[
+        OpenApiExample("invalid filter", value={"warning": ["Unknown warning “late”; use overdue, due_soon or ok."]})
+    ],
 )
-ACTION_RESPONSES = {200: s.DossierDetailSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 404: NOT_FOUND,
-                    409: CONFLICT}
+ACTION_RESPONSES = {
+    200: s.DossierDetailSerializer,
+    400: VALIDATION_ERROR,
+    403: FORBIDDEN,
+    404: NOT_FOUND,
+    409: CONFLICT,
+}
 DOSSIER_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Dossier id.")
 
 
@@ -192,15 +206,19 @@ ACTION_DESCRIPTION = (
 
 
 def action_schema(name, summary, input_serializer, description=""):
-    return extend_schema_view(post=extend_schema(
-        operation_id=f"dossier_{name}",
-        summary=summary, description=f"{description} {ACTION_DESCRIPTION}".strip(), parameters=[DOSSIER_ID],
-        request={
-            "application/json": input_serializer,
-            "multipart/form-data": input_serializer,
-        },
-        responses=ACTION_RESPONSES,
-    ))
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=f"dossier_{name}",
+            summary=summary,
+            description=f"{description} {ACTION_DESCRIPTION}".strip(),
+            parameters=[DOSSIER_ID],
+            request={
+                "application/json": input_serializer,
+                "multipart/form-data": input_serializer,
+            },
+            responses=ACTION_RESPONSES,
+        )
+    )
 
 
 @action_schema("receive", "Receive an online dossier (1 → 2)", s.ReceiveInputSerializer)
@@ -208,8 +226,9 @@ class ReceiveApi(DossierActionApi):
     input_serializer = s.ReceiveInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_receive_online(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                        comment=data["comment"])
+        services.dossier_receive_online(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], comment=data["comment"]
+        )
 
 
 @action_schema("guide", "Answer an online dossier with a guidance slip (1 → 5)", s.GuideInputSerializer)
@@ -218,20 +237,25 @@ class GuideApi(DossierActionApi):
 
     def perform(self, dossier, actor, data):
         files = [_upload(data["slip"], DocumentKind.SLIP)] if data.get("slip") else []
-        services.dossier_guide(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                               comment=data["comment"], files=files)
+        services.dossier_guide(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], comment=data["comment"], files=files
+        )
 
 
-@action_schema("refuse_reception", "Refuse reception, with the refusal slip (→ 3)",
-               s.RefuseReceptionInputSerializer,
-               "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`.")
+@action_schema(
+    "refuse_reception",
+    "Refuse reception, with the refusal slip (→ 3)",
+    s.RefuseReceptionInputSerializer,
+    "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`.",
+)
 class RefuseReceptionApi(DossierActionApi):
     input_serializer = s.RefuseReceptionInputSerializer
 
     def perform(self, dossier, actor, data):
         files = _slip(dossier, data, "refusal", reason=data["reason"])
-        services.dossier_refuse_reception(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                          reason=data["reason"], files=files)
+        services.dossier_refuse_reception(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], reason=data["reason"], files=files
+        )
 
 
 @action_schema("forward", "Forward to a later step, its group or one official", s.ForwardInputSerializer)
@@ -240,8 +264,12 @@ class ForwardApi(DossierActionApi):
 
     def perform(self, dossier, actor, data):
         services.dossier_forward(
-            actor=actor, dossier_id=dossier.pk, revision=data["revision"], to_step_id=data.get("to_step"),
-            to_holder=data.get("to_holder"), comment=data["comment"],
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            to_step_id=data.get("to_step"),
+            to_holder=data.get("to_holder"),
+            comment=data["comment"],
             files=[_upload(f) for f in data.get("files", [])],
         )
 
@@ -251,8 +279,9 @@ class ReturnPreviousApi(DossierActionApi):
     input_serializer = s.ReturnPreviousInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_return_previous(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                         comment=data["comment"])
+        services.dossier_return_previous(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], comment=data["comment"]
+        )
 
 
 @action_schema("handover", "Hand over to a colleague of the same unit", s.HandoverInputSerializer)
@@ -260,20 +289,29 @@ class HandoverApi(DossierActionApi):
     input_serializer = s.HandoverInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_handover(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                  colleague=data["colleague"], comment=data["comment"])
+        services.dossier_handover(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            colleague=data["colleague"],
+            comment=data["comment"],
+        )
 
 
-@action_schema("request_supplement", "Request a supplement, with its slip (→ 5; the clock stops)",
-               s.RequestSupplementInputSerializer,
-               "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`.")
+@action_schema(
+    "request_supplement",
+    "Request a supplement, with its slip (→ 5; the clock stops)",
+    s.RequestSupplementInputSerializer,
+    "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`.",
+)
 class RequestSupplementApi(DossierActionApi):
     input_serializer = s.RequestSupplementInputSerializer
 
     def perform(self, dossier, actor, data):
         files = _slip(dossier, data, "supplement", comment=data["comment"])
-        services.dossier_request_supplement(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                            comment=data["comment"], files=files)
+        services.dossier_request_supplement(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], comment=data["comment"], files=files
+        )
 
 
 @action_schema("resubmit", "Record the supplementary documents brought by the applicant", s.ResubmitInputSerializer)
@@ -281,8 +319,13 @@ class ResubmitApi(DossierActionApi):
     input_serializer = s.ResubmitInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_resubmit(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                  comment=data["comment"], files=[_upload(f) for f in data["files"]])
+        services.dossier_resubmit(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            comment=data["comment"],
+            files=[_upload(f) for f in data["files"]],
+        )
 
 
 @action_schema("request_payment", "Request payment of the fees due (→ 6)", s.RequestPaymentInputSerializer)
@@ -290,8 +333,13 @@ class RequestPaymentApi(DossierActionApi):
     input_serializer = s.RequestPaymentInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_request_payment(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                         amount=data["amount"], comment=data["comment"])
+        services.dossier_request_payment(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            amount=data["amount"],
+            comment=data["comment"],
+        )
 
 
 @action_schema("confirm_payment", "Confirm the payment (6 → 4)", s.ConfirmPaymentInputSerializer)
@@ -300,21 +348,31 @@ class ConfirmPaymentApi(DossierActionApi):
 
     def perform(self, dossier, actor, data):
         files = [_upload(data["receipt"], DocumentKind.PAYMENT)] if data.get("receipt") else []
-        services.dossier_confirm_payment(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                         reference=data["reference"], files=files)
+        services.dossier_confirm_payment(
+            actor=actor, dossier_id=dossier.pk, revision=data["revision"], reference=data["reference"], files=files
+        )
 
 
-@action_schema("apologize", "Apologise and set a new appointment, with the apology slip",
-               s.ApologizeInputSerializer,
-               "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`. "
-               "The dossier then counts as late (QT 19.1).")
+@action_schema(
+    "apologize",
+    "Apologise and set a new appointment, with the apology slip",
+    s.ApologizeInputSerializer,
+    "The slip is required (QT 15.3): attach it as `slip`, or send `generate_slip: true`. "
+    "The dossier then counts as late (QT 19.1).",
+)
 class ApologizeApi(DossierActionApi):
     input_serializer = s.ApologizeInputSerializer
 
     def perform(self, dossier, actor, data):
         files = _slip(dossier, data, "apology", reason=data["reason"], new_appointment=data["new_appointment"])
-        services.dossier_apologize(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                   new_appointment=data["new_appointment"], reason=data["reason"], files=files)
+        services.dossier_apologize(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            new_appointment=data["new_appointment"],
+            reason=data["reason"],
+            files=files,
+        )
 
 
 @action_schema("stop", "Refuse to resolve / stop processing (→ 8)", s.StopInputSerializer)
@@ -322,8 +380,13 @@ class StopApi(DossierActionApi):
     input_serializer = s.StopInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_stop(actor=actor, dossier_id=dossier.pk, revision=data["revision"], reason=data["reason"],
-                              files=[_upload(f, DocumentKind.SLIP) for f in data.get("files", [])])
+        services.dossier_stop(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            reason=data["reason"],
+            files=[_upload(f, DocumentKind.SLIP) for f in data.get("files", [])],
+        )
 
 
 @action_schema("withdraw", "Record the applicant's withdrawal (→ 7)", s.WithdrawInputSerializer)
@@ -331,8 +394,13 @@ class WithdrawApi(DossierActionApi):
     input_serializer = s.WithdrawInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_withdraw(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                  comment=data["comment"], files=[_upload(data["request_file"])])
+        services.dossier_withdraw(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            comment=data["comment"],
+            files=[_upload(data["request_file"])],
+        )
 
 
 @action_schema("record_result", "Record the signed result (→ 9)", s.RecordResultInputSerializer)
@@ -340,9 +408,14 @@ class RecordResultApi(DossierActionApi):
     input_serializer = s.RecordResultInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_record_result(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                       signer=data["signer"], comment=data["comment"],
-                                       files=[_upload(data["result_file"])])
+        services.dossier_record_result(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            signer=data["signer"],
+            comment=data["comment"],
+            files=[_upload(data["result_file"])],
+        )
 
 
 @action_schema("return_result", "Return the result (→ 10)", s.ReturnResultInputSerializer)
@@ -350,9 +423,14 @@ class ReturnResultApi(DossierActionApi):
     input_serializer = s.ReturnResultInputSerializer
 
     def perform(self, dossier, actor, data):
-        services.dossier_return_result(actor=actor, dossier_id=dossier.pk, revision=data["revision"],
-                                       method=data.get("method"), consignment_number=data["consignment_number"],
-                                       comment=data["comment"])
+        services.dossier_return_result(
+            actor=actor,
+            dossier_id=dossier.pk,
+            revision=data["revision"],
+            method=data.get("method"),
+            consignment_number=data["consignment_number"],
+            comment=data["comment"],
+        )
 
 
 #: URL segment -> view, for urls.py (segment = action name with "-" for "_").
@@ -384,8 +462,10 @@ class ReceiveCounterApi(DossierApi):
     @extend_schema(
         operation_id="dossier_receive_counter",
         summary="Receive a dossier at the counter or by post (issues the code and the appointment)",
-        request={"application/json": s.ReceiveCounterInputSerializer,
-                 "multipart/form-data": s.ReceiveCounterInputSerializer},
+        request={
+            "application/json": s.ReceiveCounterInputSerializer,
+            "multipart/form-data": s.ReceiveCounterInputSerializer,
+        },
         responses={201: s.DossierDetailSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN, 409: CONFLICT},
     )
     def post(self, request):
@@ -393,14 +473,24 @@ class ReceiveCounterApi(DossierApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         dossier = services.dossier_receive_at_counter(
-            actor=request.user, procedure=data["procedure"], agency=data["agency"],
+            actor=request.user,
+            procedure=data["procedure"],
+            agency=data["agency"],
             applicant=Applicant(
-                name=data["applicant_name"], kind=data["applicant_kind"], id_number=data["applicant_id_number"],
-                organisation=data["organisation_name"], address=data["applicant_address"],
-                phone=data["applicant_phone"], email=data["applicant_email"],
+                name=data["applicant_name"],
+                kind=data["applicant_kind"],
+                id_number=data["applicant_id_number"],
+                organisation=data["organisation_name"],
+                address=data["applicant_address"],
+                phone=data["applicant_phone"],
+                email=data["applicant_email"],
             ),
-            files=[_upload(f) for f in data.get("files", [])], channel=data["channel"], delivery=data["delivery"],
-            delivery_address=data["delivery_address"], paper_dossier=data["paper_dossier"], comment=data["comment"],
+            files=[_upload(f) for f in data.get("files", [])],
+            channel=data["channel"],
+            delivery=data["delivery"],
+            delivery_address=data["delivery_address"],
+            paper_dossier=data["paper_dossier"],
+            comment=data["comment"],
         )
         location = reverse("workflow_api:dossier-detail", kwargs={"pk": dossier.pk})
         return self.detail_response(dossier.pk, status.HTTP_201_CREATED, headers={"Location": location})
@@ -417,7 +507,7 @@ class BulkApi(DossierApi):
         operation_id="dossier_bulk",
         summary="Forward or return several dossiers at once (QT 17.5)",
         description="Each dossier is acted on in its own transaction; one failure does not undo the others. "
-                    "No revision check.",
+        "No revision check.",
         request=s.BulkInputSerializer,
         responses={200: s.BulkResultSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
     )
@@ -428,7 +518,9 @@ class BulkApi(DossierApi):
         ids = list(dict.fromkeys(data["ids"]))
         visible = set(Dossier.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
         outcome = services.dossiers_bulk(
-            BULK_SERVICES[data["action"]], actor=request.user, dossier_ids=[i for i in ids if i in visible],
+            BULK_SERVICES[data["action"]],
+            actor=request.user,
+            dossier_ids=[i for i in ids if i in visible],
             comment=data["comment"],
         )
         failed = [{"dossier": str(code), "message": message} for code, message in outcome.failed]

@@ -8,54 +8,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_official'),
-        ('workflow', '0002_dossiers'),
+        ("catalog", "0002_official"),
+        ("workflow", "0002_dossiers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSlipTemplate',
+            name="HistoricalSlipTemplate",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt and appointment slip'), ('guidance', 'Guidance slip'), ('supplement', 'Supplement request slip'), ('refusal', 'Refusal slip'), ('apology', 'Apology and new appointment slip'), ('withdrawal', 'Withdrawal confirmation slip')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('body', models.TextField(blank=True, help_text='HTML with {{ variables }} and Django template tags (see the list of variables). Leave empty to start from the built-in template of this kind.', verbose_name='body (HTML template)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, help_text="Leave empty for the province-wide default. An agency's own template wins over the default.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.agency', verbose_name='agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt and appointment slip"),
+                            ("guidance", "Guidance slip"),
+                            ("supplement", "Supplement request slip"),
+                            ("refusal", "Refusal slip"),
+                            ("apology", "Apology and new appointment slip"),
+                            ("withdrawal", "Withdrawal confirmation slip"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="HTML with {{ variables }} and Django template tags (see the list of variables). Leave empty to start from the built-in template of this kind.",
+                        verbose_name="body (HTML template)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Leave empty for the province-wide default. An agency's own template wins over the default.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical slip template',
-                'verbose_name_plural': 'historical slip templates',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical slip template",
+                "verbose_name_plural": "historical slip templates",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SlipTemplate',
+            name="SlipTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receipt', 'Receipt and appointment slip'), ('guidance', 'Guidance slip'), ('supplement', 'Supplement request slip'), ('refusal', 'Refusal slip'), ('apology', 'Apology and new appointment slip'), ('withdrawal', 'Withdrawal confirmation slip')], max_length=12, verbose_name='kind')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('body', models.TextField(blank=True, help_text='HTML with {{ variables }} and Django template tags (see the list of variables). Leave empty to start from the built-in template of this kind.', verbose_name='body (HTML template)')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('agency', models.ForeignKey(blank=True, help_text="Leave empty for the province-wide default. An agency's own template wins over the default.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='slip_templates', to='catalog.agency', verbose_name='agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receipt", "Receipt and appointment slip"),
+                            ("guidance", "Guidance slip"),
+                            ("supplement", "Supplement request slip"),
+                            ("refusal", "Refusal slip"),
+                            ("apology", "Apology and new appointment slip"),
+                            ("withdrawal", "Withdrawal confirmation slip"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True,
+                        help_text="HTML with {{ variables }} and Django template tags (see the list of variables). Leave empty to start from the built-in template of this kind.",
+                        verbose_name="body (HTML template)",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty for the province-wide default. An agency's own template wins over the default.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slip_templates",
+                        to="catalog.agency",
+                        verbose_name="agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'slip template',
-                'verbose_name_plural': 'slip templates',
-                'ordering': ['kind', models.OrderBy(models.F('agency__name'), nulls_first=True)],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('agency__isnull', False), ('is_active', True)), fields=('kind', 'agency'), name='slip_template_one_active_per_agency', violation_error_message='This agency already has an active template of this kind.'), models.UniqueConstraint(condition=models.Q(('agency__isnull', True), ('is_active', True)), fields=('kind',), name='slip_template_one_active_default', violation_error_message='There is already an active province-wide template of this kind.')],
+                "verbose_name": "slip template",
+                "verbose_name_plural": "slip templates",
+                "ordering": ["kind", models.OrderBy(models.F("agency__name"), nulls_first=True)],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("agency__isnull", False), ("is_active", True)),
+                        fields=("kind", "agency"),
+                        name="slip_template_one_active_per_agency",
+                        violation_error_message="This agency already has an active template of this kind.",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("agency__isnull", True), ("is_active", True)),
+                        fields=("kind",),
+                        name="slip_template_one_active_default",
+                        violation_error_message="There is already an active province-wide template of this kind.",
+                    ),
+                ],
             },
             bases=(wagtail.models.preview.PreviewableMixin, models.Model),
         ),

@@ -6,50 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_official'),
-        ('workflow', '0003_slip_templates'),
+        ("catalog", "0002_official"),
+        ("workflow", "0003_slip_templates"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LateList',
+            name="LateList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', unique=True, verbose_name='month')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('agencies_total', models.PositiveIntegerField(default=0, verbose_name='agencies with dossiers')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month.", unique=True, verbose_name="month")),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                ("published_at", models.DateTimeField(blank=True, null=True, verbose_name="published at")),
+                ("agencies_total", models.PositiveIntegerField(default=0, verbose_name="agencies with dossiers")),
             ],
             options={
-                'verbose_name': 'monthly late list',
-                'verbose_name_plural': 'monthly late lists',
-                'ordering': ['-month'],
+                "verbose_name": "monthly late list",
+                "verbose_name_plural": "monthly late lists",
+                "ordering": ["-month"],
             },
         ),
         migrations.CreateModel(
-            name='LateListEntry',
+            name="LateListEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('agency', 'Agency'), ('official', 'Official')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('agency_name', models.CharField(max_length=255, verbose_name='agency name')),
-                ('position', models.CharField(blank=True, max_length=150, verbose_name='position')),
-                ('resolved', models.PositiveIntegerField(default=0, verbose_name='resolved in the month')),
-                ('late_resolved', models.PositiveIntegerField(default=0, verbose_name='resolved late')),
-                ('overdue', models.PositiveIntegerField(default=0, verbose_name="overdue at the month's end")),
-                ('late', models.PositiveIntegerField(default=0, verbose_name='late dossiers')),
-                ('share', models.DecimalField(decimal_places=4, default=0, max_digits=5, verbose_name='late share')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.agency', verbose_name='agency')),
-                ('late_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='workflow.latelist')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='official')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("agency", "Agency"), ("official", "Official")], max_length=10, verbose_name="kind"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("agency_name", models.CharField(max_length=255, verbose_name="agency name")),
+                ("position", models.CharField(blank=True, max_length=150, verbose_name="position")),
+                ("resolved", models.PositiveIntegerField(default=0, verbose_name="resolved in the month")),
+                ("late_resolved", models.PositiveIntegerField(default=0, verbose_name="resolved late")),
+                ("overdue", models.PositiveIntegerField(default=0, verbose_name="overdue at the month's end")),
+                ("late", models.PositiveIntegerField(default=0, verbose_name="late dossiers")),
+                ("share", models.DecimalField(decimal_places=4, default=0, max_digits=5, verbose_name="late share")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "late_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="workflow.latelist"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="official",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'late list entry',
-                'verbose_name_plural': 'late list entries',
-                'ordering': ['kind', '-late', 'name', 'pk'],
+                "verbose_name": "late list entry",
+                "verbose_name_plural": "late list entries",
+                "ordering": ["kind", "-late", "name", "pk"],
             },
         ),
     ]

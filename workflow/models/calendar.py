@@ -8,6 +8,7 @@ these tables only feed :func:`workflow.worktime.load_calendar`, and every
 save or delete makes the next deadline use the new calendar (see
 :mod:`workflow.signals`). Deadlines already stored never move.
 """
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _

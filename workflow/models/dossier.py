@@ -1,4 +1,5 @@
 """Dossiers (hồ sơ), their step timers, documents and the immutable event log."""
+
 import secrets
 
 from django.conf import settings
@@ -91,39 +92,72 @@ class DossierQuerySet(models.QuerySet):
 
 class Dossier(models.Model):
     code = models.CharField(_("dossier code"), max_length=40, unique=True)
-    procedure = models.ForeignKey("catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT,
-                                  related_name="dossiers")
-    agency = models.ForeignKey("catalog.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT,
-                               related_name="dossiers")
-    process = models.ForeignKey("workflow.Process", verbose_name=_("process version"), null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="dossiers")
+    procedure = models.ForeignKey(
+        "catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    agency = models.ForeignKey(
+        "catalog.Agency", verbose_name=_("receiving agency"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    process = models.ForeignKey(
+        "workflow.Process",
+        verbose_name=_("process version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.COUNTER)
     # Applicant (ChuHoSo)
-    applicant_kind = models.PositiveSmallIntegerField(_("applicant type"), choices=ApplicantKind.choices,
-                                                      default=ApplicantKind.CITIZEN)
+    applicant_kind = models.PositiveSmallIntegerField(
+        _("applicant type"), choices=ApplicantKind.choices, default=ApplicantKind.CITIZEN
+    )
     applicant_name = models.CharField(_("applicant full name"), max_length=255)
     applicant_id_number = models.CharField(_("ID number"), max_length=20, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=255, blank=True)
     applicant_address = models.CharField(_("address"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
-    applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applicant account"), null=True,
-                                       blank=True, on_delete=models.SET_NULL, related_name="own_dossiers")
-    delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices,
-                                default=Delivery.COUNTER)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="own_dossiers",
+    )
+    delivery = models.CharField(_("result delivery"), max_length=10, choices=Delivery.choices, default=Delivery.COUNTER)
     delivery_address = models.CharField(_("delivery address"), max_length=500, blank=True)
     paper_dossier = models.BooleanField(_("paper dossier kept"), default=False)
     form_data = models.JSONField(_("e-form data"), default=dict, blank=True)
     # Processing state
     status = models.PositiveSmallIntegerField(_("status"), choices=Status.choices, default=Status.NEW, db_index=True)
-    current_step = models.ForeignKey("workflow.ProcessStep", verbose_name=_("current step"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    current_holder = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("current holder"), null=True,
-                                       blank=True, on_delete=models.SET_NULL, related_name="held_dossiers")
-    current_agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency holding the dossier"), null=True,
-                                       blank=True, on_delete=models.PROTECT, related_name="+")
-    cycle = models.PositiveSmallIntegerField(default=0, editable=False,
-                                             help_text="Incremented at each (re)reception; step time counts per cycle.")
+    current_step = models.ForeignKey(
+        "workflow.ProcessStep",
+        verbose_name=_("current step"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("current holder"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="held_dossiers",
+    )
+    current_agency = models.ForeignKey(
+        "catalog.Agency",
+        verbose_name=_("agency holding the dossier"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cycle = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="Incremented at each (re)reception; step time counts per cycle."
+    )
     # Timestamps
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reception_due_at = models.DateTimeField(_("reception due at"), null=True, blank=True)
@@ -141,8 +175,9 @@ class Dossier(models.Model):
     allowance_minutes = models.PositiveIntegerField(_("allowance (working minutes)"), default=0)
     # Outcome
     timeliness = models.CharField(_("timeliness"), max_length=10, choices=Timeliness.choices, blank=True)
-    counts_as_late = models.BooleanField(_("counts as late"), default=False,
-                                         help_text=_("Set by an apology and reschedule (QT 19.1)."))
+    counts_as_late = models.BooleanField(
+        _("counts as late"), default=False, help_text=_("Set by an apology and reschedule (QT 19.1).")
+    )
     supplement_count = models.PositiveSmallIntegerField(default=0, editable=False)
     apology_count = models.PositiveSmallIntegerField(default=0, editable=False)
     result_signer = models.CharField(_("result signed by"), max_length=255, blank=True)
@@ -201,11 +236,13 @@ class DossierDocument(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices, default=DocumentKind.SUBMITTED)
     name = models.CharField(_("name"), max_length=500)
-    procedure_document = models.ForeignKey("catalog.ProcedureDocument", null=True, blank=True,
-                                           on_delete=models.SET_NULL, related_name="+")
+    procedure_document = models.ForeignKey(
+        "catalog.ProcedureDocument", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file = models.FileField(_("file"), upload_to=dossier_file_path, storage=private_storage, max_length=500)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -224,8 +261,9 @@ class StepRun(models.Model):
     step = models.ForeignKey("workflow.ProcessStep", on_delete=models.PROTECT, related_name="runs")
     cycle = models.PositiveSmallIntegerField(default=1)
     agency = models.ForeignKey("catalog.Agency", on_delete=models.PROTECT, related_name="+")
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     arrived_at = models.DateTimeField()
     departed_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)

@@ -1,4 +1,5 @@
 """The accountability record (trách nhiệm từng bước): append-only, never edited or deleted."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,21 +40,31 @@ class DossierEventQuerySet(models.QuerySet):
 class DossierEvent(models.Model):
     dossier = models.ForeignKey("workflow.Dossier", on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     actor_name = models.CharField(_("by"), max_length=255)
     actor_position = models.CharField(_("position"), max_length=150, blank=True)
-    actor_agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    actor_agency = models.ForeignKey(
+        "catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     from_status = models.PositiveSmallIntegerField(null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    from_step = models.ForeignKey("workflow.ProcessStep", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
-    to_step = models.ForeignKey("workflow.ProcessStep", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    to_holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    from_step = models.ForeignKey(
+        "workflow.ProcessStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_step = models.ForeignKey(
+        "workflow.ProcessStep", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     step_used_minutes = models.PositiveIntegerField(_("working minutes used at the step"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     documents = models.ManyToManyField("workflow.DossierDocument", blank=True, related_name="events")

@@ -3,6 +3,7 @@
 Computed from the report engine for a closed month and published on the
 public site; recomputing a month replaces its entries with the same result.
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +38,15 @@ class LateListEntry(models.Model):
 
     late_list = models.ForeignKey(LateList, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=LateListKind.choices)
-    agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency"), on_delete=models.PROTECT,
-                               related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("official"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("official"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     name = models.CharField(_("name"), max_length=255)
     agency_name = models.CharField(_("agency name"), max_length=255)
     position = models.CharField(_("position"), max_length=150, blank=True)

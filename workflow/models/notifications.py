@@ -4,6 +4,7 @@ A row is *pending* (not sent, not claimed), *sending* (claimed by a worker until
 (``sent_at``). A worker killed mid-send leaves its claim behind; it lapses at ``claimed_until`` and the periodic
 sweep queues the row again.
 """
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +15,9 @@ class NotificationChannel(models.TextChoices):
 
 
 class Notification(models.Model):
-    dossier = models.ForeignKey("workflow.Dossier", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="notifications")
+    dossier = models.ForeignKey(
+        "workflow.Dossier", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     channel = models.CharField(max_length=5, choices=NotificationChannel.choices)
     recipient = models.CharField(max_length=255)
     kind = models.CharField(max_length=40)

@@ -1,4 +1,5 @@
 """Internal processes (quy trình nội bộ, QT 22) designed per procedure by unit admins."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,8 +31,8 @@ class ProcessQuerySet(models.QuerySet):
 
     def for_procedure(self, procedure, agency):
         """The published process a new dossier starts with: the agency's own, else the procedure's default."""
-        candidates = self.published().filter(procedure=procedure).filter(
-            models.Q(agency=agency) | models.Q(agency__isnull=True)
+        candidates = (
+            self.published().filter(procedure=procedure).filter(models.Q(agency=agency) | models.Q(agency__isnull=True))
         )
         return candidates.order_by(models.F("agency").asc(nulls_last=True), "-version").first()
 
@@ -43,15 +44,22 @@ class Process(ClusterableModel):
         "catalog.Procedure", verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="processes"
     )
     agency = models.ForeignKey(
-        "catalog.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="processes", help_text=_("Leave empty for the procedure's default process."),
+        "catalog.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="processes",
+        help_text=_("Leave empty for the procedure's default process."),
     )
     name = models.CharField(_("name"), max_length=255)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=ProcessStatus.choices, default=ProcessStatus.DRAFT,
-                              editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProcessStatus.choices, default=ProcessStatus.DRAFT, editable=False
+    )
     is_short = models.BooleanField(
-        _("on-the-spot procedure"), default=False,
+        _("on-the-spot procedure"),
+        default=False,
         help_text=_("Three stages: receive, resolve, return (QT 22.2c)."),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
@@ -86,8 +94,12 @@ class ProcessStep(models.Model):
     position = models.CharField(_("job position"), max_length=150, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=StepKind.choices, default=StepKind.PROCESSING)
     agency = models.ForeignKey(
-        "catalog.Agency", verbose_name=_("agency handling the step"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "catalog.Agency",
+        verbose_name=_("agency handling the step"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("Only for inter-agency steps; otherwise the receiving agency handles the step."),
     )
     officials = ParentalManyToManyField(

@@ -5,6 +5,7 @@ A template's body is a Django template string (HTML) filled by
 default file ``workflow/templates/workflow/slips/<kind>.html`` is used; an
 agency's own template wins over the province-wide default (``agency`` empty).
 """
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
@@ -55,14 +56,21 @@ class SlipTemplate(PreviewableMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=SlipKind.choices)
     title = models.CharField(_("title"), max_length=255)
     agency = models.ForeignKey(
-        "catalog.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT,
+        "catalog.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="slip_templates",
         help_text=_("Leave empty for the province-wide default. An agency's own template wins over the default."),
     )
     body = models.TextField(
-        _("body (HTML template)"), blank=True,
-        help_text=_("HTML with {{ variables }} and Django template tags (see the list of variables). "
-                    "Leave empty to start from the built-in template of this kind."),
+        _("body (HTML template)"),
+        blank=True,
+        help_text=_(
+            "HTML with {{ variables }} and Django template tags (see the list of variables). "
+            "Leave empty to start from the built-in template of this kind."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -76,12 +84,14 @@ class SlipTemplate(PreviewableMixin, models.Model):
         ordering = ["kind", models.F("agency__name").asc(nulls_first=True)]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "agency"], condition=models.Q(is_active=True, agency__isnull=False),
+                fields=["kind", "agency"],
+                condition=models.Q(is_active=True, agency__isnull=False),
                 name="slip_template_one_active_per_agency",
                 violation_error_message=_("This agency already has an active template of this kind."),
             ),
             models.UniqueConstraint(
-                fields=["kind"], condition=models.Q(is_active=True, agency__isnull=True),
+                fields=["kind"],
+                condition=models.Q(is_active=True, agency__isnull=True),
                 name="slip_template_one_active_default",
                 violation_error_message=_("There is already an active province-wide template of this kind."),
             ),

@@ -1,4 +1,5 @@
 """Display helpers of the dossier screens (formatting only)."""
+
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -11,6 +11,7 @@ flush the database after each test through this command.
 Emptying the whole database is the database owner's act; the triggers are
 there against editing or deleting single entries.
 """
+
 from django.core.management.commands import flush
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
@@ -24,8 +25,7 @@ class Command(flush.Command):
             return super().handle(**options)
         with transaction.atomic(using=connection.alias):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
-                               [TABLE])
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
                 triggers = cursor.fetchall()
                 for name, _sql in triggers:
                     cursor.execute(f'DROP TRIGGER "{name}"')

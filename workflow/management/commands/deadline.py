@@ -10,6 +10,7 @@
 Times without an offset are local (the project TIME_ZONE). Uses the calendar
 from the database, i.e. the defaults when nobody edited it.
 """
+
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError

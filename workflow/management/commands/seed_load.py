@@ -19,7 +19,13 @@ class Command(BaseCommand):
         if options["dossiers"] <= 0 or options["agencies"] <= 0:
             raise CommandError("--dossiers and --agencies must be positive.")
         start = time.perf_counter()
-        created = seed_dossiers(options["dossiers"], agencies=options["agencies"], days=options["days"],
-                                open_only=options["open_only"], seed=options["seed"], stdout=self.stdout)
+        created = seed_dossiers(
+            options["dossiers"],
+            agencies=options["agencies"],
+            days=options["days"],
+            open_only=options["open_only"],
+            seed=options["seed"],
+            stdout=self.stdout,
+        )
         elapsed = time.perf_counter() - start
         self.stdout.write(self.style.SUCCESS(f"{created} dossiers in {elapsed:.1f} s ({created / elapsed:.0f}/s)"))
