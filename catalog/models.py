@@ -14,7 +14,7 @@ from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 from wagtail.fields import RichTextField
 
-from portal.history import ChildHistoricalRecords
+from portal.core.history import ChildHistoricalRecords
 
 from .search import fold
 

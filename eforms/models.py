@@ -29,7 +29,7 @@ from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from portal.history import ChildHistoricalRecords
+from portal.core.history import ChildHistoricalRecords
 
 from .errors import VersionFrozen
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.scoping import sees_all_units, user_agency_id, visible_agency_ids
-from workflow.files import validate_upload
+from portal.core.uploads import validate_upload
 from workflow.worktime import DAY_MINUTES, get_calendar
 
 from . import notify
