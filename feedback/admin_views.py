@@ -25,7 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.access_log import record_access
 from catalog.models import AccessKind
 from catalog.scoping import sees_all_units, visible_agency_ids
-from workflow.worktime import get_calendar
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 from . import questions, selectors, services
 from .errors import FeedbackError
@@ -189,7 +189,7 @@ class DetailView(FeedbackPermissionMixin, View):
             revision=feedback.revision,
             events=selectors.feedback_events(feedback).select_related("actor"),
             attachments=feedback.attachments.all(),
-            remaining_days=None if remaining is None else round(remaining / 480, 1),
+            remaining_days=None if remaining is None else round(remaining / DAY_MINUTES, 1),
             update_overdue=bool(
                 feedback.is_open
                 and feedback.next_update_due_at

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.scoping import sees_all_units, user_agency_id, visible_agency_ids
+from portal.core.formatting import format_time_date
 from portal.core.uploads import validate_upload
 from workflow.worktime import DAY_MINUTES, get_calendar
 
@@ -599,13 +600,13 @@ def feedback_send_reminders(now=None) -> int:
             seq = calendar.working_minutes_between(feedback.due_at, now) // period
             subject = _("Overdue: feedback %(code)s was due at %(due)s") % {
                 "code": feedback.tracking_code,
-                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+                "due": format_time_date(feedback.due_at),
             }
         else:
             kind, seq = ReminderKind.DUE_SOON, 0
             subject = _("Feedback %(code)s: answer due at %(due)s") % {
                 "code": feedback.tracking_code,
-                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+                "due": format_time_date(feedback.due_at),
             }
         if (feedback.pk, kind, seq) in sent_before:
             continue
