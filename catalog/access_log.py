@@ -23,7 +23,7 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from portal.ratelimit import valid_client_ip
+from portal.core.ratelimit import valid_client_ip
 
 from .models import AccessKind, PersonalDataAccess
 from .scoping import user_agency_id

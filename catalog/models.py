@@ -14,11 +14,10 @@ from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 from wagtail.fields import RichTextField
 
-from portal.history import ChildHistoricalRecords
+from portal.core.history import ChildHistoricalRecords
 
 from .search import fold
 
-WORKING_DAY_MINUTES = 8 * 60
 
 agency_code_validator = RegexValidator(
     r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$",
@@ -196,7 +195,9 @@ class Procedure(ClusterableModel):
     @property
     def processing_minutes(self) -> int:
         """Allowed working time in minutes (N working days = N x 8 working hours)."""
-        per_unit = WORKING_DAY_MINUTES if self.processing_time_unit == TimeUnit.DAY else 60
+        from workflow.worktime import DAY_MINUTES
+
+        per_unit = DAY_MINUTES if self.processing_time_unit == TimeUnit.DAY else 60
         return int(self.processing_time * per_unit)
 
     @property

@@ -64,9 +64,9 @@ def faq_by_sector():
 
 def maintenance_notices_visible(now):
     """Notices shown on every page: from N working days before the window until it ends."""
-    from workflow.worktime import get_calendar
+    from workflow.worktime import DAY_MINUTES, get_calendar
 
-    lead_minutes = settings.MAINTENANCE_NOTICE_WORKING_DAYS * 8 * 60
+    lead_minutes = settings.MAINTENANCE_NOTICE_WORKING_DAYS * DAY_MINUTES
     calendar = get_calendar()
     visible = []
     for notice in MaintenanceNotice.objects.upcoming_or_current(now)[:5]:

@@ -27,6 +27,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.formatting import format_date
+
 from . import divisions
 from . import validators as vn
 from .files import describe_upload, is_reference
@@ -619,7 +621,7 @@ def display_value(fdef: FieldDef, value) -> str:
         return gettext("Yes") if value == "yes" else gettext("No")
     if kind == FieldType.DATE:
         parsed = parse_date(str(value))
-        return parsed.strftime("%d/%m/%Y") if parsed else str(value)
+        return format_date(parsed) if parsed else str(value)
     if kind == FieldType.NUMBER:
         return number_format(value, use_l10n=True, force_grouping=True)
     if kind == FieldType.ADDRESS and isinstance(value, dict):
@@ -664,7 +666,7 @@ def _cell(column, value):
         return ""
     if column.get("type") == "date":
         parsed = parse_date(str(value))
-        return parsed.strftime("%d/%m/%Y") if parsed else str(value)
+        return format_date(parsed) if parsed else str(value)
     if column.get("type") == "number":
         return number_format(value, use_l10n=True, force_grouping=True)
     return str(value)

@@ -14,19 +14,15 @@ import os
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from workflow.files import validate_upload
+from portal.core.storage import private_storage
+from portal.core.uploads import validate_upload
 
 DRAFT_PREFIX = "eforms/drafts"
 WIZARD_PREFIX = "eforms/wizard"
-
-
-def private_storage():
-    return storages["private"]
 
 
 def extension_of(name) -> str:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from workflow.files import validate_upload
+from portal.core.uploads import validate_upload
 from workflow.models import Delivery
 
 
@@ -15,7 +15,7 @@ class DocumentsForm(forms.Form):
 
     A mandatory document needs one of the two (QN 13: the procedure's
     composition of the dossier); a file is checked by content and size before
-    it is kept (:func:`workflow.files.validate_upload`).
+    it is kept (:func:`portal.core.uploads.validate_upload`).
     """
 
     template_name = "eforms/includes/documents_form.html"

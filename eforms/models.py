@@ -29,7 +29,8 @@ from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from portal.history import ChildHistoricalRecords
+from portal.core.formatting import format_datetime
+from portal.core.history import ChildHistoricalRecords
 
 from .errors import VersionFrozen
 
@@ -620,7 +621,7 @@ class FormDraft(models.Model):
         indexes = [models.Index(fields=["user", "status", "-updated_at"])]
 
     def __str__(self):
-        return f"{self.version.eform.code} – {self.user} ({self.updated_at:%d/%m/%Y %H:%M})"
+        return f"{self.version.eform.code} – {self.user} ({format_datetime(self.updated_at)})"
 
     @property
     def is_submitted(self):

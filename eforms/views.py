@@ -25,6 +25,7 @@ from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import SessionWizardView
 
 from portal.accounts.decorators import citizen_required
+from portal.core.formatting import format_date
 
 from . import engine, selectors, services
 from .errors import NoPublishedVersion, SubmissionRefused
@@ -50,8 +51,7 @@ def start(request, code):
         if existing is not None:
             messages.info(
                 request,
-                _("You continue the form you started on %(date)s.")
-                % {"date": existing.created_at.strftime("%d/%m/%Y")},
+                _("You continue the form you started on %(date)s.") % {"date": format_date(existing.created_at)},
             )
             return redirect("eforms:wizard", draft_id=existing.pk)
     try:

@@ -25,9 +25,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.access_log import record_access
 from catalog.models import AccessKind
 from catalog.scoping import sees_all_units, visible_agency_ids
-from workflow.worktime import get_calendar
+from workflow.worktime import DAY_MINUTES, get_calendar
 
-from . import questions, selectors, services
+from . import questions, selectors, services, transitions
 from .errors import FeedbackError
 from .forms import (
     AssignForm,
@@ -99,31 +99,15 @@ class QueueView(FeedbackPermissionMixin, View):
 
 
 ACTIONS = {
-    # name: (label, form class, statuses in which it is offered)
-    "classify": (
-        gettext_lazy("Classify"),
-        ClassifyForm,
-        [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
-    ),
-    "assign": (gettext_lazy("Assign to an agency"), AssignForm, [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED]),
-    "forward": (
-        gettext_lazy("Forward to another agency"),
-        AssignForm,
-        [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
-    ),
-    "start": (gettext_lazy("Start handling"), None, [FeedbackStatus.ASSIGNED]),
-    "update": (
-        gettext_lazy("Post a progress update (the sender sees it)"),
-        TextForm,
-        [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
-    ),
-    "answer": (gettext_lazy("Answer"), TextForm, [FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS]),
-    "publish": (gettext_lazy("Publish the answer"), PublishForm, [FeedbackStatus.ANSWERED]),
-    "reject": (
-        gettext_lazy("Reject as out of scope (e.g. a complaint or denunciation)"),
-        TextForm,
-        [FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS],
-    ),
+    # name: (label, form class); offered in the statuses of feedback.transitions.TRANSITIONS
+    "classify": (gettext_lazy("Classify"), ClassifyForm),
+    "assign": (gettext_lazy("Assign to an agency"), AssignForm),
+    "forward": (gettext_lazy("Forward to another agency"), AssignForm),
+    "start": (gettext_lazy("Start handling"), None),
+    "update": (gettext_lazy("Post a progress update (the sender sees it)"), TextForm),
+    "answer": (gettext_lazy("Answer"), TextForm),
+    "publish": (gettext_lazy("Publish the answer"), PublishForm),
+    "reject": (gettext_lazy("Reject as out of scope (e.g. a complaint or denunciation)"), TextForm),
 }
 
 
@@ -159,10 +143,9 @@ class DetailView(FeedbackPermissionMixin, View):
 
     def render_detail(self, feedback, bound=None, status=200):
         forms = []
-        for name, (label, form_class, statuses) in ACTIONS.items():
-            if feedback.status not in statuses:
-                continue
-            if name == "assign" and feedback.category_id is None:
+        allowed = transitions.allowed_actions(feedback)
+        for name, (label, form_class) in ACTIONS.items():
+            if name not in allowed:
                 continue
             form = (
                 bound[1]
@@ -189,7 +172,7 @@ class DetailView(FeedbackPermissionMixin, View):
             revision=feedback.revision,
             events=selectors.feedback_events(feedback).select_related("actor"),
             attachments=feedback.attachments.all(),
-            remaining_days=None if remaining is None else round(remaining / 480, 1),
+            remaining_days=None if remaining is None else round(remaining / DAY_MINUTES, 1),
             update_overdue=bool(
                 feedback.is_open
                 and feedback.next_update_due_at
@@ -205,7 +188,7 @@ class ActionView(DetailView):
         feedback = self.get_feedback(pk)
         if action not in ACTIONS:
             raise Http404
-        label, form_class, _statuses = ACTIONS[action]
+        label, form_class = ACTIONS[action]
         form = form_class(request.POST, prefix=action) if form_class else None
         if form is not None and not form.is_valid():
             return self.render_detail(feedback, bound=(action, form), status=400)

@@ -3,7 +3,7 @@
 Thin views: input serializers check shape and size, services apply the rules,
 domain errors become ``{"detail", "code"}`` with their HTTP status through the
 project's one exception handler. Writes and lookups are rate-limited per
-client IP (:mod:`portal.ratelimit`, scopes ``feedback``, ``rating``, ``lookup``).
+client IP (:mod:`portal.core.ratelimit`, scopes ``feedback``, ``rating``, ``lookup``).
 """
 
 from django.utils.decorators import method_decorator
@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Agency
-from portal.ratelimit import ratelimit
+from portal.core.ratelimit import ratelimit
 
 from . import ratings, selectors, services
 from .models import Feedback, FeedbackCategory, Satisfaction

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.scoping import ALL, visible_agency_ids
-from portal.storage import private_storage  # noqa: F401 (migrations refer to it here)
+from portal.core.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
 
 # --- feedback ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Feedback handling (phản ánh, kiến nghị): one function per change (QN 17-18, TN 15, QT 26).
 
 Each write follows the workflow services' shape, in one transaction: lock the
-row, check the actor's scope and the state, change it, append an immutable
+row, check the actor's scope and the state (:mod:`feedback.transitions`), change it, append an immutable
 :class:`FeedbackEvent` (who, unit, when, from → to), queue the e-mails in the
 outbox. Deadlines are counted with the working-time engine:
 
@@ -25,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.scoping import sees_all_units, user_agency_id, visible_agency_ids
-from workflow.files import validate_upload
+from portal.core.formatting import format_time_date
+from portal.core.uploads import validate_upload
 from workflow.worktime import DAY_MINUTES, get_calendar
 
-from . import notify
-from .errors import InvalidFeedback, NotAllowed, StaleForm, WrongState
+from . import notify, transitions
+from .errors import InvalidFeedback, NotAllowed, StaleForm
 from .models import (
     OPEN_FEEDBACK_STATUSES,
     Feedback,
@@ -105,14 +106,6 @@ def _lock(actor, feedback_id, revision=None) -> Feedback:
     if revision is not None and int(revision) != feedback.revision:
         raise StaleForm()
     return feedback
-
-
-def _require_status(feedback, *statuses):
-    if feedback.status not in statuses:
-        raise WrongState(
-            _("This action is not possible while the feedback is “%(status)s”.")
-            % {"status": feedback.get_status_display()}
-        )
 
 
 def _record(feedback, action, actor, at, *, from_status, from_agency_id=None, comment="", is_public=False):
@@ -332,7 +325,7 @@ def feedback_enter(
 def feedback_classify(*, actor, feedback_id, category: FeedbackCategory, revision=None, at=None) -> Feedback:
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, *OPEN_FEEDBACK_STATUSES)
+    transitions.require(feedback, FeedbackAction.CLASSIFY)
     if category is None or not category.is_active:
         raise InvalidFeedback(_("Choose a category."))
     from_status = feedback.status
@@ -355,20 +348,14 @@ def feedback_classify(*, actor, feedback_id, category: FeedbackCategory, revisio
 def _assign(actor, feedback_id, agency, comment, revision, at, forward):
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, *OPEN_FEEDBACK_STATUSES)
+    transitions.require(feedback, FeedbackAction.FORWARD if forward else FeedbackAction.ASSIGN)
     if agency is None or not agency.is_active:
         raise InvalidFeedback(_("Choose the responsible agency."))
     if forward:
-        if feedback.agency_id is None:
-            raise WrongState(_("Assign the feedback to an agency first."))
         if agency.pk == feedback.agency_id:
             raise InvalidFeedback(_("Choose another agency to forward to."))
         if not comment.strip():
             raise InvalidFeedback(_("Say why the feedback is forwarded."))
-    elif feedback.status not in (FeedbackStatus.RECEIVED, FeedbackStatus.CLASSIFIED):
-        raise WrongState(_("The feedback is already assigned; forward it instead."))
-    if feedback.category_id is None:
-        raise WrongState(_("Classify the feedback before assigning it."))
     from_status, from_agency_id = feedback.status, feedback.agency_id
     feedback.agency = agency
     feedback.status = FeedbackStatus.ASSIGNED
@@ -407,7 +394,7 @@ def feedback_forward(*, actor, feedback_id, agency, comment, revision=None, at=N
 def feedback_start(*, actor, feedback_id, revision=None, at=None) -> Feedback:
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, FeedbackStatus.ASSIGNED)
+    transitions.require(feedback, FeedbackAction.START)
     feedback.status = FeedbackStatus.IN_PROGRESS
     _save(feedback)
     _record(
@@ -433,7 +420,7 @@ def feedback_post_update(*, actor, feedback_id, text, revision=None, at=None) ->
     """A progress update the sender sees (required every 5 working days while overdue)."""
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS)
+    transitions.require(feedback, FeedbackAction.UPDATE)
     text = _clean_text(text, _("Progress update"), MAX_CONTENT)
     from_status = feedback.status
     feedback.status = FeedbackStatus.IN_PROGRESS
@@ -461,7 +448,7 @@ def feedback_answer(*, actor, feedback_id, answer, revision=None, at=None) -> Fe
     """Record the answer; it is sent to the sender now and must be published within 2 working days (QN 18.2)."""
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, FeedbackStatus.ASSIGNED, FeedbackStatus.IN_PROGRESS)
+    transitions.require(feedback, FeedbackAction.ANSWER)
     answer = _clean_text(answer, _("Answer"), MAX_ANSWER)
     from_status = feedback.status
     feedback.status = FeedbackStatus.ANSWERED
@@ -491,7 +478,7 @@ def feedback_publish(
     """Publish the answer on the public page; the official writes the public version without personal data."""
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, FeedbackStatus.ANSWERED)
+    transitions.require(feedback, FeedbackAction.PUBLISH)
     feedback.public_subject = _clean_text(public_subject, _("Public subject"), MAX_SUBJECT)
     feedback.public_content = _clean_text(public_content, _("Public summary"), MAX_CONTENT)
     if answer is not None:
@@ -526,7 +513,7 @@ def feedback_reject(*, actor, feedback_id, reason, revision=None, at=None) -> Fe
     """Out of scope, e.g. a complaint or denunciation (QT 26.2): closed with the reason, the sender is told."""
     at = _now(at)
     feedback = _lock(actor, feedback_id, revision)
-    _require_status(feedback, *OPEN_FEEDBACK_STATUSES)
+    transitions.require(feedback, FeedbackAction.REJECT)
     reason = _clean_text(reason, _("Reason"), MAX_CONTENT)
     from_status = feedback.status
     feedback.status = FeedbackStatus.REJECTED
@@ -599,13 +586,13 @@ def feedback_send_reminders(now=None) -> int:
             seq = calendar.working_minutes_between(feedback.due_at, now) // period
             subject = _("Overdue: feedback %(code)s was due at %(due)s") % {
                 "code": feedback.tracking_code,
-                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+                "due": format_time_date(feedback.due_at),
             }
         else:
             kind, seq = ReminderKind.DUE_SOON, 0
             subject = _("Feedback %(code)s: answer due at %(due)s") % {
                 "code": feedback.tracking_code,
-                "due": timezone.localtime(feedback.due_at).strftime("%H:%M %d/%m/%Y"),
+                "due": format_time_date(feedback.due_at),
             }
         if (feedback.pk, kind, seq) in sent_before:
             continue

@@ -1,7 +1,7 @@
 """Public pages: send feedback, look it up, published answers, rate a dossier, rating results, ask a question.
 
 Views read the request, call a service or selector and render; posts are
-rate-limited per client (:mod:`portal.ratelimit`, scopes ``feedback`` and
+rate-limited per client (:mod:`portal.core.ratelimit`, scopes ``feedback`` and
 ``rating``; lookups share the ``lookup`` scope).
 """
 
@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import Procedure
-from portal.ratelimit import ratelimit
+from portal.core.ratelimit import ratelimit
 from workflow.models import Dossier
 
 from . import questions, ratings, selectors, services

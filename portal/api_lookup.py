@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .lookup import limited_lookup
-from .ratelimit import message as too_many_message
+from .core.ratelimit import message as too_many_message
 
 
 class RouteStepSerializer(serializers.Serializer):

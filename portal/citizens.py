@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.snippets.models import register_snippet
 
-from portal.storage import private_storage  # noqa: F401 (migrations refer to it here)
+from portal.core.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
 id_number_validator = RegexValidator(r"^\d{12}$", _("The citizen identity number (CCCD) has exactly 12 digits."))
 tax_code_validator = RegexValidator(

@@ -11,7 +11,7 @@ phone, address, e-mail or documents.
 Ways in:
 
 * ``/tra-cuu/?code=<code>`` — the form (typed code); counted by the per-client
-  rate limit (scope ``lookup``, :mod:`portal.ratelimit`), shared with the API;
+  rate limit (scope ``lookup``, :mod:`portal.core.ratelimit`), shared with the API;
 * ``/tra-cuu/?code=<code>&t=<lookup_token>`` — the link a dossier's QR code
   encodes (:func:`lookup_url`). The 128-bit ``Dossier.lookup_token`` cannot be
   guessed, so a matching token is not counted (a kiosk scanning many receipts
@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 from workflow.models import Dossier
 from workflow.models.dossier import STATUS_PLAIN
 
-from . import ratelimit
+from .core import ratelimit
 from .core.links import absolute_url
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{3,39}$")

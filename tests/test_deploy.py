@@ -11,7 +11,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from portal import security
+from portal.core import security
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_production_settings_behind_the_proxy(tmp_path):
     assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
     assert values["X_FRAME_OPTIONS"] == "DENY" and values["TRUSTED_PROXY_COUNT"] == 1
     assert values["SECURE_REFERRER_POLICY"] == "strict-origin-when-cross-origin"
-    assert "portal.security.SecurityHeadersMiddleware" in values["MIDDLEWARE"]
+    assert "portal.core.security.SecurityHeadersMiddleware" in values["MIDDLEWARE"]
     # No proxy in front (BEHIND_PROXY=0): X-Forwarded-* are not trusted at all.
     direct = production_settings(tmp_path, ["SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY_COUNT"], BEHIND_PROXY="0")
     assert direct == {"SECURE_PROXY_SSL_HEADER": None, "TRUSTED_PROXY_COUNT": 0}

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 
-from portal import ratelimit
+from portal.core import ratelimit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ PUBLIC_ENDPOINTS = [
 @pytest.fixture(autouse=True)
 def _one_per_minute(settings):
     settings.RATELIMIT_ENABLED = True
-    # Per day, not per minute: two requests never straddle a window boundary (fixed windows, portal/ratelimit.py).
+    # Per day, not per minute: two requests never straddle a window boundary (fixed windows, portal/core/ratelimit.py).
     settings.RATELIMIT_RATES = {scope: ["1/day"] for scope in ("lookup", "signin", "feedback", "rating")}
     cache.clear()
     yield

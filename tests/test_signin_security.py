@@ -42,7 +42,7 @@ WRONG_CODE = gettext_lazy("The code is not correct or has expired. Enter the cur
 @pytest.fixture(autouse=True)
 def _fresh_counters(settings):
     """Lockout counters live in the database (rolled back per test); the per-IP rate limits of the citizen form
-    (portal/ratelimit.py, tested on their own) are switched off so only the lockout is at work here."""
+    (portal/core/ratelimit.py, tested on their own) are switched off so only the lockout is at work here."""
     settings.RATELIMIT_ENABLED = False
     cache.clear()
     yield

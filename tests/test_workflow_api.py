@@ -28,7 +28,7 @@ from catalog.models import TimeUnit
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import UserFactory, official, published_process
 from workflow import selectors, services
-from workflow.files import validate_upload
+from portal.core.uploads import validate_upload
 from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
 from workflow.services import Applicant, Upload
 

@@ -28,9 +28,9 @@ from .services import Applicant, Upload
 
 
 def _validate_upload(file):
-    """The content check of :mod:`workflow.files` (magic bytes, size, extension)."""
+    """The content check of :mod:`portal.core.uploads` (magic bytes, size, extension)."""
     try:
-        from .files import validate_upload
+        from portal.core.uploads import validate_upload
     except ImportError:  # pragma: no cover - the module is part of the app; kept lazy for import order
         return
     validate_upload(file)

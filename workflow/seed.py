@@ -259,7 +259,7 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
                 d["received_at"] = d["clock_started_at"] = d["clock_running_since"] = received
                 d["due_at"], d["appointment_at"] = due, calendar.appointment_for(due)
             else:
-                d["reception_due_at"] = calendar.add_working_minutes(received, 480)
+                d["reception_due_at"] = calendar.add_working_minutes(received, DAY_MINUTES)
             step_index = {
                 Status.NEW: 0,
                 Status.RECEIVED: 0,

@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from workflow.files import validate_upload
+from portal.core.uploads import validate_upload
 
 from ..citizens import CitizenProfile, StoredDocument, phone_validator
 from ..identity import LocalPasswordProvider, create_citizen, normalize_phone

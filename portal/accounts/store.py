@@ -17,7 +17,7 @@ import os
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from workflow.files import validate_upload
+from portal.core.uploads import validate_upload
 from workflow.models import DocumentKind, DossierDocument
 from workflow.services import Upload
 
@@ -52,7 +52,7 @@ def document_types():
 
 @transaction.atomic
 def add_stored_document(*, owner, doc_type, title, file, source_dossier=None) -> StoredDocument:
-    """Check the file by content and size (:func:`workflow.files.validate_upload`) and keep it privately."""
+    """Check the file by content and size (:func:`portal.core.uploads.validate_upload`) and keep it privately."""
     extension = validate_upload(file)
     name = os.path.basename(file.name)
     document = StoredDocument(

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from workflow.models.dossier import OPEN_STATUSES
 
 from ..identity import PROVIDERS
-from ..ratelimit import ratelimit
+from ..core.ratelimit import ratelimit
 from .decorators import citizen_required, login_backend
 from .dossiers import my_dossiers
 from .forms import ProfileForm, SignInForm, SignUpForm

@@ -11,6 +11,7 @@ from catalog.models import Agency, Official, Procedure
 from workflow import services
 from workflow.models import DocumentKind, Dossier, Process, ProcessStatus, ProcessStep, StepKind
 from workflow.services import Applicant, Upload
+from workflow.worktime import DAY_MINUTES
 
 from . import catalog_data
 
@@ -33,7 +34,7 @@ def load_processes():
     """A published default process per procedure whose allowances add up to its processing time."""
     for procedure in Procedure.objects.filter(processes__isnull=True):
         total = procedure.processing_minutes
-        if total <= 8 * 60:  # on-the-spot procedures: receive, resolve, return (QT 22.2c)
+        if total <= DAY_MINUTES:  # on-the-spot procedures: receive, resolve, return (QT 22.2c)
             steps = [
                 ("Tiếp nhận hồ sơ", StepKind.RECEPTION, total // 8),
                 ("Giải quyết hồ sơ", StepKind.APPROVAL, total - 2 * (total // 8)),

@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.security.SecurityHeadersMiddleware",  # CSP + Permissions-Policy (portal/security.py)
+    "portal.core.security.SecurityHeadersMiddleware",  # CSP + Permissions-Policy (portal/core/security.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.DefaultVietnameseLocaleMiddleware",
@@ -260,7 +260,7 @@ MAINTENANCE_NOTICE_WORKING_DAYS = int(os.environ.get("MAINTENANCE_NOTICE_WORKING
 CATALOG_PAGE_SIZE = 20
 
 # Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app
-# servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/ratelimit.py.
+# servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/core/ratelimit.py.
 RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 RATELIMIT_RATES = {
     "lookup": os.environ.get("RATELIMIT_LOOKUP", "20/minute,200/day").split(","),
@@ -297,7 +297,7 @@ RATELIMIT_RATES.update(
     }
 )
 
-# --- Security headers (portal/security.py; docs/deployment.md) ------------------
+# --- Security headers (portal/core/security.py; docs/deployment.md) ------------------
 # Strict CSP on the public site, a relaxed one under CSP_RELAXED_PATHS (Wagtail admin, API docs).
 CSP_ENABLED = env_bool("CSP_ENABLED", True)
 CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)

@@ -27,7 +27,7 @@ from catalog.api.schema import EnumField
 from catalog.models import Agency, Procedure
 
 from .. import selectors
-from ..files import validate_upload
+from portal.core.uploads import validate_upload
 from ..models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
 from ..worktime import WarningLevel
 

@@ -17,7 +17,7 @@ from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 
-from portal.history import ChildHistoricalRecords
+from portal.core.history import ChildHistoricalRecords
 
 from workflow import worktime
 

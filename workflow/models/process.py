@@ -8,7 +8,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 
-from portal.history import ChildHistoricalRecords
+from portal.core.history import ChildHistoricalRecords
 
 
 class ProcessStatus(models.TextChoices):

@@ -29,6 +29,12 @@ decorator, :func:`check` answers ``(allowed, retry_after)`` for any key.
 Counting is fixed-window and atomic (``cache.add`` then ``cache.incr``), so it
 is exact across processes on a shared cache (Redis at province scale); on the
 per-process local-memory cache each process counts on its own.
+
+Why not django-ratelimit 4.1 (issue 13 item 6; it counts the same way, ``cache.add`` + ``incr``): it refuses with
+``Ratelimited`` (a 403 ``PermissionDenied``; DRF answers 403) and never sends ``Retry-After``, where we answer 429
+with ``Retry-After`` on pages and the API's JSON ``throttled`` shape; it takes one rate per decorator, while a
+scope here has several rates read from the settings per request, and the lookup counts a hit only after a
+token mismatch (:func:`check` gives ``retry_after``); its system check rejects the LocMemCache of dev and tests.
 """
 
 import functools

@@ -1,4 +1,5 @@
-"""Checks on files people upload to a dossier (DESIGN 10: "uploaded files are checked by content").
+"""Checks on files people upload — to a dossier, an e-form, the data store or feedback (DESIGN 10: "uploaded
+files are checked by content").
 
 :func:`validate_upload` is a plain Django validator, usable on a form field, a
 DRF serializer field or called directly; it raises
