@@ -33,7 +33,7 @@ from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_citizen import Unit, citizen, receive, submit_online
 from tests.factories_workflow import UserFactory, official
 from workflow.models import DocumentKind, SlipKind
-from workflow.slip_views import slip_url
+from workflow.slips.views import slip_url
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -106,7 +106,7 @@ def without_logging(monkeypatch, client, path, **extra):
         for target in (
             "workflow.admin_views.dossiers",
             "workflow.api.views",
-            "workflow.slip_views",
+            "workflow.slips.views",
             "feedback.admin_views",
         ):
             patch.setattr(f"{target}.record_access", lambda *args, **kwargs: None)

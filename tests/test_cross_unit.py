@@ -411,7 +411,7 @@ def _admin_action_payload(action):
 
 
 CASES = [
-    # officials' dossier screens (workflow/admin_views/dossiers.py) and slips (workflow/slip_views.py)
+    # officials' dossier screens (workflow/admin_views/dossiers.py) and slips (workflow/slips/views.py)
     Case("admin dossier detail", _r("dossiers:detail", _pk("b_dossier"))),
     Case("admin dossier document (upload)", _r("dossiers:document", _pk("b_dossier"), _pk("b_document"))),
     Case("admin dossier document (e-form PDF)", _r("dossiers:document", _pk("b_dossier"), _pk("b_form_pdf"))),
@@ -548,7 +548,7 @@ CASES = [
         {"ho_ten": "x"},
         owner=None,
     ),
-    # slip templates (workflow/slips_admin.py); the unit admin has no slip-template permission in the demo roles
+    # slip templates (workflow/slips/admin.py); the unit admin has no slip-template permission in the demo roles
     *[
         Case(f"slip template {view}", _r(f"{SLIP}:{view}", _pk("b_slip_template")), owner="superuser")
         for view in ("edit", "delete", "usage", "history", "history_results", "copy", "inspect")

@@ -28,7 +28,7 @@ from tests.factories_workflow import official, published_process
 from workflow import services, slips
 from workflow.models import DocumentKind, Dossier, DossierDocument, SlipKind, SlipTemplate, Status
 from workflow.services import Applicant, Upload
-from workflow.slip_views import slip_url
+from workflow.slips.views import slip_url
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -49,6 +49,22 @@ class WorkingCalendarGroup(SnippetViewSetGroup):
 
 
 register_snippet(WorkingCalendarGroup)
-from . import slips_admin  # noqa: F401,E402
+# --- slips: templates (workflow/slips/admin.py) and the download URLs (workflow/slips/urls.py) ---
+from django.urls import include, path  # noqa: E402
+from wagtail import hooks  # noqa: E402
+from wagtail.permissions import register_permission_policy  # noqa: E402
+
+from .models import SlipTemplate  # noqa: E402
+from .slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewSet  # noqa: E402
+
+register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
+register_snippet(SlipTemplateViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_slip_urls():
+    return [path("", include("workflow.slips.urls"))]
+
+
 from . import dossier_admin  # noqa: F401,E402
 from . import reports_admin  # noqa: F401,E402

@@ -241,7 +241,7 @@ class InboxView(InboxPermissionMixin, BaseListingView):
 def slip_link(dossier, kind, fmt="pdf"):
     """The slip download URL of the slips module (``/admin/dossiers/<pk>/slip/<kind>.<fmt>``), or None."""
     try:
-        from ..slip_views import slip_url
+        from ..slips.views import slip_url
     except ImportError:
         return None
     try:

@@ -1,4 +1,4 @@
-"""Slip downloads, mounted under /admin/ by the ``register_admin_urls`` hook in :mod:`workflow.slips_admin`.
+"""Slip downloads, mounted under /admin/ by the ``register_admin_urls`` hook in :mod:`workflow.wagtail_hooks`.
 
     /admin/dossiers/<pk>/slip/<kind>.pdf    the filled slip as PDF
     /admin/dossiers/<pk>/slip/<kind>.doc    the filled slip as an editable Word document (.docx)
@@ -8,10 +8,10 @@
 
 from django.urls import path
 
-from . import slip_views
+from . import views
 
 app_name = "workflow_slips"
 
 urlpatterns = [
-    path("dossiers/<int:pk>/slip/<slug:kind>.<str:fmt>", slip_views.slip_download, name="download"),
+    path("dossiers/<int:pk>/slip/<slug:kind>.<str:fmt>", views.slip_download, name="download"),
 ]

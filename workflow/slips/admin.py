@@ -1,4 +1,5 @@
-"""Slip templates in the Wagtail admin, and the slip download URLs (DESIGN 5.4).
+"""Slip templates in the Wagtail admin (DESIGN 5.4): the snippet viewset, its panels and permission policy,
+registered in :mod:`workflow.wagtail_hooks` together with the slip download URLs.
 
 Scoping (DESIGN 10): supervisors (all units) manage every template, the
 province-wide defaults included. A unit's admin sees the defaults (read only:
@@ -9,14 +10,10 @@ from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.urls import include, path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel, ObjectList
-from wagtail.permissions import register_permission_policy
-from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -24,8 +21,8 @@ from catalog.models import Agency
 from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 from catalog.scoping import ALL, visible_agency_ids
 
-from .models import SlipTemplate
-from .slips import CSS_CLASSES, VARIABLES
+from ..models import SlipTemplate
+from .vocabulary import CSS_CLASSES, VARIABLES
 
 
 class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):
@@ -40,9 +37,6 @@ class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):
 
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_permission(user, action) and instance.in_scope(user, change=action != "view")
-
-
-register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
 
 
 class SlipTemplateForm(WagtailAdminModelForm):
@@ -198,11 +192,3 @@ class SlipTemplateViewSet(SnippetViewSet):
 
     def get_queryset(self, request):
         return SlipTemplate.objects.visible_to(request.user).select_related("agency")
-
-
-register_snippet(SlipTemplateViewSet)
-
-
-@hooks.register("register_admin_urls")
-def register_slip_urls():
-    return [path("", include("workflow.slip_urls"))]
