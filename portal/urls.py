@@ -23,7 +23,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("tai-khoan/", include("portal.accounts.urls")),
     path("tra-cuu/", lookup_page, name="lookup"),
-    path("cong-khai/", include("workflow.report_public")),
+    path("cong-khai/", include("workflow.reports.public")),
     path("nop-truc-tuyen/", include("eforms.urls")),
     path("", include("feedback.urls")),
 ]

@@ -11,9 +11,9 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from portal.roles import SUPERVISOR
-from workflow import index766, reports
 from workflow.models import LateList, LateListKind, Notification
-from workflow.report_services import late_list_publish
+from workflow.reports import index766
+from workflow.reports.services import late_list_publish
 
 from .factories_workflow import UserFactory
 from .test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
@@ -60,7 +60,7 @@ def test_late_list_by_hand_and_idempotent(world, supervisor):  # noqa: F811
 
 
 def test_monthly_task_publishes_the_previous_month(world, supervisor):  # noqa: F811
-    from workflow.report_tasks import publish_monthly_late_list
+    from workflow.reports.tasks import publish_monthly_late_list
 
     with freeze_time("2026-06-01 01:00:00"):  # 08:00 local on the 1st
         publish_monthly_late_list.call_local()

@@ -25,4 +25,4 @@ def deadline_warnings():
     deadline_warnings_send()
 
 
-from .report_tasks import publish_monthly_late_list  # noqa: E402,F401
+from .reports.tasks import publish_monthly_late_list  # noqa: E402,F401

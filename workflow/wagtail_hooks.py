@@ -5,6 +5,7 @@ package. Admins edit only what the province decides itself.
 """
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -67,4 +68,12 @@ def register_slip_urls():
 
 
 from . import dossier_admin  # noqa: F401,E402
-from . import reports_admin  # noqa: F401,E402
+from .reports.admin import ReportsViewSet, add_report_panels  # noqa: E402
+
+
+@hooks.register("register_admin_viewset")
+def register_reports_viewset():
+    return ReportsViewSet()
+
+
+hooks.register("construct_homepage_panels", add_report_panels)

@@ -2,15 +2,15 @@
 
 from django import template
 
+from portal.core.formatting import format_percent
+
 register = template.Library()
 
 
 @register.filter
 def pct(value):
     """0.8512 -> '85.1%'; None -> '–' (no data)."""
-    if value is None or value == "":
-        return "–"
-    return f"{float(value) * 100:.1f}%"
+    return format_percent(None if value == "" else value)
 
 
 @register.filter

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, OnlineLevel, Procedure, ProcedureDocument, ProcedureStatus
 
-from . import reports
-from .models import DocumentKind, DossierDocument
+from ..models import DocumentKind, DossierDocument
+from . import figures
+from .periods import Period
 
 
 @dataclass(frozen=True)
@@ -201,9 +202,9 @@ def _rating_counts(period, agency_ids):
     return {r["agency_id"]: (r["satisfied"], r["all"]) for r in rows}
 
 
-def index_766(*, user=None, period: reports.Period, now=None) -> list[AgencyIndex]:
+def index_766(*, user=None, period: Period, now=None) -> list[AgencyIndex]:
     """The index of every agency the user may see (``user=None``: all), for ``period``."""
-    report = reports.report(user=user, period=period, group_by="agency", now=now)
+    report = figures.report(user=user, period=period, group_by="agency", now=now)
     by_agency = {row.key: row for row in report.rows}
     agency_qs = (
         Agency.objects.filter(pk__in=list(by_agency))
@@ -228,14 +229,14 @@ def index_766(*, user=None, period: reports.Period, now=None) -> list[AgencyInde
         )
     }
     # digitisation: documents on file for the new and the resolved dossiers — one query
-    c = reports.conditions(period, now)
+    c = figures.conditions(period, now)
     submitted = DossierDocument.objects.filter(
         dossier_id=OuterRef("pk"), kind__in=[DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT]
     )
     results = DossierDocument.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
     digit = {
         r["agency_id"]: r
-        for r in reports.base_queryset(user=user, period=period, now=now)
+        for r in figures.base_queryset(user=user, period=period, now=now)
         .filter(agency_id__in=ids)
         .annotate(has_docs=Exists(submitted), has_result=Exists(results))
         .order_by()

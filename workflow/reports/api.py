@@ -1,8 +1,8 @@
 """Report figures as JSON under /api/v1/reports/ (DESIGN §8-9), for supervisors and partner dashboards.
 
 Scoped like every dossier read: supervisors get every unit, a unit's
-officials their unit. Thin views over :mod:`workflow.reports`,
-:mod:`workflow.index766` and the published late lists.
+officials their unit. Thin views over :mod:`workflow.reports.figures`,
+:mod:`workflow.reports.index766` and the published late lists.
 """
 
 from django.http import Http404
@@ -16,9 +16,10 @@ from rest_framework.views import APIView
 
 from catalog.scoping import ALL, visible_agency_ids
 
-from .. import index766, reports
+from ..api.permissions import IsOfficial
 from ..models import LateList, LateListKind
-from .permissions import IsOfficial
+from . import figures, index766
+from .periods import Period, last_months
 
 app_name = "reports_api"
 
@@ -27,7 +28,7 @@ PERIOD = OpenApiParameter(
     str,
     description="2026-05 (month, default: the current one), 2026-Q2, 2026 or 2026-05-01..2026-05-20 (inclusive days).",
 )
-GROUP_BY = OpenApiParameter("group_by", str, enum=list(reports.GROUPINGS), description="Default: agency.")
+GROUP_BY = OpenApiParameter("group_by", str, enum=list(figures.GROUPINGS), description="Default: agency.")
 FILTERS = [
     OpenApiParameter(name, int, description=f"Only this {name} (id).") for name in ("agency", "sector", "procedure")
 ]
@@ -42,10 +43,10 @@ class PeriodSerializer(serializers.Serializer):
 class FiguresSerializer(serializers.Serializer):
     key = serializers.IntegerField(allow_null=True, help_text="Id of the agency, sector, procedure or official.")
     label = serializers.CharField()
-    locals().update({name: serializers.IntegerField(help_text=str(label)) for name, label in reports.FIGURES.items()})
+    locals().update({name: serializers.IntegerField(help_text=str(label)) for name, label in figures.FIGURES.items()})
     processing_minutes = serializers.IntegerField(help_text="Working minutes used by the resolved dossiers.")
     locals().update(
-        {name: serializers.FloatField(allow_null=True, help_text=str(label)) for name, label in reports.RATES.items()}
+        {name: serializers.FloatField(allow_null=True, help_text=str(label)) for name, label in figures.RATES.items()}
     )
 
 
@@ -114,7 +115,7 @@ class LateListSerializer(serializers.Serializer):
 
 def _period(request):
     try:
-        return reports.Period.parse(request.query_params.get("period") or reports.Period.current_month().key)
+        return Period.parse(request.query_params.get("period") or Period.current_month().key)
     except ValueError:
         raise ValidationError(
             {"period": [str(_("Unknown period; use 2026-05, 2026-Q2, 2026 or 2026-05-01..2026-05-20."))]}
@@ -150,10 +151,10 @@ class ReportFiguresApi(APIView):
     )
     def get(self, request):
         group_by = request.query_params.get("group_by") or "agency"
-        if group_by not in reports.GROUPINGS:
+        if group_by not in figures.GROUPINGS:
             raise ValidationError({"group_by": [str(_("Use agency, sector, procedure or official."))]})
         period = _period(request)
-        report = reports.report(user=request.user, period=period, group_by=group_by, filters=_filters(request))
+        report = figures.report(user=request.user, period=period, group_by=group_by, filters=_filters(request))
         return Response(
             {
                 "period": {"key": period.key, "first": period.first, "last": period.last},
@@ -181,7 +182,7 @@ class ReportTrendApi(APIView):
             count = 0
         if not 1 <= count <= 36:
             raise ValidationError({"months": [str(_("Between 1 and 36."))]})
-        return Response(reports.trend(user=request.user, months=reports.last_months(count), filters=_filters(request)))
+        return Response(figures.trend(user=request.user, months=last_months(count), filters=_filters(request)))
 
 
 class ReportBacklogApi(APIView):
@@ -195,7 +196,7 @@ class ReportBacklogApi(APIView):
         description="Open dossiers now by QT 21 warning level.",
     )
     def get(self, request):
-        return Response(reports.backlog(user=request.user, filters=_filters(request)))
+        return Response(figures.backlog(user=request.user, filters=_filters(request)))
 
 
 class Index766Api(APIView):
@@ -268,7 +269,7 @@ class LateListApi(APIView):
     @extend_schema(operation_id="reports_late_list", tags=["reports"], responses={200: LateListSerializer})
     def get(self, request, month):
         try:
-            period = reports.Period.parse(month)
+            period = Period.parse(month)
         except ValueError:
             raise Http404 from None
         late_list = LateList.objects.filter(month=period.first).first()

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import report_charts, reports
-from .models import LateList, LateListKind
+from ..models import LateList, LateListKind
+from . import charts, figures
+from .periods import Period, last_months
 
 CACHE_SECONDS = 600
 PUBLIC_FIGURES = [
@@ -51,7 +52,7 @@ def _public_report(period, now):
     key = f"transparency:{period.key}:{now:%Y%m%d%H}{now.minute // 10}"
     report = cache.get(key)
     if report is None:
-        report = reports.report(user=None, period=period, group_by="agency", now=now)
+        report = figures.report(user=None, period=period, group_by="agency", now=now)
         cache.set(key, report, CACHE_SECONDS)
     return report
 
@@ -59,7 +60,7 @@ def _public_report(period, now):
 def transparency(request):
     now = timezone.now()
     today = timezone.localdate(now)
-    month, year = reports.Period.current_month(today), reports.Period.year(today.year)
+    month, year = Period.current_month(today), Period.year(today.year)
     blocks = []
     for title, period in ((_("This month"), month), (_("This year"), year)):
         report = _public_report(period, now)
@@ -69,15 +70,15 @@ def transparency(request):
     trend_key = f"transparency:trend:{month.key}:{get_language()}:{now:%Y%m%d%H}{now.minute // 10}"
     trend = cache.get(trend_key)
     if trend is None:
-        trend = reports.trend(months=reports.last_months(12, today), now=now)
+        trend = figures.trend(months=last_months(12, today), now=now)
         cache.set(trend_key, trend, CACHE_SECONDS)
     context = {
         "blocks": blocks,
-        "figures": [(name, reports.FIGURES[name]) for name in PUBLIC_FIGURES],
-        "on_time_svg": report_charts.hbar_chart(
+        "figures": [(name, figures.FIGURES[name]) for name in PUBLIC_FIGURES],
+        "on_time_svg": charts.hbar_chart(
             [(r.label, r.on_time_rate, None) for r in chart_rows], title=_("On-time rate by agency"), max_value=1
         ),
-        "trend_svg": report_charts.trend_chart(
+        "trend_svg": charts.trend_chart(
             trend,
             title=_("Trend by month"),
             labels={"new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")},
@@ -91,7 +92,7 @@ def transparency(request):
 
 def late_list(request, month):
     try:
-        period = reports.Period.parse(month)
+        period = Period.parse(month)
     except ValueError:
         raise Http404 from None
     item = LateList.objects.filter(month=period.first, published_at__isnull=False).first()

@@ -7,6 +7,8 @@ the accessible name), and an optional link per bar (the drill-down).
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from portal.core.formatting import format_percent
+
 PALETTE = {
     "new": "#2563eb",
     "resolved": "#16a34a",
@@ -19,11 +21,7 @@ PALETTE = {
 }
 
 
-def _pct(value):
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
-def hbar_chart(items, *, title, value_format=_pct, max_value=None, width=640, bar_height=18):
+def hbar_chart(items, *, title, value_format=format_percent, max_value=None, width=640, bar_height=18):
     """Horizontal bars: ``items`` = [(label, value or None, url or None)], values in [0, max_value]."""
     if not items:
         return ""
@@ -139,7 +137,7 @@ def trend_chart(points, *, title, labels, width=640, height=240):
                 PALETTE["rate"],
                 p["label"],
                 labels["rate"],
-                _pct(p["on_time_rate"]),
+                format_percent(p["on_time_rate"]),
             )
         )
     legend_y = height - 8

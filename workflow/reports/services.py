@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from catalog.models import Agency, Official
 from portal.roles import SUPERVISOR
 
-from . import reports
-from .models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
-from .notifications import _enqueue
+from ..models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
+from ..notifications import _enqueue
+from .figures import report
+from .periods import Period
 
 
 def _entries(late_list, period, now):
-    by_agency = reports.report(period=period, group_by="agency", now=now)
-    by_official = reports.report(period=period, group_by="official", now=now)
+    by_agency = report(period=period, group_by="agency", now=now)
+    by_official = report(period=period, group_by="official", now=now)
     agency_names = dict(Agency.objects.values_list("pk", "name"))
     officials = {
         o.user_id: o
@@ -66,11 +67,7 @@ def _entries(late_list, period, now):
 def late_list_publish(*, month: date | None = None, now=None, notify=True) -> LateList:
     """(Re)compute and publish the list for ``month`` (default: the previous month)."""
     now = now or timezone.now()
-    period = (
-        reports.Period.month(month.year, month.month)
-        if month
-        else reports.Period.previous_month(timezone.localdate(now))
-    )
+    period = Period.month(month.year, month.month) if month else Period.previous_month(timezone.localdate(now))
     late_list, created = LateList.objects.select_for_update().get_or_create(
         month=period.first, defaults={"computed_at": now, "published_at": now}
     )

@@ -1,7 +1,7 @@
 """Admin screens of the reports area (DESIGN §8): report, drill-down, Excel export, 766 index, late lists.
 
-Thin views over :mod:`workflow.reports`, :mod:`workflow.index766` and
-:mod:`workflow.report_services`. Every query is scoped by the user (unit
+Thin views over :mod:`workflow.reports.figures`, :mod:`workflow.reports.index766` and
+:mod:`workflow.reports.services`. Every query is scoped by the user (unit
 officials see their unit, supervisors all units) through the engine, which
 uses ``Dossier.objects.visible_to``.
 """
@@ -25,10 +25,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.models import Agency, Procedure, Sector
 from catalog.scoping import ALL, sees_all_units, visible_agency_ids
 
-from . import index766, report_charts, reports
-from .admin_views.queries import can_use_inbox
-from .models import LateList, LateListKind
-from .reports import FIGURES, GROUPINGS, RATES, Period
+from portal.core.formatting import format_percent
+
+from ..admin_views.queries import can_use_inbox
+from ..models import LateList, LateListKind
+from . import charts, figures, index766
+from .figures import FIGURES, GROUPINGS, RATES
+from .periods import Period, last_months
 
 
 def require_reports(user):
@@ -77,10 +80,6 @@ def _query(period, group_by, filters, **extra):
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
-def _pct(value):
-    return "–" if value is None else f"{value * 100:.1f}%"
-
-
 class ReportsMixin(WagtailAdminTemplateMixin):
     header_icon = "table"
 
@@ -101,7 +100,7 @@ class ReportView(ReportsMixin, TemplateView):
         user, form = self.request.user, self.form()
         period, group_by, filters = form.values()
         now = timezone.now()
-        report = reports.report(user=user, period=period, group_by=group_by, filters=filters, now=now)
+        report = figures.report(user=user, period=period, group_by=group_by, filters=filters, now=now)
         drill = reverse("reports:dossiers")
 
         def link(figure, key=None):
@@ -115,7 +114,7 @@ class ReportView(ReportsMixin, TemplateView):
                 "row": row,
                 "cells": [(row.counts[f], link(f, row.key)) for f in FIGURES],
                 "rates": [
-                    _pct(row.rates()[r]) if r != "avg_processing_days" else (row.avg_processing_days or "–")
+                    format_percent(row.rates()[r]) if r != "avg_processing_days" else (row.avg_processing_days or "–")
                     for r in RATES
                 ],
             }
@@ -124,24 +123,25 @@ class ReportView(ReportsMixin, TemplateView):
         total = report.total
         total_cells = [(total.counts[f], f"{drill}?{_query(period, None, filters, figure=f)}") for f in FIGURES]
         total_rates = [
-            _pct(total.rates()[r]) if r != "avg_processing_days" else (total.avg_processing_days or "–") for r in RATES
+            format_percent(total.rates()[r]) if r != "avg_processing_days" else (total.avg_processing_days or "–")
+            for r in RATES
         ]
-        months = [m for m in reports.last_months(12, period.last)]
-        trend = reports.trend(user=user, months=months, filters=filters, now=now)
+        months = [m for m in last_months(12, period.last)]
+        trend = figures.trend(user=user, months=months, filters=filters, now=now)
         by_agency = (
             report
             if group_by == "agency"
-            else reports.report(user=user, period=period, group_by="agency", filters=filters, now=now)
+            else figures.report(user=user, period=period, group_by="agency", filters=filters, now=now)
         )
         on_time_items = [
             (row.label, row.on_time_rate, link("resolved", row.key) if group_by == "agency" else None)
             for row in sorted(by_agency.rows, key=lambda r: (r.on_time_rate is None, r.on_time_rate or 0))
         ]
-        backlog = reports.backlog(user=user, filters=filters, now=now)
+        backlog = figures.backlog(user=user, filters=filters, now=now)
         backlog_url = reverse("reports:backlog")
         segments = [
             (level, str(label), backlog[level], f"{backlog_url}?{urlencode({'level': level, **filters})}")
-            for level, label in reports.BACKLOG_LEVELS.items()
+            for level, label in figures.BACKLOG_LEVELS.items()
         ]
         context.update(
             {
@@ -156,13 +156,13 @@ class ReportView(ReportsMixin, TemplateView):
                 "total_rates": total_rates,
                 "total": total,
                 "export_url": f"{reverse('reports:export')}?{_query(period, group_by, filters)}",
-                "trend_svg": report_charts.trend_chart(
+                "trend_svg": charts.trend_chart(
                     trend,
                     title=_("Trend by month"),
                     labels={"new": _("New"), "resolved": _("Resolved"), "rate": _("On-time rate")},
                 ),
-                "on_time_svg": report_charts.hbar_chart(on_time_items, title=_("On-time rate by agency"), max_value=1),
-                "backlog_svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
+                "on_time_svg": charts.hbar_chart(on_time_items, title=_("On-time rate by agency"), max_value=1),
+                "backlog_svg": charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
                 "quick_periods": [
                     (_("This month"), Period.current_month().key),
                     (_("Last month"), Period.previous_month().key),
@@ -185,10 +185,10 @@ class DrilldownView(ReportsMixin, TemplateView):
         params = self.request.GET
         level = params.get("level")
         if level:
-            if level not in reports.BACKLOG_LEVELS:
+            if level not in figures.BACKLOG_LEVELS:
                 raise PermissionDenied
-            qs = reports.backlog_drilldown(user=self.request.user, level=level, filters=filters)
-            heading = reports.BACKLOG_LEVELS[level]
+            qs = figures.backlog_drilldown(user=self.request.user, level=level, filters=filters)
+            heading = figures.BACKLOG_LEVELS[level]
         else:
             figure = params.get("figure")
             if figure not in FIGURES:
@@ -196,7 +196,7 @@ class DrilldownView(ReportsMixin, TemplateView):
             key = params.get("key") if "key" in params else None
             if "key" not in params:
                 group_by = None
-            qs = reports.drilldown(
+            qs = figures.drilldown(
                 user=self.request.user, period=period, figure=figure, group_by=group_by, key=key, filters=filters
             )
             heading = FIGURES[figure]
@@ -228,7 +228,7 @@ class ExportView(View):
         require_reports(request.user)
         form = ReportFilterForm(request.GET or None, user=request.user)
         period, group_by, filters = form.values()
-        report = reports.report(user=request.user, period=period, group_by=group_by, filters=filters)
+        report = figures.report(user=request.user, period=period, group_by=group_by, filters=filters)
         headers = [str(GROUPINGS[group_by])] + [str(v) for v in FIGURES.values()] + [str(v) for v in RATES.values()]
         data = tablib.Dataset(headers=headers, title=period.key[:31])
         for row in [*report.rows, report.total]:
@@ -287,7 +287,7 @@ class LateListsView(ReportsMixin, TemplateView):
     def post(self, request):
         if not sees_all_units(request.user):
             raise PermissionDenied
-        from .report_services import late_list_publish
+        from .services import late_list_publish
 
         try:
             period = Period.parse(request.POST.get("month", ""))

@@ -1,4 +1,4 @@
-"""Registration of the reports area and the dashboard panels (imported by ``workflow/wagtail_hooks.py``).
+"""The reports area and the dashboard panels (registered by ``workflow/wagtail_hooks.py``).
 
 * ``/admin/reports/`` — report with filters and charts, drill-down, Excel
   export, the 766 index with its formulas, the monthly late lists;
@@ -11,15 +11,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet
 
 from catalog.scoping import ALL, visible_agency_ids
 
-from . import report_charts, report_views, reports
-from .admin_views.queries import can_use_inbox
+from ..admin_views.queries import can_use_inbox
+from . import charts, figures, views
+from .periods import Period
 
 PANEL_CACHE_SECONDS = 300
 
@@ -60,12 +60,12 @@ class ReportsViewSet(ViewSet):
 
     def get_urlpatterns(self):
         return [
-            path("", report_views.ReportView.as_view(), name="index"),
-            path("dossiers/", report_views.DrilldownView.as_view(), name="dossiers"),
-            path("backlog/", report_views.BacklogView.as_view(), name="backlog"),
-            path("export/", report_views.ExportView.as_view(), name="export"),
-            path("index-766/", report_views.Index766View.as_view(), name="index766"),
-            path("late-lists/", report_views.LateListsView.as_view(), name="late_lists"),
+            path("", views.ReportView.as_view(), name="index"),
+            path("dossiers/", views.DrilldownView.as_view(), name="dossiers"),
+            path("backlog/", views.BacklogView.as_view(), name="backlog"),
+            path("export/", views.ExportView.as_view(), name="export"),
+            path("index-766/", views.Index766View.as_view(), name="index766"),
+            path("late-lists/", views.LateListsView.as_view(), name="late_lists"),
         ]
 
     def get_menu_item(self, order=None):
@@ -90,11 +90,6 @@ class ReportsViewSet(ViewSet):
         )
 
 
-@hooks.register("register_admin_viewset")
-def register_reports_viewset():
-    return ReportsViewSet()
-
-
 class MonthFiguresPanel(Component):
     """This month's figures for the user's scope, each linking to its dossiers (one aggregate query)."""
 
@@ -106,10 +101,10 @@ class MonthFiguresPanel(Component):
         self.request = request
 
     def get_context_data(self, parent_context=None):
-        period = reports.Period.current_month()
+        period = Period.current_month()
         user = self.request.user
         total = _cached(
-            user, f"month:{period.key}", lambda: reports.report(user=user, period=period, group_by=None).total
+            user, f"month:{period.key}", lambda: figures.report(user=user, period=period, group_by=None).total
         )
         drill = reverse("reports:dossiers")
 
@@ -119,7 +114,7 @@ class MonthFiguresPanel(Component):
         return {
             "period": period,
             "items": [
-                (reports.FIGURES[f], total.counts[f], url(f))
+                (figures.FIGURES[f], total.counts[f], url(f))
                 for f in ("received", "new", "resolved", "late", "in_progress", "overdue")
             ],
             "on_time_rate": total.on_time_rate,
@@ -138,20 +133,20 @@ class BacklogPanel(Component):
 
     def get_context_data(self, parent_context=None):
         user = self.request.user
-        counts = _cached(user, "backlog", lambda: reports.backlog(user=user, now=timezone.now()))
+        counts = _cached(user, "backlog", lambda: figures.backlog(user=user, now=timezone.now()))
         url = reverse("reports:backlog")
         segments = [
             (level, str(label), counts[level], f"{url}?{urlencode({'level': level})}")
-            for level, label in reports.BACKLOG_LEVELS.items()
+            for level, label in figures.BACKLOG_LEVELS.items()
         ]
         return {
-            "svg": report_charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
+            "svg": charts.stacked_bar(segments, title=_("Open dossiers by warning level")),
             "total": sum(counts.values()),
         }
 
 
-@hooks.register("construct_homepage_panels")
 def add_report_panels(request, panels):
+    """The ``construct_homepage_panels`` hook: both panels for officials who use the inbox."""
     if can_use_inbox(request.user):
         panels.append(MonthFiguresPanel(request))
         panels.append(BacklogPanel(request))
