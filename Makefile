@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system deps messages migrate demo bench clean browser
+.PHONY: run test setup system deps messages migrate demo bench clean browser lint migrations-check openapi \
+	openapi-check check
 
 $(STAMP): requirements/lock.txt
 	@scripts/check_system.sh
@@ -35,8 +36,27 @@ run: demo
 browser:
 	@scripts/check_system.sh --browser
 
+# The suite runs in random order (pytest-randomly; the seed is printed first, rerun one order with
+# PYTEST_ARGS="-p randomly --randomly-seed=N"); PYTEST_ARGS="-p no:randomly" keeps the file order.
 test: setup browser
 	$(PY) -m pytest -n 2 -q $(PYTEST_ARGS)
+
+# The habits CI checks (.ci/run runs `make check` before `make test`); pre-commit runs the same on commit.
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: deps
+	$(PY) manage.py makemigrations --check --dry-run
+
+# docs/openapi.yaml is the committed API schema; regenerate it when the API changes on purpose.
+openapi: deps
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+openapi-check: deps
+	@PY=$(PY) scripts/check_openapi.sh
+
+check: lint migrations-check openapi-check
 
 bench: migrate
 	$(PY) bench/worktime.py

@@ -93,3 +93,29 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+def _random_order_seed(config):
+    """pytest-randomly's seed when the suite runs in random order (None with ``-p no:randomly``)."""
+    if not config.pluginmanager.hasplugin("randomly") or hasattr(config, "workerinput"):
+        return None
+    seed = getattr(config.option, "randomly_seed", None)
+    return seed if isinstance(seed, int) else None
+
+
+def pytest_sessionstart(session):
+    """Print the random-order seed even under ``-q`` (pytest-randomly reports it in the header, which -q hides)."""
+    seed = _random_order_seed(session.config)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if seed is not None and reporter is not None:
+        reporter.write_line(f"random order: --randomly-seed={seed}")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """After a failure, say how to replay the same order (and how to keep the file order)."""
+    seed = _random_order_seed(config)
+    if seed is not None and exitstatus not in (0, 5):
+        terminalreporter.write_line(
+            f"random order: replay it with -p randomly --randomly-seed={seed}; "
+            f'keep the file order with -p no:randomly (make test PYTEST_ARGS="-p no:randomly")'
+        )
