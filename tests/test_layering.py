@@ -23,7 +23,7 @@ ALLOWED_UPWARD = {
     ("catalog.account_views", "portal.roles"),
     ("catalog.accounts", "portal.roles"),
     ("workflow.deadline_warnings", "portal.roles"),
-    ("workflow.report_services", "portal.roles"),
+    ("workflow.reports.services", "portal.roles"),
     ("feedback.notify", "portal.roles"),
     # The officials' dossier screen shows the e-form answers of a dossier (eforms reads dossiers, not the
     # other way round): to be read through a lazy import or a hook.
