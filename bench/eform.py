@@ -110,7 +110,7 @@ def populate():
     from django.contrib.auth import get_user_model
 
     from catalog.models import Agency, Procedure, Sector
-    from eforms.models import EForm, FormField, FormSection, FormVersion, VersionStatus
+    from eforms.models import EForm, FormField, FormSection, FormVersion
     from portal.identity import create_citizen
     from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
 

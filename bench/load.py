@@ -23,22 +23,21 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import base64  # noqa: E402
+import hashlib  # noqa: E402
+import hmac  # noqa: E402
+import itertools  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import socket  # noqa: E402
+import struct  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
-
-import base64  # noqa: E402
-import hashlib  # noqa: E402
-import hmac  # noqa: E402
-import itertools  # noqa: E402
-import struct  # noqa: E402
 
 import gevent  # noqa: E402
 from locust import FastHttpUser, constant, events, task  # noqa: E402
@@ -91,10 +90,10 @@ def prepare(dossiers, env):
         "from catalog.models import Procedure\n"
         "from django.contrib.auth import get_user_model\n"
         "print(json.dumps({'dossiers': Dossier.objects.count(),"
-        " 'official': get_user_model().objects.filter(username=%r).exists(),"
+        f" 'official': get_user_model().objects.filter(username={OFFICIAL!r}).exists(),"
         " 'codes': list(Dossier.objects.order_by('?').values_list('code', flat=True)[:500]),"
         " 'procedures': list(Procedure.objects.order_by('?').values_list('national_code', flat=True)[:200])}))"
-    ) % OFFICIAL
+    )
 
     def state():
         out = subprocess.run([PY, "-c", probe], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
@@ -112,7 +111,7 @@ def prepare(dossiers, env):
         print(f"seed_load --dossiers {dossiers - now['dossiers']} in {time.perf_counter() - start:.0f} s")
         now = state()
     bench_officials = (
-        "import django; django.setup()\n"
+        "import django; django.setup()\n"  # noqa: UP031
         "from django.contrib.auth import get_user_model\n"
         "from catalog.models import Official\n"
         "from portal.demo.otp_data import DEMO_DEVICE_NAME, DEMO_TOTP_KEY\n"
@@ -159,7 +158,7 @@ def start_site(workers, env):
                     return proc, base
         except OSError:
             if proc.poll() is not None:
-                raise SystemExit("gunicorn exited:\n" + proc.stderr.read().decode()[-3000:])
+                raise SystemExit("gunicorn exited:\n" + proc.stderr.read().decode()[-3000:])  # noqa: B904
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("gunicorn did not answer within 60 s")

@@ -12,7 +12,7 @@ ends with ``RESULT report_ms=… raw_sql_ms=… ratio=…``.
 
 import argparse
 import time
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from _setup import django_setup, median_ms
 
@@ -66,7 +66,7 @@ GROUP BY agency_id
 
 def db_value(value, connection):
     if connection.vendor == "sqlite":  # Django stores naive UTC text on SQLite
-        return str(value.astimezone(dt_timezone.utc).replace(tzinfo=None))
+        return str(value.astimezone(UTC).replace(tzinfo=None))
     return value
 
 

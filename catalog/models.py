@@ -18,7 +18,6 @@ from portal.core.history import ChildHistoricalRecords
 
 from .search import fold
 
-
 agency_code_validator = RegexValidator(
     r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$",
     _("Use the national identifier format, e.g. 000.00.15.H12."),

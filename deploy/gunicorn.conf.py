@@ -2,7 +2,7 @@
 
 Every value can be overridden from the environment (the systemd unit's EnvironmentFile); bench/load.py starts
 the site with this file too (WEB_CONCURRENCY=1, then 2).
-"""
+"""  # noqa: E501
 
 import multiprocessing
 import os

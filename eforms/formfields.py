@@ -361,7 +361,7 @@ class TableField(forms.Field):
         if isinstance(value, str) or value is None:
             value = []
         rows, errors = [], []
-        for row_number, raw in enumerate(value, start=1):
+        for _row_number, raw in enumerate(value, start=1):
             if not isinstance(raw, dict):
                 continue
             texts = {

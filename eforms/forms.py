@@ -73,7 +73,7 @@ class DocumentsForm(forms.Form):
 
     def summary(self):
         rows = []
-        chosen = dict((d.pk, source) for d, source in self.chosen())
+        chosen = {d.pk: source for d, source in self.chosen()}
         for document, _file, _pick in self.rows:
             source = chosen.get(document.pk)
             if source is None:

@@ -222,7 +222,7 @@ class SubmitWizard(SessionWizardView):
         if data is not None and data is self.request.POST:
             # A step posted again without choosing the file again keeps the file chosen before.
             kept = self.storage.get_step_files(step) or {}
-            files = {**kept, **{k: v for k, v in self.request.FILES.items()}}
+            files = {**kept, **dict(self.request.FILES.items())}
         return super().get_form(step, data, files)
 
     def process_step(self, form):

@@ -15,7 +15,6 @@ from simple_history.models import HistoricalRecords
 from catalog.scoping import ALL, visible_agency_ids
 from portal.core.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
-
 # --- feedback ------------------------------------------------------------------------------------------
 
 
@@ -282,7 +281,7 @@ class ReminderKind(models.TextChoices):
     UNPUBLISHED = "unpublished", _("Answer not published 2 working days after it was given")
 
 
-class FeedbackReminder(models.Model):
+class FeedbackReminder(models.Model):  # noqa: DJ008
     """One row per reminder sent; the unique constraint makes the periodic task idempotent.
 
     ``seq`` numbers the overdue reminders: 0 when the deadline passes, n after

@@ -410,7 +410,7 @@ def feedback_start(*, actor, feedback_id, revision=None, at=None) -> Feedback:
 
 
 def next_update_due(feedback, update_at):
-    """QN 18.1: after the deadline, an update every N working days from the later of the deadline and the last update."""
+    """QN 18.1: after the deadline, an update every N working days from the later of the deadline and the last update."""  # noqa: E501
     base = max(feedback.due_at, update_at)
     return get_calendar().add_working_days(base, update_days())
 

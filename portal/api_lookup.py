@@ -4,9 +4,9 @@ Same answer as the ``/tra-cuu/`` page (:func:`portal.lookup.limited_lookup`),
 same per-client rate limit (scope ``lookup``), no authentication.
 """
 
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.utils.decorators import method_decorator
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -19,8 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .lookup import limited_lookup
 from .core.ratelimit import message as too_many_message
+from .lookup import limited_lookup
 
 
 class RouteStepSerializer(serializers.Serializer):

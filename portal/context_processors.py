@@ -13,7 +13,7 @@ def _nav_links(request):
     """URLs of the site's section pages, found in one query."""
     from wagtail.models import Page
 
-    links = {key: "#" for key in [*NAV_PAGE_TYPES.values(), "terms"]}
+    links = dict.fromkeys([*NAV_PAGE_TYPES.values(), "terms"], "#")
     pages = Page.objects.live().filter(depth__lte=4).filter(
         content_type__model__in=list(NAV_PAGE_TYPES)
     ) | Page.objects.live().filter(slug=TERMS_SLUG)

@@ -19,7 +19,8 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
-from hypothesis import HealthCheck, given, settings as hsettings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 
 schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
@@ -88,7 +89,7 @@ def test_api_conforms_to_its_schema(api):
         @given(case=operation.as_strategy())
         def run(case):
             calls["n"] += 1
-            response = case.call(cookies=auth)
+            response = case.call(cookies=auth)  # noqa: B023
             statuses[response.status_code] += 1
             case.validate_response(response, checks=CHECKS)
 

@@ -178,7 +178,7 @@ def _next(page):
 
 
 def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
-    from workflow.models import Dossier, DocumentKind, Status
+    from workflow.models import DocumentKind, Dossier, Status
 
     base = live_server.url
     drawing = tmp_path / "ban-ve-mat-bang.pdf"

@@ -704,8 +704,9 @@ SNAPSHOT_MODELS = [
 
 
 def snapshot():
-    from portal.citizens import StoredDocument
     from wagtail.admin.models import EditingSession
+
+    from portal.citizens import StoredDocument
 
     state = {
         m._meta.label: list(m.objects.order_by("pk").values())

@@ -224,9 +224,9 @@ def test_admin_builds_publishes_and_citizen_submits_online(
 
 
 def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
-    from .test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
-
     from eforms.pdf import render_form_html, render_form_pdf
+
+    from .test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
 
     definition = engine.load_definition(eform.versions.get())
     values = {
@@ -556,9 +556,9 @@ def test_admin_screens_are_scoped_to_the_unit(client, unit, eform):
     assert client.get(f"/admin/eforms/versions/preview/{version.pk}/").status_code == 404
     assert client.post(f"/admin/eforms/versions/new-draft/{eform.pk}/").status_code == 404
     add = client.get("/admin/snippets/eforms/eform/add/")
-    assert unit.procedure.name not in add.content.decode() or str(unit.procedure.pk) not in [
-        o for o in add.context["form"].fields["procedure"].queryset.values_list("pk", flat=True)
-    ]
+    assert unit.procedure.name not in add.content.decode() or str(unit.procedure.pk) not in list(
+        add.context["form"].fields["procedure"].queryset.values_list("pk", flat=True)
+    )  # noqa: E501
 
 
 def test_preview_checks_answers_like_the_wizard(client, unit, eform):

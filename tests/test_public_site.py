@@ -1,6 +1,6 @@
 """The public site as a citizen sees it: search, filters, detail, directory, FAQ, notices, language."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -30,7 +30,6 @@ from workflow.models import (
     Action,
     DocumentKind,
     Dossier,
-    DossierEvent,
     Process,
     ProcessStatus,
     ProcessStep,

@@ -25,10 +25,10 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 
 from catalog.models import TimeUnit
+from portal.core.uploads import validate_upload
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import UserFactory, official, published_process
 from workflow import selectors, services
-from portal.core.uploads import validate_upload
 from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
 from workflow.services import Applicant, Upload
 

@@ -7,7 +7,7 @@ loaded from the database.
 import json
 import re
 import time as clock
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -436,7 +436,7 @@ def test_date_is_refused(cal):
 
 
 def test_other_time_zones_come_back_in_local_time(cal):
-    utc = datetime(2026, 1, 2, 9, 0, tzinfo=dt_timezone.utc)  # 16:00 in Hà Nội
+    utc = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)  # 16:00 in Hà Nội
     due = cal.add_working_days(utc, 1)
     assert due == at("2026-01-05 16:00")
     assert due.tzinfo == VN and due.utcoffset() == timedelta(hours=7)

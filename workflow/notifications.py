@@ -26,9 +26,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from portal.core.formatting import format_time_date

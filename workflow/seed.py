@@ -7,8 +7,7 @@ model instances), so a million dossiers take minutes, not hours.
 """
 
 import random
-from datetime import timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -52,7 +51,7 @@ class _Rows:
 
     def __init__(self, model, now):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.fields = list(model._meta.concrete_fields)
         self.columns = [f.column for f in self.fields]
         self.datetime_columns = {i for i, f in enumerate(self.fields) if f.get_internal_type() == "DateTimeField"}
         self.defaults = {}
@@ -82,7 +81,7 @@ class _Rows:
         for index in self.datetime_columns:
             value = row[index]
             if value is not None and self.sqlite and not isinstance(value, str):
-                row[index] = str(value.astimezone(dt_timezone.utc).replace(tzinfo=None))
+                row[index] = str(value.astimezone(UTC).replace(tzinfo=None))
         self.rows.append(row)
 
     def flush(self):

@@ -47,7 +47,6 @@ from .models import (
     DossierDocument,
     DossierEvent,
     Process,
-    ProcessStep,
     Status,
     StepKind,
     StepRun,

@@ -52,7 +52,6 @@ class WorkingCalendarGroup(SnippetViewSetGroup):
 register_snippet(WorkingCalendarGroup)
 # --- slips: templates (workflow/slips/admin.py) and the download URLs (workflow/slips/urls.py) ---
 from django.urls import include, path  # noqa: E402
-from wagtail import hooks  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
 from .models import SlipTemplate  # noqa: E402

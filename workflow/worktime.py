@@ -34,11 +34,11 @@ from __future__ import annotations
 import threading
 import uuid
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import lru_cache
-from typing import Callable, Iterable, Mapping
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -231,13 +231,13 @@ class Schedule:
 
 #: Monday–Friday 07:30–11:30 and 13:00–17:00 (design 5.5).
 DEFAULT_SESSIONS = normalize_sessions([("07:30", "11:30"), ("13:00", "17:00")])
-DEFAULT_SCHEDULE = Schedule.weekly({wd: DEFAULT_SESSIONS for wd in range(MONDAY, FRIDAY + 1)}, name="default")
+DEFAULT_SCHEDULE = Schedule.weekly(dict.fromkeys(range(MONDAY, FRIDAY + 1), DEFAULT_SESSIONS), name="default")
 
 
 # --- Statutory holidays ---------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def statutory_vn(year: int) -> tuple[frozenset, frozenset]:
     """Vietnam's statutory days off and make-up working days of ``year``.
 
@@ -323,7 +323,7 @@ class WorkCalendar:
         )
         self._days_off = frozenset(days_off)
         if not isinstance(working_days, Mapping):
-            working_days = {d: None for d in working_days}
+            working_days = dict.fromkeys(working_days)
         self._working_days = dict(working_days)  # date -> weekday whose sessions apply (None: a Mon–Fri day)
         clash = self._days_off & self._working_days.keys()
         if clash:

@@ -15,8 +15,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from workflow.models.dossier import OPEN_STATUSES
 
-from ..identity import PROVIDERS
 from ..core.ratelimit import ratelimit
+from ..identity import PROVIDERS
 from .decorators import citizen_required, login_backend
 from .dossiers import my_dossiers
 from .forms import ProfileForm, SignInForm, SignUpForm

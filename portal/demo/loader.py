@@ -17,7 +17,6 @@ from wagtail.documents import get_document_model
 from wagtail.models import GroupPagePermission, Page, Site
 
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, ProcedureFee, Sector
-
 from portal import roles
 
 from . import catalog_data as data

@@ -13,8 +13,6 @@ from workflow.models import DocumentKind, Dossier, Process, ProcessStatus, Proce
 from workflow.services import Applicant, Upload
 from workflow.worktime import DAY_MINUTES
 
-from . import catalog_data
-
 
 def _hours(minutes):
     return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_DOWN)

@@ -25,9 +25,9 @@ from rest_framework import serializers
 
 from catalog.api.schema import EnumField
 from catalog.models import Agency, Procedure
+from portal.core.uploads import validate_upload
 
 from .. import selectors
-from portal.core.uploads import validate_upload
 from ..models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
 from ..worktime import WarningLevel
 

@@ -24,7 +24,7 @@ from catalog.models import AccessKind
 
 from .. import selectors, services
 from ..errors import InvalidInput
-from ..models import Dossier, DocumentKind
+from ..models import DocumentKind, Dossier
 from ..services import Applicant, Upload
 from . import serializers as s
 from .filters import DossierFilter
@@ -56,7 +56,7 @@ CONFLICT = OpenApiResponse(
         OpenApiExample(
             "stale revision",
             value={
-                "detail": "Someone else acted on this dossier a moment ago. Reload it to see the change; nothing was saved.",
+                "detail": "Someone else acted on this dossier a moment ago. Reload it to see the change; nothing was saved.",  # noqa: E501
                 "code": "ConcurrentChange",
             },
         )

@@ -3,9 +3,10 @@
 import django.db.models.deletion
 import modelcluster.fields
 import simple_history.models
-import workflow.models.dossier
 from django.conf import settings
 from django.db import migrations, models
+
+import workflow.models.dossier
 
 
 class Migration(migrations.Migration):

@@ -12,7 +12,7 @@ from .dossier import (
     Timeliness,
 )
 from .events import Action, DossierEvent, ImmutableRecordError
-from .late_lists import LateList, LateListEntry, LateListKind
+from .late_lists import LateList, LateListEntry, LateListKind  # noqa: F401
 from .notifications import Notification, NotificationChannel
 from .process import Process, ProcessStatus, ProcessStep, StepKind
 from .slips import SlipKind, SlipTemplate

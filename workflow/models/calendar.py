@@ -18,7 +18,6 @@ from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 
 from portal.core.history import ChildHistoricalRecords
-
 from workflow import worktime
 
 

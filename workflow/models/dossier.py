@@ -254,7 +254,7 @@ class DossierDocument(models.Model):
         return self.name
 
 
-class StepRun(models.Model):
+class StepRun(models.Model):  # noqa: DJ008
     """One stay of a dossier at a process step: the basis of per-step and per-agency time (QT 20)."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="step_runs")
@@ -278,7 +278,7 @@ class StepRun(models.Model):
         indexes = [models.Index(fields=["holder", "departed_at"])]
 
 
-class DossierCodeCounter(models.Model):
+class DossierCodeCounter(models.Model):  # noqa: DJ008
     """Last daily sequence number per agency; incremented under a row lock so codes have no gaps."""
 
     agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")

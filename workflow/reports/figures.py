@@ -320,7 +320,7 @@ def _labels(group_by, keys):
 
 
 def empty_counts():
-    return {name: 0 for name in [*FIGURES, *SUMS]}
+    return dict.fromkeys([*FIGURES, *SUMS], 0)
 
 
 def report(

@@ -188,7 +188,7 @@ def _rating_counts(period, agency_ids):
     try:
         from django.db import connection
 
-        from feedback.models import Rating, SATISFIED_LEVELS
+        from feedback.models import SATISFIED_LEVELS, Rating
     except ImportError:
         return {}
     if Rating._meta.db_table not in connection.introspection.table_names():

@@ -24,7 +24,6 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from catalog.models import Agency, Procedure, Sector
 from catalog.scoping import ALL, sees_all_units, visible_agency_ids
-
 from portal.core.formatting import format_percent
 
 from ..admin_views.queries import can_use_inbox
@@ -76,7 +75,7 @@ class ReportFilterForm(forms.Form):
 
 
 def _query(period, group_by, filters, **extra):
-    params = {"period": period.key, "group_by": group_by or "", **{k: v for k, v in filters.items()}, **extra}
+    params = {"period": period.key, "group_by": group_by or "", **dict(filters.items()), **extra}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -126,7 +125,7 @@ class ReportView(ReportsMixin, TemplateView):
             format_percent(total.rates()[r]) if r != "avg_processing_days" else (total.avg_processing_days or "–")
             for r in RATES
         ]
-        months = [m for m in last_months(12, period.last)]
+        months = list(last_months(12, period.last))
         trend = figures.trend(user=user, months=months, filters=filters, now=now)
         by_agency = (
             report
