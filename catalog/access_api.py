@@ -16,7 +16,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .access_log import PERIODS, access_statistics, can_read_access_statistics
+from catalog.access_log import PERIODS, access_statistics, can_read_access_statistics
 
 app_name = "access_api"
 

@@ -23,10 +23,9 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from catalog.models import AccessKind, PersonalDataAccess
+from catalog.scoping import user_agency_id
 from portal.core.ratelimit import valid_client_ip
-
-from .models import AccessKind, PersonalDataAccess
-from .scoping import user_agency_id
 
 
 def record_access(request, kind: AccessKind | str, *, dossier=None, object_id="", at=None):

@@ -42,7 +42,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminDateInput
 
-from .access_log import (
+from catalog.access_log import (
     PERIODS,
     access_log_list,
     access_statistics,
@@ -50,7 +50,7 @@ from .access_log import (
     can_read_access_statistics,
     record_access,
 )
-from .models import AccessKind, Agency, PersonalDataAccess
+from catalog.models import AccessKind, Agency, PersonalDataAccess
 
 MENU_NAME = "access-log"
 

@@ -24,10 +24,9 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from catalog import accounts
+from catalog.models import Agency, AgencyLevel
 from portal import roles
-
-from . import accounts
-from .models import Agency, AgencyLevel
 
 PER_PAGE = 50
 

@@ -29,11 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.models import Agency, Official
+from catalog.scoping import ALL, managed_agency_ids, manages_agency
 from portal import roles
 from portal.core.errors import DomainError
-
-from .models import Agency, Official
-from .scoping import ALL, managed_agency_ids, manages_agency
 
 #: Wagtail log actions recorded on the account (shown in Reports → Site history; registered in wagtail_hooks).
 LOG_CREATE = "catalog.account_create"

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, OnlineLevel, ProcedureLevel, Sector
+from catalog.models import Agency, OnlineLevel, ProcedureLevel, Sector
 
 
 class ProcedureFilterForm(forms.Form):

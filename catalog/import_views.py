@@ -30,8 +30,8 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from .resources import RESOURCES
-from .services import (
+from catalog.resources import RESOURCES
+from catalog.services import (
     CONTENT_TYPES,
     FILE_FORMATS,
     MODEL_LABELS,

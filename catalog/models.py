@@ -14,9 +14,8 @@ from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 from wagtail.fields import RichTextField
 
+from catalog.search import fold
 from portal.core.history import ChildHistoricalRecords
-
-from .search import fold
 
 agency_code_validator = RegexValidator(
     r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$",
@@ -113,7 +112,7 @@ class ProcedureQuerySet(models.QuerySet):
         return self.exclude(status=ProcedureStatus.ABOLISHED)
 
     def search(self, query):
-        from .search import query_terms
+        from catalog.search import query_terms
 
         qs = self
         for term in query_terms(query):
@@ -131,7 +130,7 @@ class ProcedureQuerySet(models.QuerySet):
     def implemented_for(self, user):
         """The procedures ``user``'s unit implements (every one for supervisors): what its admins may build
         processes and e-forms for."""
-        from .scoping import ALL, visible_agency_ids
+        from catalog.scoping import ALL, visible_agency_ids
 
         agency_ids = visible_agency_ids(user)
         if agency_ids is ALL:

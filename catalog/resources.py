@@ -40,7 +40,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.widgets import Widget
 
-from .models import (
+from catalog.models import (
     Agency,
     AgencyLevel,
     FeeKind,
@@ -53,7 +53,7 @@ from .models import (
     Sector,
     TimeUnit,
 )
-from .search import fold
+from catalog.search import fold
 
 # ---------------------------------------------------------------------------
 # The layout: column headers (one class per sheet) and value labels

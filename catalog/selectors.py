@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
-from .models import Agency, AgencyLevel, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, Sector
+from catalog.models import Agency, AgencyLevel, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, Sector
 
 PAGE_SIZE = getattr(settings, "CATALOG_PAGE_SIZE", 20)
 

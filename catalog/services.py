@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from .resources import RESOURCES, cell_text
-from .search import fold
+from catalog.resources import RESOURCES, cell_text
+from catalog.search import fold
 
 FILE_FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {

@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Agency, FaqEntry, MaintenanceNotice, Procedure, Sector
+from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, Sector
 
 
 class AgencyViewSet(SnippetViewSet):
@@ -153,7 +153,7 @@ register_snippet(CatalogGroup)
 # --- Catalog import / export (catalog/import_views.py) -------------------------
 from wagtail import hooks  # noqa: E402
 
-from .import_views import CatalogImportViewSet  # noqa: E402
+from catalog.import_views import CatalogImportViewSet  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
@@ -162,8 +162,8 @@ def register_catalog_import_viewset():
 
 
 # --- Back-office accounts: units, officials, roles, revocation (catalog/account_views.py) ----------------
-from . import accounts  # noqa: E402
-from .account_views import OfficialsViewSet  # noqa: E402
+from catalog import accounts  # noqa: E402
+from catalog.account_views import OfficialsViewSet  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
@@ -179,4 +179,4 @@ def register_account_log_actions(actions):
     actions.register_action(accounts.LOG_RESET_OTP, _("Second factor reset"), _("Second factor reset"))
 
 
-from . import access_views  # noqa: F401,E402
+from catalog import access_views  # noqa: F401,E402

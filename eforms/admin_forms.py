@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .checks import check_definition
-from .models import TableColumnType
+from eforms.checks import check_definition
+from eforms.models import TableColumnType
 
 
 class TableColumnsFormField(forms.CharField):

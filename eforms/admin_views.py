@@ -26,10 +26,9 @@ from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
 
 from catalog.permissions import UnitScopedPermissionPolicy
-
-from . import engine, selectors, services
-from .errors import EFormError, InvalidDefinition
-from .models import EForm, FormVersion, PrefillSource, VersionStatus
+from eforms import engine, selectors, services
+from eforms.errors import EFormError, InvalidDefinition
+from eforms.models import EForm, FormVersion, PrefillSource, VersionStatus
 
 
 def _deletable_eforms(user):
@@ -335,7 +334,7 @@ class VersionPreviewView(WagtailAdminTemplateMixin, View):
         step_files = {s.key: request.FILES for s in self.definition.sections}
         outcome = engine.validate_all(self.definition, step_data, step_files, prefill=self.prefill)
         if not outcome.errors and "pdf" in request.POST:
-            from .pdf import render_form_pdf
+            from eforms.pdf import render_form_pdf
 
             response = HttpResponse(
                 render_form_pdf(

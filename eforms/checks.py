@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .models import CONDITION_SOURCE_TYPES, ConditionOperator, FieldType
+from eforms.models import CONDITION_SOURCE_TYPES, ConditionOperator, FieldType
 
 
 @dataclass

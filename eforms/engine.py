@@ -27,12 +27,10 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.core.formatting import format_date
-
-from . import divisions
-from . import validators as vn
-from .files import describe_upload, is_reference
-from .formfields import (
+from eforms import divisions
+from eforms import validators as vn
+from eforms.files import describe_upload, is_reference
+from eforms.formfields import (
     DATE_INPUT_FORMATS,
     YES_NO_CHOICES,
     AddressField,
@@ -43,7 +41,16 @@ from .formfields import (
     number_to_json,
     parse_date,
 )
-from .models import ConditionOperator, FieldType, FormField, FormSection, PrefillSource, VersionStatus, parse_choices
+from eforms.models import (
+    ConditionOperator,
+    FieldType,
+    FormField,
+    FormSection,
+    PrefillSource,
+    VersionStatus,
+    parse_choices,
+)
+from portal.core.formatting import format_date
 
 # --- compiled definition ---------------------------------------------------------------------------------
 
@@ -220,7 +227,7 @@ def load_definition(version) -> Definition:
     cached = _cache.get(version_id)
     if cached is not None:
         return cached
-    from .models import FormVersion
+    from eforms.models import FormVersion
 
     if not hasattr(version, "pk"):
         version = FormVersion.objects.select_related("eform").get(pk=version_id)
@@ -521,7 +528,7 @@ def profile_values(profile) -> dict:
     """The prefill sources of a citizen profile (``portal.CitizenProfile`` or None) as JSON values."""
     if profile is None:
         return {}
-    from .models import PROFILE_KEYS
+    from eforms.models import PROFILE_KEYS
 
     result = {}
     for key in PROFILE_KEYS:

@@ -16,9 +16,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from . import divisions
-from .files import is_reference, validate_field_upload
-from .models import TableColumnType
+from eforms import divisions
+from eforms.files import is_reference, validate_field_upload
+from eforms.models import TableColumnType
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 

@@ -29,10 +29,9 @@ from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
+from eforms.errors import VersionFrozen
 from portal.core.formatting import format_datetime
 from portal.core.history import ChildHistoricalRecords
-
-from .errors import VersionFrozen
 
 symbol_validator = RegexValidator(
     r"^[0-9A-Z]{1,20}$", _("Use capital letters and digits only, e.g. TK1."), code="symbol"
@@ -126,7 +125,7 @@ class TableColumnsField(models.JSONField):
     """``[{"code", "label", "type"}, ...]``, edited in the admin as one ``code|label|type`` line per column."""
 
     def formfield(self, **kwargs):
-        from .admin_forms import TableColumnsFormField
+        from eforms.admin_forms import TableColumnsFormField
 
         return super().formfield(**{"form_class": TableColumnsFormField, **kwargs})
 
@@ -532,7 +531,7 @@ class FormField(ConditionMixin, Orderable):
             if self.min_rows and self.max_rows and self.min_rows > self.max_rows:
                 errors["max_rows"] = _("The maximum is smaller than the minimum.")
         if self.type == FieldType.ADDRESS and self.address_province:
-            from .divisions import is_province
+            from eforms.divisions import is_province
 
             if not is_province(self.address_province):
                 errors["address_province"] = _("Unknown province code.")

@@ -10,7 +10,7 @@ whatever language the applicant browses in.
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from . import engine
+from eforms import engine
 
 
 def render_form_html(definition, values, *, applicant_name="", at=None) -> str:

@@ -2,8 +2,7 @@
 
 from catalog.models import Procedure
 from catalog.scoping import ALL, visible_agency_ids
-
-from .models import DraftStatus, EForm, FormDraft, FormVersion, VersionStatus
+from eforms.models import DraftStatus, EForm, FormDraft, FormVersion, VersionStatus
 
 
 def procedures_for(user):
@@ -78,7 +77,7 @@ def last_values(user, limit=20) -> dict:
 def dossier_answers(dossier):
     """The applicant's e-form answers of an online dossier, section by section, for the officials' detail screen;
     None for a dossier that came without an e-form."""
-    from . import engine
+    from eforms import engine
 
     data = dossier.form_data or {}
     if not data.get("version_id"):

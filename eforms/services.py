@@ -18,14 +18,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workflow import services as dossier_services
-from workflow.errors import DossierError
-from workflow.models import ApplicantKind, Delivery
-from workflow.services import Applicant, Upload
-
-from . import engine, selectors
-from .checks import version_problems
-from .errors import (
+from eforms import engine, selectors
+from eforms.checks import version_problems
+from eforms.errors import (
     DraftExists,
     InvalidDefinition,
     NoPublishedVersion,
@@ -34,8 +29,12 @@ from .errors import (
     NothingToCopy,
     SubmissionRefused,
 )
-from .files import delete_reference
-from .models import DraftStatus, EForm, FormDraft, FormField, FormSection, FormVersion, VersionStatus
+from eforms.files import delete_reference
+from eforms.models import DraftStatus, EForm, FormDraft, FormField, FormSection, FormVersion, VersionStatus
+from workflow import services as dossier_services
+from workflow.errors import DossierError
+from workflow.models import ApplicantKind, Delivery
+from workflow.services import Applicant, Upload
 
 # --- building -------------------------------------------------------------------------------------------
 
@@ -225,7 +224,7 @@ def draft_submit(
     procedure = version.eform.procedure
     definition = engine.load_definition(version)
 
-    from .pdf import render_form_pdf
+    from eforms.pdf import render_form_pdf
 
     pdf = render_form_pdf(definition, values, applicant_name=applicant.name, at=at or timezone.now())
     uploads = [

@@ -24,14 +24,13 @@ from django.views.decorators.http import require_POST
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.views import SessionWizardView
 
+from eforms import engine, selectors, services
+from eforms.errors import NoPublishedVersion, SubmissionRefused
+from eforms.files import WizardFileStorage
+from eforms.forms import DeliveryForm, DocumentsForm, ReviewForm
+from eforms.models import FieldType
 from portal.accounts.decorators import citizen_required
 from portal.core.formatting import format_date
-
-from . import engine, selectors, services
-from .errors import NoPublishedVersion, SubmissionRefused
-from .files import WizardFileStorage
-from .forms import DeliveryForm, DocumentsForm, ReviewForm
-from .models import FieldType
 
 DOCUMENTS, DELIVERY, REVIEW = "documents", "delivery", "review"
 

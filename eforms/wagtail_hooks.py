@@ -12,11 +12,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.permissions import UnitScopedChooserViewSet
-
-from . import admin_views as views
-from .admin_forms import FormVersionAdminForm
-from .models import EForm, FormVersion
-from .selectors import procedures_for
+from eforms import admin_views as views
+from eforms.admin_forms import FormVersionAdminForm
+from eforms.models import EForm, FormVersion
+from eforms.selectors import procedures_for
 
 register_permission_policy(EForm, views.EFormPermissionPolicy())
 register_permission_policy(FormVersion, views.VersionPermissionPolicy())
@@ -66,7 +65,7 @@ class EFormViewSet(SnippetViewSet):
     )
 
     def get_queryset(self, request):
-        from .selectors import eform_queryset_for
+        from eforms.selectors import eform_queryset_for
 
         return eform_queryset_for(request.user).select_related("procedure")
 

@@ -25,11 +25,9 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.access_log import record_access
 from catalog.models import AccessKind
 from catalog.scoping import sees_all_units, visible_agency_ids
-from workflow.worktime import DAY_MINUTES, get_calendar
-
-from . import questions, selectors, services, transitions
-from .errors import FeedbackError
-from .forms import (
+from feedback import questions, selectors, services, transitions
+from feedback.errors import FeedbackError
+from feedback.forms import (
     AssignForm,
     ClassifyForm,
     OfflineFeedbackForm,
@@ -38,7 +36,8 @@ from .forms import (
     QuestionPublishForm,
     TextForm,
 )
-from .models import Feedback, FeedbackCategory, FeedbackStatus, Question, QuestionStatus
+from feedback.models import Feedback, FeedbackCategory, FeedbackStatus, Question, QuestionStatus
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 PAGE_SIZE = 50
 

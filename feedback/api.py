@@ -18,11 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Agency
+from feedback import ratings, selectors, services
+from feedback.models import Feedback, FeedbackCategory, Satisfaction
+from feedback.services import MAX_CONTENT
 from portal.core.ratelimit import ratelimit
-
-from . import ratings, selectors, services
-from .models import Feedback, FeedbackCategory, Satisfaction
-from .services import MAX_CONTENT
 
 
 class FeedbackErrorSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from feedback import api
 
 app_name = "feedback_api"
 

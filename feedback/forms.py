@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency
-
-from .models import CRITERIA, FeedbackCategory, FeedbackChannel, Satisfaction
-from .services import MAX_ATTACHMENTS, MAX_CONTENT
+from feedback.models import CRITERIA, FeedbackCategory, FeedbackChannel, Satisfaction
+from feedback.services import MAX_ATTACHMENTS, MAX_CONTENT
 
 
 class MultipleFileInput(forms.ClearableFileInput):

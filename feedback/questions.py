@@ -6,11 +6,10 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from catalog.models import FaqEntry
-
-from . import notify
-from .errors import InvalidFeedback, NotAllowed, WrongState
-from .models import Question, QuestionStatus
-from .services import _check_spam, _clean_text, can_handle_feedback
+from feedback import notify
+from feedback.errors import InvalidFeedback, NotAllowed, WrongState
+from feedback.models import Question, QuestionStatus
+from feedback.services import _check_spam, _clean_text, can_handle_feedback
 
 MAX_QUESTION = 2000
 

@@ -25,11 +25,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from feedback.errors import AlreadyRated, InvalidFeedback, NotRatableYet, RatingRefused
+from feedback.models import CRITERIA, Rating, RatingSource, Satisfaction
 from portal.core.links import absolute_url
 from workflow.models import Dossier, DossierEvent, Status
-
-from .errors import AlreadyRated, InvalidFeedback, NotRatableYet, RatingRefused
-from .models import CRITERIA, Rating, RatingSource, Satisfaction
 
 RATABLE_STATUSES = (Status.RESOLVED, Status.RETURNED)
 MAX_COMMENT = 2000

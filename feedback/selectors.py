@@ -6,8 +6,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from catalog.scoping import ALL, visible_agency_ids
-
-from .models import (
+from feedback.models import (
     CRITERIA,
     OPEN_FEEDBACK_STATUSES,
     SATISFIED_LEVELS,

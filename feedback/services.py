@@ -25,13 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.scoping import sees_all_units, user_agency_id, visible_agency_ids
-from portal.core.formatting import format_time_date
-from portal.core.uploads import validate_upload
-from workflow.worktime import DAY_MINUTES, get_calendar
-
-from . import notify, transitions
-from .errors import InvalidFeedback, NotAllowed, StaleForm
-from .models import (
+from feedback import notify, transitions
+from feedback.errors import InvalidFeedback, NotAllowed, StaleForm
+from feedback.models import (
     OPEN_FEEDBACK_STATUSES,
     Feedback,
     FeedbackAction,
@@ -43,6 +39,9 @@ from .models import (
     FeedbackStatus,
     ReminderKind,
 )
+from portal.core.formatting import format_time_date
+from portal.core.uploads import validate_upload
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 MAX_SUBJECT = 255
 MAX_CONTENT = 10_000

@@ -8,8 +8,8 @@ forwarding need the feedback classified, and forwarding needs an agency already 
 
 from django.utils.translation import gettext as _
 
-from .errors import WrongState
-from .models import OPEN_FEEDBACK_STATUSES, FeedbackAction, FeedbackStatus
+from feedback.errors import WrongState
+from feedback.models import OPEN_FEEDBACK_STATUSES, FeedbackAction, FeedbackStatus
 
 OPEN = tuple(OPEN_FEEDBACK_STATUSES)
 #: With an agency in charge, before the answer.

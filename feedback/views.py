@@ -15,19 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from catalog.models import Procedure
+from feedback import questions, ratings, selectors, services
+from feedback.errors import FeedbackError
+from feedback.forms import AnswersFilterForm, FeedbackForm, LookupForm, PublicRatingForm, QuestionForm, RatingScoresForm
 from portal.core.ratelimit import ratelimit
 from workflow.models import Dossier
-
-from . import questions, ratings, selectors, services
-from .errors import FeedbackError
-from .forms import (
-    AnswersFilterForm,
-    FeedbackForm,
-    LookupForm,
-    PublicRatingForm,
-    QuestionForm,
-    RatingScoresForm,
-)
 
 TOO_MANY = "feedback/too_many.html"
 

@@ -9,10 +9,10 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views as views
-from .models import FeedbackCategory
-from .selectors import feedback_counts
-from .services import can_handle_feedback
+from feedback import admin_views as views
+from feedback.models import FeedbackCategory
+from feedback.selectors import feedback_counts
+from feedback.services import can_handle_feedback
 
 
 class HandlerMenuItem(MenuItem):

@@ -19,8 +19,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .core.ratelimit import message as too_many_message
-from .lookup import limited_lookup
+from portal.core.ratelimit import message as too_many_message
+from portal.lookup import limited_lookup
 
 
 class RouteStepSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api_lookup import LookupApi
+from portal.api_lookup import LookupApi
 
 app_name = "lookup_api"
 

@@ -7,4 +7,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self):
-        from . import checks, signin_security  # noqa: F401 - registers the checks, connects the sign-in receivers
+        from portal import checks, signin_security  # noqa: F401 - registers the checks, connects the sign-in receivers

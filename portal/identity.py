@@ -55,7 +55,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .citizens import CitizenProfile, IdentityProviderName
+from portal.citizens import CitizenProfile, IdentityProviderName
 
 PREFILL_KEYS = (
     "full_name",

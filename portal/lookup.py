@@ -30,11 +30,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from portal.core import ratelimit
+from portal.core.links import absolute_url
 from workflow.models import Dossier
 from workflow.models.dossier import STATUS_PLAIN
-
-from .core import ratelimit
-from .core.links import absolute_url
 
 CODE_PATTERN = re.compile(r"^[0-9A-Z][0-9A-Z.\-]{3,39}$")
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")

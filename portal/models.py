@@ -174,4 +174,4 @@ def procedure_url(procedure, request=None):
 
 
 # Citizen accounts and the personal data store live in their own module (portal/citizens.py).
-from .citizens import CitizenProfile, DocumentType, StoredDocument  # noqa: E402,F401
+from portal.citizens import CitizenProfile, DocumentType, StoredDocument  # noqa: E402,F401

@@ -67,8 +67,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
-from .citizens import IdentityProviderName
-from .identity import (
+from portal.citizens import IdentityProviderName
+from portal.identity import (
     LINK_CREATED,
     LINK_LINKED,
     LINK_PASSWORD_DISABLED,

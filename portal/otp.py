@@ -37,7 +37,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.views.account import LoginView as WagtailLoginView
 
-from .signin_security import is_official
+from portal.signin_security import is_official
 
 ADMIN_PREFIX = "/admin/"
 DEVICE_NAME = "Authenticator"

@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .core.ratelimit import valid_client_ip
+from portal.core.ratelimit import valid_client_ip
 
 LAST_ACTIVITY_SESSION_KEY = "_portal_last_activity"
 

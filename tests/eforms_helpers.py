@@ -3,8 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 
 from eforms.models import EForm
-
-from .factories_workflow import official
+from tests.factories_workflow import official
 
 ADMIN_PERMISSIONS = ["access_admin", "add_eform", "change_eform", "view_eform", "delete_eform", "view_procedure"]
 

@@ -8,12 +8,11 @@ from factory.django import DjangoModelFactory
 
 from portal.citizens import CitizenProfile, DocumentType
 from portal.identity import create_citizen
+from tests.factories import AgencyFactory, ProcedureFactory
+from tests.factories_workflow import official, published_process
 from workflow import services
 from workflow.models import DocumentKind, StepKind
 from workflow.services import Applicant, Upload
-
-from .factories import AgencyFactory, ProcedureFactory
-from .factories_workflow import official, published_process
 
 PASSWORD = "Mat-khau-cong-dan-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from catalog.models import Official
+from tests.factories import AgencyFactory, ProcedureFactory
 from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
-
-from .factories import AgencyFactory, ProcedureFactory
 
 
 class UserFactory(DjangoModelFactory):

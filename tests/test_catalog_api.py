@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from catalog.models import AgencyLevel, FeeKind, OnlineLevel, ProcedureLevel, ProcedureStatus, TimeUnit
-
-from .factories import (
+from tests.factories import (
     AgencyFactory,
     FaqEntryFactory,
     ProcedureDocumentFactory,

@@ -15,11 +15,10 @@ from django.utils.translation import gettext
 from eforms import engine, services
 from eforms.errors import VersionFrozen
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, VersionStatus
+from tests.eforms_helpers import Wizard, build_form_through_admin, unit_admin
+from tests.factories import ProcedureDocumentFactory
+from tests.factories_citizen import PDF, Unit, citizen, stored_document
 from workflow.models import DocumentKind, Dossier, Status
-
-from .eforms_helpers import Wizard, build_form_through_admin, unit_admin
-from .factories import ProcedureDocumentFactory
-from .factories_citizen import PDF, Unit, citizen, stored_document
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +224,7 @@ def test_admin_builds_publishes_and_citizen_submits_online(
 
 def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
     from eforms.pdf import render_form_html, render_form_pdf
-
-    from .test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
+    from tests.test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
 
     definition = engine.load_definition(eform.versions.get())
     values = {
@@ -527,7 +525,7 @@ def test_publishing_refuses_a_broken_definition(client, unit):
         "/admin/snippets/eforms/eform/add/", {"procedure": unit.procedure.pk, "symbol": "TK2", "title": "Tờ khai"}
     )
     edit_url = response["Location"]
-    from .eforms_helpers import builder_post_data
+    from tests.eforms_helpers import builder_post_data
 
     response = client.post(edit_url, builder_post_data(sections))
     assert response.status_code == 200  # the condition points to no earlier field: shown beside the field

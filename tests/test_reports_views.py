@@ -11,12 +11,11 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from portal.roles import SUPERVISOR
+from tests.factories_workflow import UserFactory
+from tests.test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification
 from workflow.reports import index766
 from workflow.reports.services import late_list_publish
-
-from .factories_workflow import UserFactory
-from .test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 
 pytestmark = pytest.mark.django_db
 

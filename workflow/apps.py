@@ -7,6 +7,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Dossier processing")
 
     def ready(self):
-        from . import signals
+        from workflow import signals
 
         signals.connect(self)

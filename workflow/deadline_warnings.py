@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.roles import UNIT_ADMIN
-
-from .models import Dossier, Notification, NotificationChannel, Status
-from .notifications import _enqueue
-from .worktime import DAY_MINUTES, WarningLevel, get_calendar
+from workflow.models import Dossier, Notification, NotificationChannel, Status
+from workflow.notifications import _enqueue
+from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 
 
 def _recipients(dossier, admins_by_agency):

@@ -33,14 +33,13 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
-
-from .admin_views import dossiers as dossier_views
-from .admin_views import processes as process_views
-from .admin_views.queries import can_use_inbox, dashboard_counts
-from .forms import ProcessAdminForm, ProcessStepAdminForm
-from .models import Process, ProcessStatus
-from .process_services import process_manageable_queryset, process_queryset_for
-from .selectors import WarningThresholds
+from workflow.admin_views import dossiers as dossier_views
+from workflow.admin_views import processes as process_views
+from workflow.admin_views.queries import can_use_inbox, dashboard_counts
+from workflow.forms import ProcessAdminForm, ProcessStepAdminForm
+from workflow.models import Process, ProcessStatus
+from workflow.process_services import process_manageable_queryset, process_queryset_for
+from workflow.selectors import WarningThresholds
 
 # --- dossiers ----------------------------------------------------------------------------------------
 

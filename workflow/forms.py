@@ -19,10 +19,9 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from catalog.models import Agency, Procedure
 from catalog.scoping import ALL, sees_all_units, user_agency_id, visible_agency_ids
-
-from .errors import DossierError
-from .models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, Status
-from .services import Applicant, Upload
+from workflow.errors import DossierError
+from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, Status
+from workflow.services import Applicant, Upload
 
 # --- files -----------------------------------------------------------------------------------------
 
@@ -39,14 +38,14 @@ def _validate_upload(file):
 def slips_available() -> bool:
     """Whether slips can be generated from their templates (:mod:`workflow.slips`)."""
     try:
-        from .slips import slip_upload  # noqa: F401
+        from workflow.slips import slip_upload  # noqa: F401
     except ImportError:
         return False
     return True
 
 
 def generate_slip(dossier, kind, **extra) -> Upload:
-    from .slips import slip_upload
+    from workflow.slips import slip_upload
 
     return slip_upload(dossier, kind, **extra)
 
@@ -203,7 +202,7 @@ class ForwardForm(DossierActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .admin_views.queries import later_steps, official_label, officials_for_step
+        from workflow.admin_views.queries import later_steps, official_label, officials_for_step
 
         steps = later_steps(self.dossier)
         self.fields["to_step"].choices = [(s.pk, f"{s.sort_order + 1}. {s.name}") for s in steps]
@@ -254,7 +253,7 @@ class HandoverForm(DossierActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .admin_views.queries import colleagues_for_handover, official_label
+        from workflow.admin_views.queries import colleagues_for_handover, official_label
 
         colleagues = colleagues_for_handover(self.dossier, self.user)
         self._colleagues = {u.pk: u for u in colleagues}
@@ -567,7 +566,7 @@ class ProcessStepAdminForm(WagtailAdminModelForm):
             field.help_text = _("Leave empty to let every official of the step's unit hold it.")
 
     def clean(self):
-        from .models import StepKind
+        from workflow.models import StepKind
 
         cleaned = super().clean()
         kind, agency = cleaned.get("kind"), cleaned.get("agency")
@@ -589,7 +588,7 @@ class ProcessAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .process_services import agencies_for, procedures_for
+        from workflow.process_services import agencies_for, procedures_for
 
         if "procedure" in self.fields:
             self.fields["procedure"].queryset = procedures_for(self.for_user).order_by("national_code")
@@ -599,7 +598,7 @@ class ProcessAdminForm(WagtailAdminModelForm):
                 self.fields["agency"].required = True
 
     def clean(self):
-        from .process_services import next_version, process_check_create, process_check_editable
+        from workflow.process_services import next_version, process_check_create, process_check_editable
 
         cleaned = super().clean()
         if self.instance.pk:
@@ -671,7 +670,7 @@ class ProcessAdminForm(WagtailAdminModelForm):
         steps = self._steps_in_order()
         instance = super().save(commit=commit)
         if commit and steps is not None:
-            from .models import ProcessStep
+            from workflow.models import ProcessStep
 
             for index, step in enumerate(steps):
                 if not step.pk:
@@ -717,7 +716,7 @@ class ShortProcessForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from .process_services import agencies_for, procedures_for
+        from workflow.process_services import agencies_for, procedures_for
 
         self.fields["procedure"].queryset = procedures_for(user).order_by("national_code")
         self.fields["agency"].queryset = agencies_for(user).order_by("name")

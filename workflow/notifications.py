@@ -33,8 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.core.formatting import format_time_date
 from portal.core.links import absolute_url
-
-from .models import Notification, NotificationChannel
+from workflow.models import Notification, NotificationChannel
 
 # Lazy: translated when a message is written (in the language active then), not once at import.
 SUBJECTS = {
@@ -109,7 +108,7 @@ def queue(dossier, kind, **extra):
 
 
 def _enqueue(ids):
-    from .tasks import send_notification
+    from workflow.tasks import send_notification
 
     for pk in ids:
         send_notification(pk)

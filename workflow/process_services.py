@@ -22,9 +22,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Procedure
 from catalog.scoping import ALL, visible_agency_ids
-
-from .errors import ActionNotAllowed, InvalidInput, InvalidState
-from .models import Process, ProcessStatus, ProcessStep, StepKind
+from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
+from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
 
 # --- scoping -------------------------------------------------------------------------------------
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 
 from catalog.models import Agency, AgencyLevel, Official, Procedure, Sector
 from catalog.search import fold
-
-from .models import (
+from workflow.models import (
     Action,
     Channel,
     Dossier,
@@ -32,7 +31,7 @@ from .models import (
     StepRun,
     Timeliness,
 )
-from .worktime import DAY_MINUTES, get_calendar
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Minh", "Thu", "Quốc", "Ngọc", "Đức"]

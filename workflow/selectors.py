@@ -18,10 +18,10 @@ from django.db.models import Case, CharField, DateTimeField, F, Prefetch, Q, Val
 from django.http import Http404
 from django.utils import timezone
 
-from . import services
-from .errors import DossierError
-from .models import Action, Dossier, DossierDocument, DossierEvent, Status, StepKind, StepRun
-from .worktime import DAY_MINUTES, WarningLevel, get_calendar
+from workflow import services
+from workflow.errors import DossierError
+from workflow.models import Action, Dossier, DossierDocument, DossierEvent, Status, StepKind, StepRun
+from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 
 # --- warnings (QT 21) -------------------------------------------------------------
 

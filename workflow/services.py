@@ -34,10 +34,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Procedure
 from catalog.scoping import acting_agency_ids, manages_agency, user_agency_id, visible_agency_ids
-
-from . import notifications
-from .errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState, SlipRequired
-from .models import (
+from workflow import notifications
+from workflow.errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState, SlipRequired
+from workflow.models import (
     Action,
     Channel,
     Delivery,
@@ -52,8 +51,8 @@ from .models import (
     StepRun,
     Timeliness,
 )
-from .models.dossier import OPEN_STATUSES
-from .worktime import DAY_MINUTES, get_calendar
+from workflow.models.dossier import OPEN_STATUSES
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 #: QN 13.2a: an online dossier is received (or answered) within 8 working hours.
 ONLINE_RECEPTION_MINUTES = 8 * 60
@@ -1094,7 +1093,7 @@ class BulkOutcome:
 
 def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
     """Apply one action to several dossiers, each in its own transaction: one failure does not undo the others."""
-    from .errors import DossierError
+    from workflow.errors import DossierError
 
     done, failed = [], []
     for dossier_id in dossier_ids:
@@ -1111,7 +1110,7 @@ def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
 
 def dossier_warning(dossier, now=None):
     """QT 21 colour: overdue / due soon / ok for the whole dossier (open ones only)."""
-    from .worktime import WarningLevel
+    from workflow.worktime import WarningLevel
 
     if not dossier.is_open or dossier.due_at is None or dossier.status in (Status.SUPPLEMENT, Status.PAYMENT):
         if dossier.status == Status.NEW and dossier.reception_due_at:

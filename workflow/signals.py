@@ -10,7 +10,7 @@ reloaded between the two would otherwise keep the pre-commit calendar.
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from .worktime import invalidate_calendar
+from workflow.worktime import invalidate_calendar
 
 CALENDAR_MODELS = ("WorkingSchedule", "WorkingSession", "ExtraDayOff", "SwappedWorkingDay")
 

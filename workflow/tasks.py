@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from . import notifications
+from workflow import notifications
 
 
 @db_task(retries=3, retry_delay=60)
@@ -20,9 +20,9 @@ def resend_unsent_notifications():
 
 @db_periodic_task(crontab(minute="*/5"))
 def deadline_warnings():
-    from .deadline_warnings import deadline_warnings_send
+    from workflow.deadline_warnings import deadline_warnings_send
 
     deadline_warnings_send()
 
 
-from .reports.tasks import publish_monthly_late_list  # noqa: E402,F401
+from workflow.reports.tasks import publish_monthly_late_list  # noqa: E402,F401

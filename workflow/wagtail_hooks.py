@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import ExtraDayOff, SwappedWorkingDay, WorkingSchedule
+from workflow.models import ExtraDayOff, SwappedWorkingDay, WorkingSchedule
 
 
 class WorkingScheduleViewSet(SnippetViewSet):
@@ -54,8 +54,8 @@ register_snippet(WorkingCalendarGroup)
 from django.urls import include, path  # noqa: E402
 from wagtail.permissions import register_permission_policy  # noqa: E402
 
-from .models import SlipTemplate  # noqa: E402
-from .slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewSet  # noqa: E402
+from workflow.models import SlipTemplate  # noqa: E402
+from workflow.slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewSet  # noqa: E402
 
 register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
 register_snippet(SlipTemplateViewSet)
@@ -66,8 +66,8 @@ def register_slip_urls():
     return [path("", include("workflow.slips.urls"))]
 
 
-from . import dossier_admin  # noqa: F401,E402
-from .reports.admin import ReportsViewSet, add_report_panels  # noqa: E402
+from workflow import dossier_admin  # noqa: F401,E402
+from workflow.reports.admin import ReportsViewSet, add_report_panels  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")

@@ -656,7 +656,7 @@ _cached: tuple[str, WorkCalendar] | None = None
 
 def load_calendar() -> WorkCalendar:
     """Build a calendar from the admin-edited tables (defaults where nobody edited)."""
-    from .models import ExtraDayOff, SwappedWorkingDay, WorkingSchedule, WorkingSession
+    from workflow.models import ExtraDayOff, SwappedWorkingDay, WorkingSchedule, WorkingSession
 
     schedules: tuple[Schedule, ...] = (DEFAULT_SCHEDULE,)
     if WorkingSession.objects.exists():

@@ -8,7 +8,7 @@ names the parameter, e.g. ``{"level": ["Unknown level “galaxy” ..."]}``
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from ..models import Agency, AgencyLevel, FaqEntry, OnlineLevel, Procedure, ProcedureLevel, Sector
+from catalog.models import Agency, AgencyLevel, FaqEntry, OnlineLevel, Procedure, ProcedureLevel, Sector
 
 # The public procedure filter offers the two agency levels; "both" procedures match either.
 PROCEDURE_LEVEL_CHOICES = [(ProcedureLevel.PROVINCE, _("Province")), (ProcedureLevel.COMMUNE, _("Commune"))]

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
-from ..models import (
+from catalog.api.schema import EnumField
+from catalog.models import (
     Agency,
     AgencyLevel,
     FaqEntry,
@@ -23,7 +24,6 @@ from ..models import (
     Sector,
     TimeUnit,
 )
-from .schema import EnumField
 
 
 def agency_level_enum():

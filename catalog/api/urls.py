@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import schema, views  # noqa: F401  (schema registers the OpenAPI extensions)
+from catalog.api import schema, views  # noqa: F401  (schema registers the OpenAPI extensions)
 
 app_name = "catalog_api"
 

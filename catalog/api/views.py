@@ -10,10 +10,10 @@ from rest_framework import viewsets
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 
-from .. import selectors
-from ..models import Agency, AgencyLevel, FaqEntry, Procedure, ProcedureDocument
-from . import serializers as s
-from .filters import AgencyFilter, FaqFilter, ProcedureFilter
+from catalog import selectors
+from catalog.api import serializers as s
+from catalog.api.filters import AgencyFilter, FaqFilter, ProcedureFilter
+from catalog.models import Agency, AgencyLevel, FaqEntry, Procedure, ProcedureDocument
 
 NOT_FOUND = OpenApiResponse(s.NotFoundSerializer, description="No such (published) item.")
 PAGE_NOT_FOUND = OpenApiResponse(s.NotFoundSerializer, description="The page number is past the last page.")

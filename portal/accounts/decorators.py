@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from ..identity import citizen_profile
+from portal.identity import citizen_profile
 
 EMAIL_OR_PHONE_BACKEND = "portal.accounts.backends.EmailOrPhoneBackend"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

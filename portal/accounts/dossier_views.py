@@ -8,18 +8,17 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from feedback.ratings import is_rated, rating_account_url
+from portal.accounts.decorators import citizen_required
+from portal.accounts.dossiers import WARNING_TEXT, WITHDRAWABLE, Thresholds, dossier_view, my_dossiers, visible_document
+from portal.accounts.forms import SupplementForm, WithdrawalForm
+from portal.accounts.store import stored_document_to_upload
+from portal.accounts.store_views import download_name, private_file_response
+from portal.lookup import lookup_url, qr_data_uri
 from workflow import services
 from workflow.errors import DossierError
 from workflow.models import Status
 from workflow.models.dossier import OPEN_STATUSES, STATUS_PLAIN
 from workflow.services import Upload
-
-from ..lookup import lookup_url, qr_data_uri
-from .decorators import citizen_required
-from .dossiers import WARNING_TEXT, WITHDRAWABLE, Thresholds, dossier_view, my_dossiers, visible_document
-from .forms import SupplementForm, WithdrawalForm
-from .store import stored_document_to_upload
-from .store_views import download_name, private_file_response
 
 PAGE_SIZE = 20
 FINISHED = (Status.RESOLVED, Status.RETURNED)

@@ -7,11 +7,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.store import document_types, owned_documents
+from portal.citizens import CitizenProfile, StoredDocument, phone_validator
 from portal.core.uploads import validate_upload
-
-from ..citizens import CitizenProfile, StoredDocument, phone_validator
-from ..identity import LocalPasswordProvider, create_citizen, normalize_phone
-from .store import document_types, owned_documents
+from portal.identity import LocalPasswordProvider, create_citizen, normalize_phone
 
 MAX_FILES = 10
 

@@ -17,12 +17,11 @@ import os
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from portal.accounts.dossiers import INTERNAL_ACTIONS
+from portal.citizens import DocumentType, StoredDocument
 from portal.core.uploads import validate_upload
 from workflow.models import DocumentKind, DossierDocument
 from workflow.services import Upload
-
-from ..citizens import DocumentType, StoredDocument
-from .dossiers import INTERNAL_ACTIONS
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

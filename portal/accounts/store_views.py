@@ -9,10 +9,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from ..citizens import StoredDocument
-from .decorators import citizen_required
-from .forms import DeleteForm, StoredDocumentForm
-from .store import add_stored_document, delete_stored_document, dossier_files, owned_documents
+from portal.accounts.decorators import citizen_required
+from portal.accounts.forms import DeleteForm, StoredDocumentForm
+from portal.accounts.store import add_stored_document, delete_stored_document, dossier_files, owned_documents
+from portal.citizens import StoredDocument
 
 _TOKEN_PREFIX = re.compile(r"^[0-9a-f]{16}-")
 

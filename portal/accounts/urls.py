@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from .. import oidc
-from . import dossier_views, store_views, views
+from portal import oidc
+from portal.accounts import dossier_views, store_views, views
 
 app_name = "citizen"
 

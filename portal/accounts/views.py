@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from portal.accounts.decorators import citizen_required, login_backend
+from portal.accounts.dossiers import my_dossiers
+from portal.accounts.forms import ProfileForm, SignInForm, SignUpForm
+from portal.accounts.store import owned_documents
+from portal.core.ratelimit import ratelimit
+from portal.identity import PROVIDERS
 from workflow.models.dossier import OPEN_STATUSES
-
-from ..core.ratelimit import ratelimit
-from ..identity import PROVIDERS
-from .decorators import citizen_required, login_backend
-from .dossiers import my_dossiers
-from .forms import ProfileForm, SignInForm, SignUpForm
-from .store import owned_documents
 
 
 def _safe_next(request, default):

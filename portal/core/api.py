@@ -9,7 +9,7 @@ Everything else goes to DRF's default handler.
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from portal.core.errors import DomainError
 
 
 def exception_handler(exc, context):

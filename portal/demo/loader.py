@@ -18,9 +18,8 @@ from wagtail.models import GroupPagePermission, Page, Site
 
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, ProcedureFee, Sector
 from portal import roles
-
-from . import catalog_data as data
-from . import otp_data
+from portal.demo import catalog_data as data
+from portal.demo import otp_data
 
 DEMO_PASSWORD = "Demo@2026!tthc"
 
@@ -51,12 +50,12 @@ def load_all(stdout=None):
     load_pages()
     load_roles()
     accounts = load_staff()
-    from . import workflow_data
+    from portal.demo import workflow_data
 
     workflow_data.load_officials(STAFF)
     workflow_data.load_processes()
     workflow_data.load_dossiers()
-    from . import citizen_data
+    from portal.demo import citizen_data
 
     citizen_data.load_eforms(actor=get_user_model().objects.get(username="admin"))
     citizen_data.load_citizen(DEMO_PASSWORD)

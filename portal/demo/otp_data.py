@@ -24,7 +24,7 @@ DEMO_DEVICE_NAME = "Demo authenticator"
 def load_demo_devices(usernames=None):
     """A confirmed demo TOTP device for each demo official (``loader.STAFF``) that has none yet."""
     if usernames is None:
-        from .loader import STAFF
+        from portal.demo.loader import STAFF
 
         usernames = [row[0] for row in STAFF]
     created = []

@@ -2,4 +2,4 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
-from .base import *  # noqa: E402,F401,F403
+from portal.settings.base import *  # noqa: E402,F401,F403

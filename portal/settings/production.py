@@ -8,8 +8,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
-from .base import DATABASES, STORAGES, env_bool, env_list
+from portal.settings.base import *  # noqa: F401,F403
+from portal.settings.base import DATABASES, STORAGES, env_bool, env_list
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

@@ -1,5 +1,5 @@
-from .base import *  # noqa: F401,F403
-from .base import HUEY
+from portal.settings.base import *  # noqa: F401,F403
+from portal.settings.base import HUEY
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

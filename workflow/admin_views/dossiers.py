@@ -28,14 +28,13 @@ from catalog.access_log import record_access
 from catalog.models import AccessKind
 from catalog.scoping import user_agency_id
 from eforms.selectors import dossier_answers
-
-from .. import selectors, services
-from ..errors import DossierError
-from ..forms import ACTION_FORMS, BulkActionForm, CounterReceptionForm, slips_available
-from ..models import Action, Dossier, Status
-from ..selectors import WarningThresholds
-from ..worktime import WarningLevel
-from .queries import INBOXES, can_use_inbox, inbox_queryset, procedures_for_filter, warning_filter
+from workflow import selectors, services
+from workflow.admin_views.queries import INBOXES, can_use_inbox, inbox_queryset, procedures_for_filter, warning_filter
+from workflow.errors import DossierError
+from workflow.forms import ACTION_FORMS, BulkActionForm, CounterReceptionForm, slips_available
+from workflow.models import Action, Dossier, Status
+from workflow.selectors import WarningThresholds
+from workflow.worktime import WarningLevel
 
 INBOX_TITLES = {
     "mine": gettext_lazy("My dossiers"),
@@ -241,7 +240,7 @@ class InboxView(InboxPermissionMixin, BaseListingView):
 def slip_link(dossier, kind, fmt="pdf"):
     """The slip download URL of the slips module (``/admin/dossiers/<pk>/slip/<kind>.<fmt>``), or None."""
     try:
-        from ..slips.views import slip_url
+        from workflow.slips.views import slip_url
     except ImportError:
         return None
     try:
@@ -254,8 +253,8 @@ def _slip_links(dossier, events):
     """Links to print the slips this dossier has: one per kind whose action was recorded."""
     if not slips_available():
         return []
-    from ..models import SlipKind
-    from ..slips import SLIP_ACTIONS
+    from workflow.models import SlipKind
+    from workflow.slips import SLIP_ACTIONS
 
     done = {event.action for event in events}
     links = []

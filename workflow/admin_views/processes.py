@@ -16,10 +16,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
-from .. import process_services
-from ..errors import DossierError
-from ..forms import ShortProcessForm
-from ..models import ProcessStatus, ProcessStep
+from workflow import process_services
+from workflow.errors import DossierError
+from workflow.forms import ShortProcessForm
+from workflow.models import ProcessStatus, ProcessStep
 
 
 def _mismatch_message(process):

@@ -12,10 +12,9 @@ from django.db.models import Case, CharField, Count, DateTimeField, Exists, F, O
 
 from catalog.models import Official, Procedure
 from catalog.scoping import ALL, sees_all_units, user_agency_id, visible_agency_ids
-
-from ..models import ProcessStep, Status, StepRun
-from ..selectors import WarningThresholds, dossier_list
-from ..worktime import WarningLevel
+from workflow.models import ProcessStep, Status, StepRun
+from workflow.selectors import WarningThresholds, dossier_list
+from workflow.worktime import WarningLevel
 
 #: The inboxes of the "Dossiers" menu, in menu order.
 INBOXES = ("mine", "unit", "reception", "all")

@@ -11,10 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from catalog.models import Agency, Procedure
-
-from .. import selectors
-from ..models import Dossier, Status
-from ..worktime import WarningLevel
+from workflow import selectors
+from workflow.models import Dossier, Status
+from workflow.worktime import WarningLevel
 
 
 def _invalid(message):

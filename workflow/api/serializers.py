@@ -26,10 +26,9 @@ from rest_framework import serializers
 from catalog.api.schema import EnumField
 from catalog.models import Agency, Procedure
 from portal.core.uploads import validate_upload
-
-from .. import selectors
-from ..models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
-from ..worktime import WarningLevel
+from workflow import selectors
+from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
+from workflow.worktime import WarningLevel
 
 STATUS_HELP = (
     "National portal status (TrangThaiHoSo): "

@@ -6,7 +6,7 @@ One view per operation: list, detail, document download, one POST per action
 
 from django.urls import path
 
-from . import views
+from workflow.api import views
 
 app_name = "workflow_api"
 

@@ -21,14 +21,13 @@ from rest_framework.views import APIView
 
 from catalog.access_log import record_access
 from catalog.models import AccessKind
-
-from .. import selectors, services
-from ..errors import InvalidInput
-from ..models import DocumentKind, Dossier
-from ..services import Applicant, Upload
-from . import serializers as s
-from .filters import DossierFilter
-from .permissions import IsOfficial
+from workflow import selectors, services
+from workflow.api import serializers as s
+from workflow.api.filters import DossierFilter
+from workflow.api.permissions import IsOfficial
+from workflow.errors import InvalidInput
+from workflow.models import DocumentKind, Dossier
+from workflow.services import Applicant, Upload
 
 # --- documentation of the answers --------------------------------------------------------
 

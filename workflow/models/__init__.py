@@ -1,5 +1,12 @@
-from .calendar import CalendarDay, ExtraDayOff, SwappedWorkingDay, Weekday, WorkingSchedule, WorkingSession
-from .dossier import (
+from workflow.models.calendar import (
+    CalendarDay,
+    ExtraDayOff,
+    SwappedWorkingDay,
+    Weekday,
+    WorkingSchedule,
+    WorkingSession,
+)
+from workflow.models.dossier import (
     ApplicantKind,
     Channel,
     Delivery,
@@ -11,11 +18,11 @@ from .dossier import (
     StepRun,
     Timeliness,
 )
-from .events import Action, DossierEvent, ImmutableRecordError
-from .late_lists import LateList, LateListEntry, LateListKind  # noqa: F401
-from .notifications import Notification, NotificationChannel
-from .process import Process, ProcessStatus, ProcessStep, StepKind
-from .slips import SlipKind, SlipTemplate
+from workflow.models.events import Action, DossierEvent, ImmutableRecordError
+from workflow.models.late_lists import LateList, LateListEntry, LateListKind  # noqa: F401
+from workflow.models.notifications import Notification, NotificationChannel
+from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
+from workflow.models.slips import SlipKind, SlipTemplate
 
 __all__ = [
     "Action",

@@ -12,8 +12,18 @@
 The engine's public API is re-exported here (``from workflow import reports; reports.report(...)``).
 """
 
-from .figures import BACKLOG_LEVELS, FIGURES, GROUPINGS, RATES, backlog, backlog_drilldown, drilldown, report, trend
-from .periods import Period, last_months
+from workflow.reports.figures import (
+    BACKLOG_LEVELS,
+    FIGURES,
+    GROUPINGS,
+    RATES,
+    backlog,
+    backlog_drilldown,
+    drilldown,
+    report,
+    trend,
+)
+from workflow.reports.periods import Period, last_months
 
 __all__ = [
     "BACKLOG_LEVELS",

@@ -16,10 +16,9 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet
 
 from catalog.scoping import ALL, visible_agency_ids
-
-from ..admin_views.queries import can_use_inbox
-from . import charts, figures, views
-from .periods import Period
+from workflow.admin_views.queries import can_use_inbox
+from workflow.reports import charts, figures, views
+from workflow.reports.periods import Period
 
 PANEL_CACHE_SECONDS = 300
 

@@ -15,11 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.scoping import ALL, visible_agency_ids
-
-from ..api.permissions import IsOfficial
-from ..models import LateList, LateListKind
-from . import figures, index766
-from .periods import Period, last_months
+from workflow.api.permissions import IsOfficial
+from workflow.models import LateList, LateListKind
+from workflow.reports import figures, index766
+from workflow.reports.periods import Period, last_months
 
 app_name = "reports_api"
 

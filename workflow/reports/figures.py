@@ -52,10 +52,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, Procedure, Sector
-
-from ..models import Channel, Dossier, Status, StepRun, Timeliness
-from ..worktime import DAY_MINUTES, get_calendar
-from .periods import Period
+from workflow.models import Channel, Dossier, Status, StepRun, Timeliness
+from workflow.reports.periods import Period
+from workflow.worktime import DAY_MINUTES, get_calendar
 
 #: The counted figures, in display order, with their labels.
 FIGURES = {

@@ -19,10 +19,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, OnlineLevel, Procedure, ProcedureDocument, ProcedureStatus
-
-from ..models import DocumentKind, DossierDocument
-from . import figures
-from .periods import Period
+from workflow.models import DocumentKind, DossierDocument
+from workflow.reports import figures
+from workflow.reports.periods import Period
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..models import LateList, LateListKind
-from . import charts, figures
-from .periods import Period, last_months
+from workflow.models import LateList, LateListKind
+from workflow.reports import charts, figures
+from workflow.reports.periods import Period, last_months
 
 CACHE_SECONDS = 600
 PUBLIC_FIGURES = [

@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Official
 from portal.roles import SUPERVISOR
-
-from ..models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
-from ..notifications import _enqueue
-from .figures import report
-from .periods import Period
+from workflow.models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
+from workflow.notifications import _enqueue
+from workflow.reports.figures import report
+from workflow.reports.periods import Period
 
 
 def _entries(late_list, period, now):

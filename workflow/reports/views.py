@@ -25,12 +25,11 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.models import Agency, Procedure, Sector
 from catalog.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.formatting import format_percent
-
-from ..admin_views.queries import can_use_inbox
-from ..models import LateList, LateListKind
-from . import charts, figures, index766
-from .figures import FIGURES, GROUPINGS, RATES
-from .periods import Period, last_months
+from workflow.admin_views.queries import can_use_inbox
+from workflow.models import LateList, LateListKind
+from workflow.reports import charts, figures, index766
+from workflow.reports.figures import FIGURES, GROUPINGS, RATES
+from workflow.reports.periods import Period, last_months
 
 
 def require_reports(user):
@@ -286,7 +285,7 @@ class LateListsView(ReportsMixin, TemplateView):
     def post(self, request):
         if not sees_all_units(request.user):
             raise PermissionDenied
-        from .services import late_list_publish
+        from workflow.reports.services import late_list_publish
 
         try:
             period = Period.parse(request.POST.get("month", ""))

@@ -43,9 +43,9 @@ screens, registered in :mod:`workflow.wagtail_hooks`), :mod:`~workflow.slips.vie
 :mod:`~workflow.slips.urls` (downloads).
 """
 
-from .context import slip_context
-from .docx import html_to_docx
-from .rendering import (
+from workflow.slips.context import slip_context
+from workflow.slips.docx import html_to_docx
+from workflow.slips.rendering import (
     SlipTemplateError,
     default_template_source,
     html_to_pdf,
@@ -55,8 +55,8 @@ from .rendering import (
     render_slip_pdf,
     slip_upload,
 )
-from .samples import check_template_source, render_sample
-from .vocabulary import SLIP_ACTIONS, SLIP_TITLES
+from workflow.slips.samples import check_template_source, render_sample
+from workflow.slips.vocabulary import SLIP_ACTIONS, SLIP_TITLES
 
 __all__ = [
     "SLIP_ACTIONS",

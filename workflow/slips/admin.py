@@ -20,9 +20,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from catalog.models import Agency
 from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 from catalog.scoping import ALL, visible_agency_ids
-
-from ..models import SlipTemplate
-from .vocabulary import CSS_CLASSES, VARIABLES
+from workflow.models import SlipTemplate
+from workflow.slips.vocabulary import CSS_CLASSES, VARIABLES
 
 
 class SlipTemplatePermissionPolicy(UnitScopedPermissionPolicy):

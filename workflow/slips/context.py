@@ -12,9 +12,15 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from portal.core.formatting import date_text, datetime_text, format_datetime, format_number
-
-from ..models import Delivery, DocumentKind, DossierEvent, SlipKind
-from .vocabulary import CHANNEL_TEXT, DELIVERY_TEXT, SLIP_ACTIONS, SLIP_SYMBOLS, SLIP_TITLES, TIME_UNIT_TEXT
+from workflow.models import Delivery, DocumentKind, DossierEvent, SlipKind
+from workflow.slips.vocabulary import (
+    CHANNEL_TEXT,
+    DELIVERY_TEXT,
+    SLIP_ACTIONS,
+    SLIP_SYMBOLS,
+    SLIP_TITLES,
+    TIME_UNIT_TEXT,
+)
 
 
 def _place_name(agency) -> str:
@@ -147,7 +153,7 @@ def _received_documents(dossier, procedure_documents):
 
 def _register(dossier):
     """Register book (the year of the code) and entry number (rank of the dossier among the agency's that year)."""
-    from ..models import Dossier
+    from workflow.models import Dossier
 
     match = re.search(r"-(\d{2})\d{4}-\d+$", dossier.code or "")
     if not match or dossier.pk is None:

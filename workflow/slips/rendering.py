@@ -14,10 +14,10 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DocumentKind, SlipKind, SlipTemplate
-from .context import slip_context
-from .docx import html_to_docx
-from .vocabulary import FORMATS, SLIP_FILE_SLUGS
+from workflow.models import DocumentKind, SlipKind, SlipTemplate
+from workflow.slips.context import slip_context
+from workflow.slips.docx import html_to_docx
+from workflow.slips.vocabulary import FORMATS, SLIP_FILE_SLUGS
 
 logger = logging.getLogger(__name__)
 

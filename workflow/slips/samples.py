@@ -7,15 +7,21 @@ from html import escape as html_escape
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .context import slip_context
-from .rendering import SlipTemplateError, compile_template, default_template_source, html_to_pdf, render_body, wrap_page
-from .vocabulary import TZ
+from workflow.slips.context import slip_context
+from workflow.slips.rendering import (
+    SlipTemplateError,
+    compile_template,
+    default_template_source,
+    html_to_pdf,
+    render_body,
+    wrap_page,
+)
+from workflow.slips.vocabulary import TZ
 
 
 def _sample_objects(agency=None):
     from catalog.models import Agency, Procedure
-
-    from ..models import Dossier, Status
+    from workflow.models import Dossier, Status
 
     if agency is None:
         agency = Agency(

@@ -8,7 +8,7 @@
 
 from django.urls import path
 
-from . import views
+from workflow.slips import views
 
 app_name = "workflow_slips"
 

@@ -12,10 +12,9 @@ from django.views.decorators.http import require_GET
 
 from catalog.access_log import record_access
 from catalog.models import AccessKind
-
-from ..models import Dossier, SlipKind
-from .rendering import render_slip
-from .vocabulary import TZ
+from workflow.models import Dossier, SlipKind
+from workflow.slips.rendering import render_slip
+from workflow.slips.vocabulary import TZ
 
 #: URL format → :func:`workflow.slips.render_slip` format.
 URL_FORMATS = {"pdf": "pdf", "doc": "doc", "docx": "doc"}

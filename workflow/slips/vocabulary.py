@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Action, Delivery, SlipKind
+from workflow.models import Action, Delivery, SlipKind
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -4,8 +4,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Status
-from ..worktime import DAY_MINUTES
+from workflow.models import Status
+from workflow.worktime import DAY_MINUTES
 
 register = template.Library()
 
