@@ -111,7 +111,7 @@ def populate():
 
     from catalog.models import Agency, Procedure, Sector
     from eforms.models import EForm, FormField, FormSection, FormVersion
-    from portal.identity import create_citizen
+    from portal.citizens.identity import create_citizen
     from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
 
     agency, _ = Agency.objects.get_or_create(code="000.00.77.H77", defaults={"name": "Sở Xây dựng (bench)"})

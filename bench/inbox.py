@@ -8,7 +8,7 @@ Measures, as an official of one agency signed in through the Django test client:
 
 Usage: .venv/bin/python bench/inbox.py [--dossiers 100000] [--agencies 50] [--runs 15]
 Uses var/bench_inbox.sqlite3 (or DATABASE_URL when set). The data is made once by
-``workflow.seed.seed_dossiers(open_only=True)`` (``manage.py seed_load --open-only``) and kept for later runs.
+``workflow.dossiers.seed.seed_dossiers(open_only=True)`` (``manage.py seed_load --open-only``) and kept for later runs.
 Ends with ``RESULT inbox_ms=<median> inbox_queries=<n> api_ms=<median>``.
 """
 
@@ -23,8 +23,8 @@ ROW = re.compile(rb'id="dossier_\d+_title"')  # one per listed dossier (the code
 
 
 def populate(dossiers, agencies):
+    from workflow.dossiers.seed import seed_dossiers
     from workflow.models import Dossier
-    from workflow.seed import seed_dossiers
 
     have = Dossier.objects.open().count()
     if have >= dossiers:
@@ -75,7 +75,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from workflow.admin_views.dossiers import InboxView
+    from workflow.dossiers.admin_views import InboxView
     from workflow.models import Dossier
 
     populate(args.dossiers, args.agencies)

@@ -82,8 +82,8 @@ def main():
     from django.utils import timezone
 
     from workflow import reports
+    from workflow.dossiers.seed import seed_dossiers
     from workflow.models import Dossier, DossierEvent, StepRun
-    from workflow.seed import seed_dossiers
 
     have = Dossier.objects.count()
     if have < args.dossiers:

@@ -130,7 +130,7 @@ class ProcedureQuerySet(models.QuerySet):
     def implemented_for(self, user):
         """The procedures ``user``'s unit implements (every one for supervisors): what its admins may build
         processes and e-forms for."""
-        from catalog.scoping import ALL, visible_agency_ids
+        from catalog.officials.scoping import ALL, visible_agency_ids
 
         agency_ids = visible_agency_ids(user)
         if agency_ids is ALL:
@@ -391,7 +391,7 @@ class PersonalDataAccessQuerySet(models.QuerySet):
 class PersonalDataAccess(models.Model):
     """One view of a citizen's personal data by an official: append-only, never edited or deleted.
 
-    Written only by :func:`catalog.access_log.record_access`; supervisors and the system admin read the list,
+    Written only by :func:`catalog.access_log.services.record_access`; supervisors and the system admin read the list,
     the police role reads only the aggregated statistics (BN 7.4). Database triggers (migration 0004) refuse
     UPDATE and DELETE on the table as well, whatever the client.
     """

@@ -161,9 +161,9 @@ def register_catalog_import_viewset():
     return CatalogImportViewSet()
 
 
-# --- Back-office accounts: units, officials, roles, revocation (catalog/account_views.py) ----------------
-from catalog import accounts  # noqa: E402
-from catalog.account_views import OfficialsViewSet  # noqa: E402
+# --- Back-office accounts: units, officials, roles, revocation (catalog/officials/views.py) ----------------
+from catalog.officials import services as accounts  # noqa: E402
+from catalog.officials.views import OfficialsViewSet  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
@@ -179,4 +179,4 @@ def register_account_log_actions(actions):
     actions.register_action(accounts.LOG_RESET_OTP, _("Second factor reset"), _("Second factor reset"))
 
 
-from catalog import access_views  # noqa: F401,E402
+from catalog.access_log import views as access_views  # noqa: F401,E402

@@ -25,7 +25,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
 
-from catalog.permissions import UnitScopedPermissionPolicy
+from catalog.officials.permissions import UnitScopedPermissionPolicy
 from eforms import engine, selectors, services
 from eforms.errors import EFormError, InvalidDefinition
 from eforms.models import EForm, FormVersion, PrefillSource, VersionStatus

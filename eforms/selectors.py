@@ -1,7 +1,7 @@
 """Reads of the e-form app: what a user may see, the form a procedure offers, an applicant's fillings."""
 
 from catalog.models import Procedure
-from catalog.scoping import ALL, visible_agency_ids
+from catalog.officials.scoping import ALL, visible_agency_ids
 from eforms.models import DraftStatus, EForm, FormDraft, FormVersion, VersionStatus
 
 

@@ -31,10 +31,10 @@ from eforms.errors import (
 )
 from eforms.files import delete_reference
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, FormSection, FormVersion, VersionStatus
-from workflow import services as dossier_services
+from workflow.dossiers import services as dossier_services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import DossierError
 from workflow.models import ApplicantKind, Delivery
-from workflow.services import Applicant, Upload
 
 # --- building -------------------------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ def draft_submit(
     applicant: Applicant,
     at=None,
 ):
-    """Turn a filled form into a dossier in status 1 (``workflow.services.dossier_submit_online``).
+    """Turn a filled form into a dossier in status 1 (``workflow.dossiers.services.dossier_submit_online``).
 
     ``form_files``: ``[(label, File)]`` from the form's file fields.
     ``documents``: ``[(procedure_document, File | StoredDocument)]`` for the required documents.
@@ -271,13 +271,13 @@ def draft_submit(
 
 
 def _document_upload(user, procedure_document, source) -> Upload:
-    from portal.citizens import StoredDocument
+    from portal.citizens.models import StoredDocument
 
     if isinstance(source, StoredDocument):
         if source.owner_id != user.pk:
             raise SubmissionRefused(_("This document is not in your data store."))
         try:
-            from portal.accounts.store import stored_document_to_upload
+            from portal.citizens.accounts.store import stored_document_to_upload
         except ImportError:  # pragma: no cover - the data store module is optional
             with source.file.open("rb") as handle:
                 content = ContentFile(handle.read(), name=os.path.basename(source.file.name))

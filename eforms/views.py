@@ -29,7 +29,7 @@ from eforms.errors import NoPublishedVersion, SubmissionRefused
 from eforms.files import WizardFileStorage
 from eforms.forms import DeliveryForm, DocumentsForm, ReviewForm
 from eforms.models import FieldType
-from portal.accounts.decorators import citizen_required
+from portal.citizens.accounts.decorators import citizen_required
 from portal.core.formatting import format_date
 
 DOCUMENTS, DELIVERY, REVIEW = "documents", "delivery", "review"
@@ -196,7 +196,7 @@ class SubmitWizard(SessionWizardView):
             state = self._evaluate()["state"].get(step)
             return {"answers": state["answers"] if state else self._evaluate()["values"], "prefill": self.draft.prefill}
         if step == DOCUMENTS:
-            from portal.citizens import StoredDocument
+            from portal.citizens.models import StoredDocument
 
             return {
                 "procedure_documents": list(self.procedure.documents.all()),

@@ -11,7 +11,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalog.permissions import UnitScopedChooserViewSet
+from catalog.officials.permissions import UnitScopedChooserViewSet
 from eforms import admin_views as views
 from eforms.admin_forms import FormVersionAdminForm
 from eforms.models import EForm, FormVersion

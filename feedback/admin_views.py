@@ -22,9 +22,9 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from catalog.access_log import record_access
+from catalog.access_log.services import record_access
 from catalog.models import AccessKind
-from catalog.scoping import sees_all_units, visible_agency_ids
+from catalog.officials.scoping import sees_all_units, visible_agency_ids
 from feedback import questions, selectors, services, transitions
 from feedback.errors import FeedbackError
 from feedback.forms import (

@@ -1,19 +1,19 @@
 """E-mails about feedback, written to the workflow outbox (``workflow.Notification``) in the caller's transaction.
 
 The outbox sends each row once, after commit, via huey (see
-:mod:`workflow.notifications`); feedback rows have no dossier and a ``kind``
+:mod:`workflow.notifications.outbox`); feedback rows have no dossier and a ``kind``
 starting with ``feedback_``.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from catalog.officials.roles import LEADER, SUPERVISOR, UNIT_ADMIN
 from portal.core.links import absolute_url
-from portal.roles import LEADER, SUPERVISOR, UNIT_ADMIN
+from workflow import notifications
 from workflow.models import Notification, NotificationChannel
 
 
@@ -27,14 +27,7 @@ def _queue(recipients, kind, subject, body):
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk]
-
-    def enqueue():
-        from workflow.notifications import _enqueue
-
-        _enqueue(ids)
-
-    transaction.on_commit(enqueue)
+    notifications.enqueue_on_commit(n.pk for n in created if n.pk)
     return [row.recipient for row in rows]
 
 

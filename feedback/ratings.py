@@ -57,6 +57,15 @@ def rating_public_url(dossier_or_code) -> str:
     return absolute_url(reverse("feedback:rate"), {"code": code, "s": rating_secret(code)})
 
 
+#: Notices that carry the one-time rating link (QT 24.1); registered with the outbox in FeedbackConfig.ready.
+RATING_NOTICE_KINDS = ("result_ready", "returned")
+
+
+def rating_notice_context(dossier) -> dict:
+    """What a result notice adds so the applicant can rate (the link and the secret printed with it)."""
+    return {"rating_url": rating_public_url(dossier), "rating_secret": rating_secret(dossier.code)}
+
+
 def rating_account_url(dossier_or_code) -> str:
     """The signed-in applicant's rating page (for "My dossiers")."""
     return reverse("feedback:rate_mine", args=[getattr(dossier_or_code, "code", dossier_or_code)])

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
-from catalog.scoping import ALL, visible_agency_ids
+from catalog.officials.scoping import ALL, visible_agency_ids
 from feedback.models import (
     CRITERIA,
     OPEN_FEEDBACK_STATUSES,

@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.scoping import sees_all_units, user_agency_id, visible_agency_ids
+from catalog.officials.scoping import sees_all_units, user_agency_id, visible_agency_ids
 from feedback import notify, transitions
 from feedback.errors import InvalidFeedback, NotAllowed, StaleForm
 from feedback.models import (

@@ -173,5 +173,5 @@ def procedure_url(procedure, request=None):
     return index_page.get_url(request) + index_page.reverse_subpage("procedure_detail", args=[procedure.national_code])
 
 
-# Citizen accounts and the personal data store live in their own module (portal/citizens.py).
-from portal.citizens import CitizenProfile, DocumentType, StoredDocument  # noqa: E402,F401
+# Citizen accounts and the personal data store live in their own module (portal/citizens/models.py).
+from portal.citizens.models import CitizenProfile, DocumentType, StoredDocument  # noqa: E402,F401

@@ -21,7 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("tai-khoan/", include("portal.accounts.urls")),
+    path("tai-khoan/", include("portal.citizens.accounts.urls")),
     path("tra-cuu/", lookup_page, name="lookup"),
     path("cong-khai/", include("workflow.reports.public")),
     path("nop-truc-tuyen/", include("eforms.urls")),

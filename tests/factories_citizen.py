@@ -6,13 +6,13 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from portal.citizens import CitizenProfile, DocumentType
-from portal.identity import create_citizen
+from portal.citizens.identity import create_citizen
+from portal.citizens.models import CitizenProfile, DocumentType
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, StepKind
-from workflow.services import Applicant, Upload
 
 PASSWORD = "Mat-khau-cong-dan-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -57,7 +57,7 @@ class DocumentTypeFactory(DjangoModelFactory):
 
 def stored_document(owner, *, title="Căn cước mặt trước", doc_type=None, name="can-cuoc.pdf", content=PDF):
     """A document in ``owner``'s data store, added through the store service (validated, private storage)."""
-    from portal.accounts.store import add_stored_document
+    from portal.citizens.accounts.store import add_stored_document
 
     return add_stored_document(
         owner=owner, doc_type=doc_type or DocumentTypeFactory(), title=title, file=pdf_file(name, content)
@@ -86,7 +86,7 @@ class Unit:
 
 
 def submit_online(unit, user, *, organisation="", files=None, at=None):
-    """An online dossier (status 1) of ``user`` through :func:`workflow.services.dossier_submit_online`."""
+    """An online dossier (status 1) of ``user`` through :func:`workflow.dossiers.services.dossier_submit_online`."""
     profile = user.citizen_profile
     return services.dossier_submit_online(
         applicant_user=user,

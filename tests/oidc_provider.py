@@ -21,7 +21,7 @@ not in the JWKS but with the same ``kid``; ``"hs256-secret"``: HS256 with the
 client secret), :attr:`token_status` (e.g. 503: the token endpoint fails).
 
 The :func:`vneid_provider` fixture starts one, points the ``VNEID_OIDC_*``
-settings at it (endpoints are found through discovery by portal/oidc.py) and
+settings at it (endpoints are found through discovery by portal/citizens/oidc.py) and
 stops it afterwards. Import it into a test module to use it.
 """
 

@@ -1,5 +1,5 @@
-"""The access log of citizens' personal data (DESIGN 10; TN 17.10d; BN 7.4): catalog/access_log.py and
-catalog/access_views.py.
+"""The access log of citizens' personal data (DESIGN 10; TN 17.10d; BN 7.4): catalog/access_log/services.py and
+catalog/access_log/views.py.
 
 Every view of a citizen's data by an official writes exactly one entry (who, unit, when, what, IP) and
 nothing else; lists write none; the applicant reading their own dossier writes none. Supervisors read the
@@ -24,7 +24,7 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 from wagtail.admin.menu import admin_menu
 
-from catalog.access_log import access_statistics, record_access
+from catalog.access_log.services import access_statistics, record_access
 from catalog.models import AccessKind, ImmutableAccessLogError, PersonalDataAccess
 from feedback import questions
 from feedback import services as feedback_services
@@ -100,12 +100,12 @@ def log_queries(captured):
 
 def without_logging(monkeypatch, client, path, **extra):
     """The number of queries of ``path`` with the logging switched off (to measure what it adds)."""
-    import catalog.access_log as module
+    import catalog.access_log.services as module
 
     with monkeypatch.context() as patch:
         for target in (
-            "workflow.admin_views.dossiers",
-            "workflow.api.views",
+            "workflow.dossiers.admin_views",
+            "workflow.dossiers.api.views",
             "workflow.slips.views",
             "feedback.admin_views",
         ):

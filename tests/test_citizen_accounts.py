@@ -5,8 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
 
-from portal.citizens import CitizenProfile
-from portal.identity import (
+from portal.citizens.identity import (
     PREFILL_KEYS,
     PROVIDERS,
     IdentityClaims,
@@ -14,6 +13,7 @@ from portal.identity import (
     link_or_create_citizen,
     profile_as_prefill,
 )
+from portal.citizens.models import CitizenProfile
 from tests.factories_citizen import PASSWORD, CitizenUserFactory, citizen
 from tests.factories_workflow import UserFactory
 
@@ -239,7 +239,7 @@ def test_prefill_of_anonymous_and_staff_is_blank(rf):
 
 
 def test_only_the_local_provider_is_registered_and_the_interface_is_abstract(rf):
-    # The national e-ID provider (portal/oidc.py) is registered too but enabled only when VNEID_OIDC_* is set.
+    # The national e-ID provider (portal/citizens/oidc.py) is registered too but enabled only when VNEID_OIDC_* is set.
     assert list(PROVIDERS)[0] == "local" and set(PROVIDERS) <= {"local", "vneid"}
     with pytest.raises(NotImplementedError):
         IdentityProvider().complete(rf.get("/"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from tests.factories_citizen import PDF, Unit, citizen, receive, request_supplement, stored_document, submit_online
-from workflow import services
+from workflow.dossiers import services
 from workflow.models import Action, DocumentKind, Dossier, Status
 from workflow.models.dossier import STATUS_PLAIN
 

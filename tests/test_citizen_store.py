@@ -7,8 +7,8 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.accounts.store import owned_documents, stored_document_to_upload
-from portal.citizens import DocumentType, StoredDocument
+from portal.citizens.accounts.store import owned_documents, stored_document_to_upload
+from portal.citizens.models import DocumentType, StoredDocument
 from tests.factories_citizen import PDF, PNG, citizen, stored_document
 from tests.factories_workflow import UserFactory
 

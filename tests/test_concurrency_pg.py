@@ -11,10 +11,10 @@ from django.db import connection, connections
 
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant
 from workflow.errors import DossierError
 from workflow.models import Dossier, DossierEvent
-from workflow.services import Applicant
 
 pytestmark = [
     pytest.mark.postgres,

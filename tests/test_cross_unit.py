@@ -26,7 +26,7 @@ as every outsider in turn (each attempt in a savepoint rolled back), then lists 
   the commented allow-list of public / province-wide URLs, so a new screen cannot be forgotten.
 
 Wagtail's generic views (chooser, bulk actions, editing sessions) are scoped by the models' permission
-policies (catalog/permissions.py).
+policies (catalog/officials/permissions.py).
 """
 
 import io
@@ -46,17 +46,18 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from catalog.models import Agency, Official
+from catalog.officials import roles
 from eforms import services as eform_services
 from eforms.models import EForm, FormDraft, FormField, FormSection, FormVersion
 from feedback import questions as question_services
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackAttachment, FeedbackEvent, Question, Rating
-from portal import roles
 from portal.demo.loader import load_roles
 from tests.factories import AgencyFactory, ProcedureDocumentFactory, ProcedureFactory
 from tests.factories_citizen import PDF, citizen, stored_document
 from tests.factories_workflow import official, published_process
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import (
     Dossier,
     DossierDocument,
@@ -69,7 +70,6 @@ from workflow.models import (
     StepKind,
     StepRun,
 )
-from workflow.services import Applicant, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -411,7 +411,7 @@ def _admin_action_payload(action):
 
 
 CASES = [
-    # officials' dossier screens (workflow/admin_views/dossiers.py) and slips (workflow/slips/views.py)
+    # officials' dossier screens (workflow/dossiers/admin_views.py) and slips (workflow/slips/views.py)
     Case("admin dossier detail", _r("dossiers:detail", _pk("b_dossier"))),
     Case("admin dossier document (upload)", _r("dossiers:document", _pk("b_dossier"), _pk("b_document"))),
     Case("admin dossier document (e-form PDF)", _r("dossiers:document", _pk("b_dossier"), _pk("b_form_pdf"))),
@@ -448,7 +448,7 @@ CASES = [
         "slip receipt.doc",
         lambda w: reverse("workflow_slips:download", kwargs={"pk": w.b_dossier.pk, "kind": "receipt", "fmt": "doc"}),
     ),
-    # the dossier API (workflow/api/views.py)
+    # the dossier API (workflow/dossiers/api/views.py)
     Case("API dossier detail", _r("workflow_api:dossier-detail", _pk("b_dossier"))),
     Case("API dossier document", _r("workflow_api:dossier-document", _pk("b_dossier"), _pk("b_document"))),
     *[
@@ -471,7 +471,7 @@ CASES = [
         as_json=True,
         allow=(400,),
     ),
-    # process designer (workflow/admin_views/processes.py)
+    # process designer (workflow/processes/admin_views.py)
     *[
         Case(f"process {view}", _r(f"{PROCESS}:{view}", _pk("b_draft_process")), owner="b_admin")
         for view in ("edit", "usage", "history", "history_results", "inspect")
@@ -580,7 +580,7 @@ CASES = [
         Case(f"bulk delete {model} POST", _bulk_delete(model, attr), "post", owner=None, allow=(302,))
         for model, attr in BULK
     ],
-    # Wagtail's editing session of B's process (asks the model's permission policy: catalog/permissions.py)
+    # Wagtail's editing session of B's process (asks the model's permission policy: catalog/officials/permissions.py)
     Case(
         "editing session ping",
         lambda w: reverse("wagtailadmin_editing_sessions:ping", args=["workflow", "process", w.b_draft_process.pk, 0]),
@@ -645,7 +645,7 @@ CASES = [
     Case("e-form wizard", _r("eforms:wizard", _pk("b_open_draft")), owner="b_citizen"),
     Case("e-form draft delete POST", _r("eforms:draft_delete", _pk("b_open_draft")), "post", owner=None),
     Case("e-form acknowledgement", _r("eforms:acknowledgement", _pk("b_submitted_draft")), owner="b_citizen"),
-    # account management (catalog/account_views.py): another unit's official
+    # account management (catalog/officials/views.py): another unit's official
     Case("official detail", lambda w: f"/admin/officials/{w.b_officer.pk}/", owner="b_admin"),
     Case(
         "official revoke POST",
@@ -706,7 +706,7 @@ SNAPSHOT_MODELS = [
 def snapshot():
     from wagtail.admin.models import EditingSession
 
-    from portal.citizens import StoredDocument
+    from portal.citizens.models import StoredDocument
 
     state = {
         m._meta.label: list(m.objects.order_by("pk").values())
@@ -853,7 +853,7 @@ LISTS = [
     "/tai-khoan/ho-so/",
     "/nop-truc-tuyen/",
     "/tai-khoan/kho-du-lieu/",
-    # Wagtail's snippet choosers (catalog/permissions.py): the user's scope only
+    # Wagtail's snippet choosers (catalog/officials/permissions.py): the user's scope only
     "/admin/snippets/choose/workflow/process/",
     "/admin/snippets/choose/workflow/process/results/?q=XPROCB7",
     "/admin/snippets/choose/eforms/eform/",
@@ -866,7 +866,7 @@ LISTS = [
     # the e-form versions index and its e-form filter (eforms/wagtail_hooks.py)
     "/admin/eforms/versions/",
     "/admin/eforms/versions/?eform={eform}",
-    # the officials' accounts (catalog/account_views.py): a unit admin lists their own unit's officials only
+    # the officials' accounts (catalog/officials/views.py): a unit admin lists their own unit's officials only
     "/admin/officials/",
     "/admin/officials/?q=XOFFICERB7",
 ]
@@ -936,7 +936,7 @@ def test_own_lists_show_the_own_objects(world, clients):
     assert not problems, "\n".join(problems)
 
 
-# --- the access log of personal data (catalog/access_views.py) ---------------------------------------------
+# --- the access log of personal data (catalog/access_log/views.py) ---------------------------------------------
 
 #: Who opens the log's screens (BN 7.4): supervisors the list and the statistics, the police the statistics only.
 ACCESS_LOG = {

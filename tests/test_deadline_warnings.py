@@ -9,12 +9,12 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils.translation import gettext
 
-from portal.roles import UNIT_ADMIN
+from catalog.officials.roles import UNIT_ADMIN
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import services
-from workflow.deadline_warnings import deadline_warnings_send
-from workflow.services import Applicant
+from workflow.dossiers import services
+from workflow.dossiers.deadline_warnings import deadline_warnings_send
+from workflow.dossiers.services import Applicant
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

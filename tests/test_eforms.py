@@ -212,7 +212,7 @@ def test_admin_builds_publishes_and_citizen_submits_online(
     # Before acceptance the public lookup shows only code, agency, applicant and date; once the officer
     # receives it, exactly the AG 12 fields.
     from portal.lookup import FULL_KEYS, REDUCED_KEYS
-    from workflow import services
+    from workflow.dossiers import services
 
     client.logout()
     assert tuple(client.get(f"/api/v1/lookup/{dossier.code}/").json()) == REDUCED_KEYS

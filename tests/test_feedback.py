@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from catalog.scoping import visible_agency_ids
+from catalog.officials.scoping import visible_agency_ids
 from feedback import questions, selectors, services
 from feedback.errors import InvalidFeedback, NotAllowed, StaleForm, WrongState
 from feedback.models import (

@@ -1,4 +1,4 @@
-"""A huey consumer killed mid-send: the message still goes out, once (workflow/notifications.py).
+"""A huey consumer killed mid-send: the message still goes out, once (workflow/notifications/outbox.py).
 
 The first tests drive the outbox in-process (claims, leases, the periodic sweep). ``test_consumer_killed_mid_send``
 starts a REAL consumer (``manage.py run_huey``) in a subprocess on a temporary SQLite database, with huey on
@@ -69,7 +69,7 @@ def _row(recipient="dan@example.com", **fields):
 @pytest.mark.django_db
 def test_a_message_claimed_by_a_live_worker_is_not_sent_by_another_until_its_lease_lapses():
     from workflow.models import Notification
-    from workflow.notifications import _claim, deliver, message_id, requeue_stuck
+    from workflow.notifications.outbox import _claim, deliver, message_id, requeue_stuck
 
     row = _row()
     assert _claim(row.pk) is not None  # a worker is sending it right now
@@ -95,7 +95,7 @@ def test_a_message_claimed_by_a_live_worker_is_not_sent_by_another_until_its_lea
 def test_a_failed_send_is_released_for_the_next_attempt(monkeypatch):
     from django.core.mail.backends.locmem import EmailBackend
 
-    from workflow.notifications import deliver
+    from workflow.notifications.outbox import deliver
 
     row = _row()
     original = EmailBackend.send_messages
@@ -120,7 +120,7 @@ def test_the_sweep_queues_only_rows_that_should_have_gone_out():
     from django.utils import timezone
 
     from workflow.models import Notification
-    from workflow.notifications import MAX_ATTEMPTS, requeue_stuck
+    from workflow.notifications.outbox import MAX_ATTEMPTS, requeue_stuck
 
     fresh = _row("fresh@example.com")  # its task is still in the queue
     lost = _row("lost@example.com")  # its task died with a consumer before it ran
@@ -148,7 +148,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from feedback.notify import _queue
 from workflow.models import Dossier, Notification
-from workflow.notifications import _enqueue
+from workflow.notifications import enqueue
 from workflow.tasks import resend_unsent_notifications
 
 folder = Path(os.environ["HUEY_CRASH_DIR"])
@@ -170,7 +170,7 @@ wait(lambda: not Notification.objects.filter(sent_at__isnull=True, claimed_until
 resend_unsent_notifications()  # the sweep, run by the new consumer
 wait(lambda: not Notification.objects.filter(sent_at__isnull=True).exists())
 # Duplicate tasks for every row (a huey retry, an overlapping sweep...), then a marker queued behind them.
-_enqueue(list(Notification.objects.values_list("pk", flat=True)))
+enqueue(list(Notification.objects.values_list("pk", flat=True)))
 with transaction.atomic():
     _queue(["c.marker@example.com"], "feedback_test", "Marker", "Body")
 """

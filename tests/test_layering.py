@@ -19,17 +19,8 @@ KERNEL = "portal.core"
 #: (importing module, imported module) — module-level upward imports that exist today and are being removed.
 #: Do not add to it: import lazily inside the function that needs it, or move the code down a layer.
 ALLOWED_UPWARD = {
-    # Role groups live in the site (portal/roles.py); they move under catalog/officials/ (issue 13 item 5).
-    ("catalog.account_views", "portal.roles"),
-    ("catalog.accounts", "portal.roles"),
-    ("workflow.deadline_warnings", "portal.roles"),
-    ("workflow.reports.services", "portal.roles"),
-    ("feedback.notify", "portal.roles"),
-    # The officials' dossier screen shows the e-form answers of a dossier (eforms reads dossiers, not the
-    # other way round): to be read through a lazy import or a hook.
-    ("workflow.admin_views.dossiers", "eforms.selectors"),
     # The e-form wizard is for signed-in citizens: the decorator sits with the citizens' accounts (site).
-    ("eforms.views", "portal.accounts.decorators"),
+    ("eforms.views", "portal.citizens.accounts.decorators"),
 }
 
 

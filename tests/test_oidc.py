@@ -1,4 +1,4 @@
-"""Citizen sign-in with the national e-ID (VNeID) over OpenID Connect (portal/oidc.py), end to end.
+"""Citizen sign-in with the national e-ID (VNeID) over OpenID Connect (portal/citizens/oidc.py), end to end.
 
 The Django test client plays the citizen's browser on our side; the hop to the
 provider is a real HTTP request to the local provider of tests/oidc_provider.py,
@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from portal import oidc
-from portal.citizens import CitizenProfile
-from portal.identity import StaffAccountError, profile_as_prefill
+from portal.citizens import oidc
+from portal.citizens.identity import StaffAccountError, profile_as_prefill
+from portal.citizens.models import CitizenProfile
 from tests.factories_citizen import PASSWORD, CitizenUserFactory
 from tests.factories_workflow import UserFactory
 from tests.oidc_provider import vneid_provider  # noqa: F401 - the fixture
@@ -123,7 +123,7 @@ def test_first_sign_in_creates_a_verified_citizen_account_from_the_claims(client
     assert response.redirect_chain[-1][0] == reverse("citizen:dossiers") and response.status_code == 200
     user = signed_in_user(client)
     assert user is not None and not user.is_staff and not user.is_superuser
-    assert client.session["_auth_user_backend"] == "portal.oidc.VneidBackend"
+    assert client.session["_auth_user_backend"] == "portal.citizens.oidc.VneidBackend"
     assert not user.has_usable_password()
     profile = user.citizen_profile
     assert (profile.id_number, profile.full_name, profile.date_of_birth, profile.gender) == (
@@ -190,7 +190,8 @@ def test_an_account_made_with_a_password_and_the_same_id_number_is_linked_not_du
     assert profile.verified and profile.full_name == "Nguyễn Thị Hoa"
     assert (profile.identity_provider, profile.external_subject) == ("vneid", "vneid-sub-0001")
     assert profile.email == "hoa.cu@example.com"
-    # The ID number there had only been typed in, so whoever knew the password loses it (see portal/identity.py);
+    # The ID number there had only been typed in, so whoever knew the password loses it
+    # (see portal/citizens/identity.py);
     # the person VNeID vouched for is told and can set a new one.
     assert not User.objects.get(pk=profile.user_id).has_usable_password()
     assert shows(

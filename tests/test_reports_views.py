@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from freezegun import freeze_time
 
-from portal.roles import SUPERVISOR
+from catalog.officials.roles import SUPERVISOR
 from tests.factories_workflow import UserFactory
 from tests.test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification

@@ -5,7 +5,7 @@ unit's officials (never another unit's, never a province-wide role); revoking ha
 colleague in one action, with a ``reassign`` event and split step timers, and ends the account's sessions at
 once. Supervisors read every unit but act on none; the police role sees no dossier at all.
 
-The rules are in catalog/accounts.py (and workflow.services.dossier_reassign); the screens under
+The rules are in catalog/officials/services.py (and workflow.dossiers.services.dossier_reassign); the screens under
 /admin/officials/ are driven through the test client here too, and state is checked in the database.
 """
 
@@ -30,16 +30,16 @@ from freezegun import freeze_time
 from rest_framework.test import APIClient
 from wagtail.models import ModelLogEntry
 
-from catalog import accounts
 from catalog.models import Agency, Official, TimeUnit
-from portal import roles
+from catalog.officials import roles
+from catalog.officials import services as accounts
 from tests.auth_helpers import confirmed_totp_device, mark_otp_verified
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import UserFactory, official, published_process
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import ActionNotAllowed, ConcurrentChange, DossierError
 from workflow.models import Action, DocumentKind, DossierEvent, Status, StepRun
-from workflow.services import Applicant, Upload
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

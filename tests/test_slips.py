@@ -25,9 +25,10 @@ from django.utils.translation import gettext
 from catalog.models import TimeUnit
 from tests.factories import AgencyFactory, ProcedureDocumentFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import services, slips
+from workflow import slips
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, Dossier, DossierDocument, SlipKind, SlipTemplate, Status
-from workflow.services import Applicant, Upload
 from workflow.slips.views import slip_url
 
 pytestmark = pytest.mark.django_db

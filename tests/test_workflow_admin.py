@@ -1,4 +1,4 @@
-"""The officials' screens in the Wagtail admin (workflow/dossier_admin.py): wiring, scoping and response shape.
+"""The officials' screens in the Wagtail admin (workflow/dossiers/admin.py): wiring, scoping and response shape.
 
 The rules themselves are tested on the services (test_workflow_services.py);
 here every screen is driven through the Django test client by logged-in
@@ -24,8 +24,9 @@ from wagtail.users.models import UserProfile
 from catalog.models import TimeUnit
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import process_services, services
-from workflow.forms import slips_available
+from workflow.dossiers import services
+from workflow.dossiers.forms import slips_available
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import (
     Action,
     DocumentKind,
@@ -36,7 +37,7 @@ from workflow.models import (
     Status,
     StepKind,
 )
-from workflow.services import Applicant, Upload
+from workflow.processes import services as process_services
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -284,7 +285,7 @@ def test_online_dossier_warns_on_the_eight_hour_reception_deadline(client, a):
 
 
 #: Pinned query counts (measured 13 per inbox page and 18 for a detail page, whatever the number of rows or events;
-#: one spare for session/middleware changes). See the docstring of workflow/dossier_admin.py.
+#: one spare for session/middleware changes). See the docstring of workflow/dossiers/admin.py.
 INBOX_QUERIES = 14
 DETAIL_QUERIES = 19
 

@@ -28,9 +28,9 @@ from catalog.models import TimeUnit
 from portal.core.uploads import validate_upload
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import UserFactory, official, published_process
-from workflow import selectors, services
+from workflow.dossiers import selectors, services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
-from workflow.services import Applicant, Upload
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

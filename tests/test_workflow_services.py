@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 from catalog.models import TimeUnit
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState, SlipRequired
 from workflow.models import (
     Action,
@@ -25,8 +26,7 @@ from workflow.models import (
     StepRun,
     Timeliness,
 )
-from workflow.services import Applicant, Upload
-from workflow.sms import LocmemSmsBackend
+from workflow.notifications.sms import LocmemSmsBackend
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -151,7 +151,7 @@ def test_notification_is_sent_once_even_if_the_task_runs_again(unit, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         receive(unit, t("2026-01-02 16:00"))
     mail.outbox.clear()
-    from workflow.notifications import deliver
+    from workflow.notifications.outbox import deliver
 
     for notification in Notification.objects.all():
         assert deliver(notification.pk) is False

@@ -14,13 +14,13 @@ def send_notification(notification_id):
 @db_periodic_task(crontab(minute="*"))
 def resend_unsent_notifications():
     """The recovery of the outbox: a consumer killed mid-send (or before it ran a queued send) loses that huey
-    task; the row's claim lapses and it is queued again here, still sent once (workflow/notifications.py)."""
+    task; the row's claim lapses and it is queued again here, still sent once (workflow/notifications/outbox.py)."""
     notifications.requeue_stuck()
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def deadline_warnings():
-    from workflow.deadline_warnings import deadline_warnings_send
+    from workflow.dossiers.deadline_warnings import deadline_warnings_send
 
     deadline_warnings_send()
 

@@ -66,7 +66,7 @@ def register_slip_urls():
     return [path("", include("workflow.slips.urls"))]
 
 
-from workflow import dossier_admin  # noqa: F401,E402
+from workflow.dossiers import admin as dossier_admin  # noqa: F401,E402
 from workflow.reports.admin import ReportsViewSet, add_report_panels  # noqa: E402
 
 

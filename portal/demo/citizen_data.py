@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from catalog.models import Procedure
 from eforms.models import EForm, FieldType, FormField, FormSection, FormVersion
 from eforms.services import version_publish
-from portal.citizens import CitizenProfile, DocumentType, StoredDocument
+from portal.citizens.models import CitizenProfile, DocumentType, StoredDocument
 
 CITIZEN = ("congdan", "congdan@example.com", "0912345678")
 

@@ -17,13 +17,13 @@ from wagtail.documents import get_document_model
 from wagtail.models import GroupPagePermission, Page, Site
 
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, ProcedureFee, Sector
-from portal import roles
+from catalog.officials import roles
 from portal.demo import catalog_data as data
 from portal.demo import otp_data
 
 DEMO_PASSWORD = "Demo@2026!tthc"
 
-# role group name -> (permissions "app_label.codename", may edit pages); the one list is portal/roles.py
+# role group name -> (permissions "app_label.codename", may edit pages); the one list is catalog/officials/roles.py
 ROLES = {name: (codenames, name in roles.EDITS_PAGES) for name, codenames in roles.PERMISSIONS.items()}
 
 # username, full name, role group, agency code, superuser

@@ -8,9 +8,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog.models import Agency, Official, Procedure
-from workflow import services
+from workflow.dossiers import services
+from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, Dossier, Process, ProcessStatus, ProcessStep, StepKind
-from workflow.services import Applicant, Upload
 from workflow.worktime import DAY_MINUTES
 
 

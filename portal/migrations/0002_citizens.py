@@ -6,7 +6,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import portal.citizens
+import portal.citizens.models
 
 
 class Migration(migrations.Migration):
@@ -308,8 +308,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=500,
-                        storage=portal.citizens.private_storage,
-                        upload_to=portal.citizens.stored_document_path,
+                        storage=portal.citizens.models.private_storage,
+                        upload_to=portal.citizens.models.stored_document_path,
                         verbose_name="file",
                     ),
                 ),

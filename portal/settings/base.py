@@ -214,7 +214,8 @@ else:
         "immediate": False,
     }
 HUEY["consumer"] = {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"}
-# Nobody reads task results; the notification outbox, not huey, remembers what was sent (workflow/notifications.py).
+# Nobody reads task results; the notification outbox, not huey, remembers what was sent
+# (workflow/notifications/outbox.py).
 HUEY["results"] = False
 
 # --- E-mail / SMS --------------------------------------------------------------
@@ -279,7 +280,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "workflow.sms.ConsoleSmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "workflow.notifications.sms.ConsoleSmsBackend")
 
 # --- Feedback and ratings (feedback/; DESIGN §7) ------------------------------
 # Answer due in working days from reception: 15 (QN 18.1); Thái Nguyên: 10 (TN 15.2).
@@ -306,12 +307,12 @@ CSP_FRAME_SOURCES = env_list("CSP_FRAME_SOURCES")  # e.g. https://www.youtube.co
 CSP_FORM_ACTION_SOURCES = env_list("CSP_FORM_ACTION_SOURCES")  # e.g. the national e-ID provider
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # officials' e-mail hashes are not sent to a third party
 
-# --- Sign-in security (DESIGN §10; portal/signin_security.py, portal/otp.py, portal/oidc.py) -------------
+# --- Sign-in security (DESIGN §10; portal/signin_security.py, portal/otp.py, portal/citizens/oidc.py) -------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out username+IP pairs
-    "portal.accounts.backends.EmailOrPhoneBackend",  # citizens: e-mail or phone + password
+    "portal.citizens.accounts.backends.EmailOrPhoneBackend",  # citizens: e-mail or phone + password
     "django.contrib.auth.backends.ModelBackend",  # officials: username + password (then TOTP)
-    "portal.oidc.VneidBackend",  # citizens: national e-ID (OpenID Connect), only when VNEID_OIDC_* is set
+    "portal.citizens.oidc.VneidBackend",  # citizens: national e-ID (OpenID Connect), only when VNEID_OIDC_* is set
 ]
 LOGIN_URL = "citizen:login"  # where login_required public views send visitors (the admin has its own sign-in)
 # Lockout (django-axes): 5 failures for the same username from the same IP → locked for 30 minutes.
@@ -341,5 +342,5 @@ VNEID_OIDC_SCOPES = os.environ.get("VNEID_OIDC_SCOPES", "openid profile")
 VNEID_OIDC_SIGN_ALGO = os.environ.get("VNEID_OIDC_SIGN_ALGO", "RS256")
 VNEID_OIDC_TIMEOUT = int(os.environ.get("VNEID_OIDC_TIMEOUT", "10"))
 # Claim names at the provider for our identity fields, e.g. "id_number=so_dinh_danh,full_name=ho_ten"
-# (fields: id_number, full_name, date_of_birth, gender, address, phone, email; defaults in portal/oidc.py).
+# (fields: id_number, full_name, date_of_birth, gender, address, phone, email; defaults in portal/citizens/oidc.py).
 VNEID_OIDC_CLAIMS = dict(item.split("=", 1) for item in env_list("VNEID_OIDC_CLAIMS") if "=" in item)

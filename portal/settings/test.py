@@ -25,4 +25,4 @@ if REDIS_URL:  # noqa: F405 - CI's PostgreSQL + Redis pass (.ci/run): cache and 
         }
     }
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
-SMS_BACKEND = "workflow.sms.LocmemSmsBackend"
+SMS_BACKEND = "workflow.notifications.sms.LocmemSmsBackend"

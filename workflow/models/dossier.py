@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from catalog.scoping import ALL, visible_agency_ids
+from catalog.officials.scoping import ALL, visible_agency_ids
 from portal.core.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
 

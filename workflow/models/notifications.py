@@ -1,4 +1,4 @@
-"""Outbox of notifications: written in the action's transaction, sent by huey (see workflow/notifications.py).
+"""Outbox of notifications: written in the action's transaction, sent by huey (see workflow/notifications/outbox.py).
 
 A row is *pending* (not sent, not claimed), *sending* (claimed by a worker until ``claimed_until``) or *sent*
 (``sent_at``). A worker killed mid-send leaves its claim behind; it lapses at ``claimed_until`` and the periodic

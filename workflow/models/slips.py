@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.models import PreviewableMixin
 
-from catalog.scoping import ALL, visible_agency_ids
+from catalog.officials.scoping import ALL, visible_agency_ids
 
 
 class SlipKind(models.TextChoices):

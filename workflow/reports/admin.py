@@ -15,8 +15,8 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet
 
-from catalog.scoping import ALL, visible_agency_ids
-from workflow.admin_views.queries import can_use_inbox
+from catalog.officials.scoping import ALL, visible_agency_ids
+from workflow.dossiers.queries import can_use_inbox
 from workflow.reports import charts, figures, views
 from workflow.reports.periods import Period
 

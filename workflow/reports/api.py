@@ -14,8 +14,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.scoping import ALL, visible_agency_ids
-from workflow.api.permissions import IsOfficial
+from catalog.officials.scoping import ALL, visible_agency_ids
+from workflow.dossiers.api.permissions import IsOfficial
 from workflow.models import LateList, LateListKind
 from workflow.reports import figures, index766
 from workflow.reports.periods import Period, last_months

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Official
-from portal.roles import SUPERVISOR
+from catalog.officials.roles import SUPERVISOR
+from workflow import notifications
 from workflow.models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
-from workflow.notifications import _enqueue
 from workflow.reports.figures import report
 from workflow.reports.periods import Period
 
@@ -115,5 +115,5 @@ def _notify_supervisors(late_list, entries):
     ]
     Notification.objects.bulk_create(rows)
     ids = list(Notification.objects.filter(kind=kind, sent_at__isnull=True, attempts=0).values_list("pk", flat=True))
-    transaction.on_commit(lambda: _enqueue(ids))
+    notifications.enqueue_on_commit(ids)
     return len(rows)

@@ -23,9 +23,9 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from catalog.models import Agency, Procedure, Sector
-from catalog.scoping import ALL, sees_all_units, visible_agency_ids
+from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.formatting import format_percent
-from workflow.admin_views.queries import can_use_inbox
+from workflow.dossiers.queries import can_use_inbox
 from workflow.models import LateList, LateListKind
 from workflow.reports import charts, figures, index766
 from workflow.reports.figures import FIGURES, GROUPINGS, RATES

@@ -18,8 +18,8 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.models import Agency
-from catalog.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
-from catalog.scoping import ALL, visible_agency_ids
+from catalog.officials.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
+from catalog.officials.scoping import ALL, visible_agency_ids
 from workflow.models import SlipTemplate
 from workflow.slips.vocabulary import CSS_CLASSES, VARIABLES
 

@@ -138,12 +138,12 @@ def slip_file_name(dossier, kind, ext="pdf") -> str:
 
 
 def slip_upload(dossier, kind, *, fmt="pdf", **extra):
-    """The filled slip as a :class:`workflow.services.Upload` of kind SLIP, ready for an action's ``files``.
+    """The filled slip as a :class:`workflow.dossiers.services.Upload` of kind SLIP, ready for an action's ``files``.
 
     ``slip_upload(dossier, "supplement", comment=..., official=request.user)`` →
     ``Upload("phieu-yeu-cau-bo-sung-<code>.pdf", <ContentFile>, DocumentKind.SLIP)``.
     """
-    from workflow.services import Upload
+    from workflow.dossiers.services import Upload
 
     rendered = render_slip(dossier, kind, fmt, **extra)
     return Upload(rendered.filename, ContentFile(rendered.content, name=rendered.filename), DocumentKind.SLIP)

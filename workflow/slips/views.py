@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from catalog.access_log import record_access
+from catalog.access_log.services import record_access
 from catalog.models import AccessKind
 from workflow.models import Dossier, SlipKind
 from workflow.slips.rendering import render_slip

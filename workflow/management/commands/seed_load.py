@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflow.seed import seed_dossiers
+from workflow.dossiers.seed import seed_dossiers
 
 
 class Command(BaseCommand):

@@ -1,0 +1,743 @@
+"""Forms of the officials' screens: one small form per dossier action, counter reception, bulk actions and the
+process designer.
+
+Forms only collect and check input; every rule is in :mod:`workflow.dossiers.services`
+and :mod:`workflow.processes.services`. An action form says which service it
+feeds (``service``) and turns its cleaned data into that service's keyword
+arguments (:meth:`DossierActionForm.service_kwargs`); the view makes the call
+with the ``revision`` the form was rendered with, so a stale form is refused by
+the service (``ConcurrentChange``).
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateTimeInput
+
+from catalog.models import Agency, Procedure
+from catalog.officials.scoping import ALL, sees_all_units, user_agency_id, visible_agency_ids
+from workflow.dossiers.services import Applicant, Upload
+from workflow.errors import DossierError
+from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, Status
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+def _validate_upload(file):
+    """The content check of :mod:`portal.core.uploads` (magic bytes, size, extension)."""
+    try:
+        from portal.core.uploads import validate_upload
+    except ImportError:  # pragma: no cover - the module is part of the app; kept lazy for import order
+        return
+    validate_upload(file)
+
+
+def slips_available() -> bool:
+    """Whether slips can be generated from their templates (:mod:`workflow.slips`)."""
+    try:
+        from workflow.slips import slip_upload  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def generate_slip(dossier, kind, **extra) -> Upload:
+    from workflow.slips import slip_upload
+
+    return slip_upload(dossier, kind, **extra)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each one is checked by content."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        items = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        items = [item for item in items if item]
+        if not items:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        single = super().clean
+        cleaned = [single(item, initial) for item in items]
+        for item in cleaned:
+            _validate_upload(item)
+        return cleaned
+
+
+class CheckedFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        file = super().clean(data, initial)
+        if file:
+            _validate_upload(file)
+        return file
+
+
+def uploads(files, kind=DocumentKind.SUBMITTED):
+    return [Upload(name=f.name, content=f, kind=kind) for f in files]
+
+
+# --- dossier actions ---------------------------------------------------------------------------------
+
+
+class DossierActionForm(forms.Form):
+    """Base of the action forms: the dossier's revision when the form was shown, and an optional comment."""
+
+    action = None  #: the :class:`workflow.models.Action` value
+    service = None  #: the function of :mod:`workflow.dossiers.services` this form feeds
+    label = ""  #: the heading and submit label
+    help = ""
+    comment_required = False
+    comment_label = _("Comment")
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, dossier, user, **kwargs):
+        kwargs.setdefault("prefix", self.action)
+        initial = dict(kwargs.pop("initial", None) or {})
+        initial.setdefault("revision", dossier.revision)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.dossier, self.user = dossier, user
+        self.fields["comment"].required = self.comment_required
+        self.fields["comment"].label = self.comment_label
+
+    @property
+    def url_name(self):
+        return self.action.replace("_", "-")
+
+    def service_kwargs(self) -> dict:
+        return {"comment": self.cleaned_data.get("comment", "")}
+
+
+class SlipMixin(forms.Form):
+    """Slips b–đ must be attached (QT 15.3): upload the signed one, or generate it from its template."""
+
+    slip_kind = None
+    slip_optional = False
+
+    slip_source = forms.ChoiceField(label=_("Slip"), widget=forms.RadioSelect)
+    slip_file = CheckedFileField(label=_("Signed slip file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if self.slip_optional:
+            choices.append(("none", _("No slip")))
+        if slips_available():
+            choices.append(("generate", _("Generate the slip from the template")))
+        choices.append(("upload", _("Upload the signed slip")))
+        self.fields["slip_source"].choices = choices
+        self.fields["slip_source"].initial = (
+            "generate" if slips_available() else ("none" if self.slip_optional else "upload")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("slip_source") == "upload" and not cleaned.get("slip_file"):
+            self.add_error("slip_file", _("Choose the signed slip file to upload."))
+        return cleaned
+
+    def slip_extra(self) -> dict:
+        """What the slip template is filled with besides the dossier (see :mod:`workflow.slips`)."""
+        return {"comment": self.cleaned_data.get("comment", ""), "official": self.user}
+
+    def slip_uploads(self):
+        source = self.cleaned_data.get("slip_source")
+        if source == "upload":
+            file = self.cleaned_data["slip_file"]
+            return [Upload(name=file.name, content=file, kind=DocumentKind.SLIP)]
+        if source == "generate":
+            return [generate_slip(self.dossier, self.slip_kind, **self.slip_extra())]
+        return []
+
+
+class ReceiveForm(DossierActionForm):
+    action, service = Action.RECEIVE, "dossier_receive_online"
+    label = _("Receive the dossier")
+    help = _("Accept the online dossier: the processing clock starts and the receipt is issued.")
+
+
+class GuideForm(SlipMixin, DossierActionForm):
+    action, service = Action.GUIDE, "dossier_guide"
+    label = _("Guide the applicant to complete the dossier")
+    comment_required, comment_label = True, _("What the applicant must complete")
+    slip_kind, slip_optional = "guidance", True
+
+    def service_kwargs(self):
+        return {"comment": self.cleaned_data["comment"], "files": self.slip_uploads()}
+
+
+class RefuseReceptionForm(SlipMixin, DossierActionForm):
+    action, service = Action.REFUSE_RECEPTION, "dossier_refuse_reception"
+    label = _("Refuse reception")
+    comment_required, comment_label = True, _("Reason")
+    slip_kind = "refusal"
+
+    def slip_extra(self):
+        return {"reason": self.cleaned_data["comment"], "official": self.user}
+
+    def service_kwargs(self):
+        return {"reason": self.cleaned_data["comment"], "files": self.slip_uploads()}
+
+
+class ForwardForm(DossierActionForm):
+    action, service = Action.FORWARD, "dossier_forward"
+    label = _("Forward to the next step")
+    help = _("Send it to the whole group of the step, or to one named official.")
+
+    to_step = forms.TypedChoiceField(label=_("Step"), coerce=int)
+    to_holder = forms.TypedChoiceField(label=_("Official"), coerce=int, required=False, empty_value=None)
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from workflow.dossiers.queries import later_steps, official_label, officials_for_step
+
+        steps = later_steps(self.dossier)
+        self.fields["to_step"].choices = [(s.pk, f"{s.sort_order + 1}. {s.name}") for s in steps]
+        if steps:
+            self.fields["to_step"].initial = steps[0].pk
+        self._holders = {}  # step pk -> {user pk: user}
+        groups = []
+        for step in steps:
+            officials = officials_for_step(step, self.dossier)
+            self._holders[step.pk] = {u.pk: u for u in officials}
+            groups.append((f"{step.sort_order + 1}. {step.name}", [(u.pk, official_label(u)) for u in officials]))
+        self.fields["to_holder"].choices = [("", _("— the whole group of the step —")), *groups]
+
+    def clean(self):
+        cleaned = super().clean()
+        step_pk, holder_pk = cleaned.get("to_step"), cleaned.get("to_holder")
+        if holder_pk:
+            holder = self._holders.get(step_pk, {}).get(holder_pk)
+            if holder is None:
+                self.add_error("to_holder", _("This official cannot hold the chosen step: choose one of its group."))
+            cleaned["to_holder"] = holder
+        else:
+            cleaned["to_holder"] = None
+        return cleaned
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "to_step_id": data["to_step"],
+            "to_holder": data["to_holder"],
+            "comment": data["comment"],
+            "files": uploads(data["files"]),
+        }
+
+
+class ReturnPreviousForm(DossierActionForm):
+    action, service = Action.RETURN_PREVIOUS, "dossier_return_previous"
+    label = _("Return to the previous step")
+    help = _("Send it back, for explanation, to the official who forwarded it.")
+    comment_required, comment_label = True, _("What needs explaining")
+
+
+class HandoverForm(DossierActionForm):
+    action, service = Action.HANDOVER, "dossier_handover"
+    label = _("Hand over to a colleague")
+
+    colleague = forms.TypedChoiceField(label=_("Colleague"), coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from workflow.dossiers.queries import colleagues_for_handover, official_label
+
+        colleagues = colleagues_for_handover(self.dossier, self.user)
+        self._colleagues = {u.pk: u for u in colleagues}
+        self.fields["colleague"].choices = [(u.pk, official_label(u)) for u in colleagues]
+
+    def clean_colleague(self):
+        return self._colleagues[self.cleaned_data["colleague"]]
+
+    def service_kwargs(self):
+        return {"colleague": self.cleaned_data["colleague"], "comment": self.cleaned_data["comment"]}
+
+
+class RequestSupplementForm(SlipMixin, DossierActionForm):
+    action, service = Action.REQUEST_SUPPLEMENT, "dossier_request_supplement"
+    label = _("Request a supplement")
+    help = _("The processing clock stops until the applicant brings the missing documents.")
+    comment_required, comment_label = True, _("Documents the applicant must add")
+    slip_kind = "supplement"
+
+    def service_kwargs(self):
+        return {"comment": self.cleaned_data["comment"], "files": self.slip_uploads()}
+
+
+class ResubmitForm(DossierActionForm):
+    action, service = Action.RESUBMIT, "dossier_resubmit"
+    label = _("Record the supplement brought by the applicant")
+
+    files = MultipleFileField(label=_("Supplementary documents"))
+
+    def service_kwargs(self):
+        return {
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.SUPPLEMENT),
+        }
+
+
+class RequestPaymentForm(DossierActionForm):
+    action, service = Action.REQUEST_PAYMENT, "dossier_request_payment"
+    label = _("Request payment")
+
+    amount = forms.IntegerField(label=_("Amount due (VND)"), min_value=1)
+
+    def service_kwargs(self):
+        return {"amount": self.cleaned_data["amount"], "comment": self.cleaned_data["comment"]}
+
+
+class ConfirmPaymentForm(DossierActionForm):
+    action, service = Action.CONFIRM_PAYMENT, "dossier_confirm_payment"
+    label = _("Confirm payment")
+
+    reference = forms.CharField(label=_("Payment reference"), required=False, max_length=255)
+    files = MultipleFileField(label=_("Payment receipt"), required=False)
+
+    def service_kwargs(self):
+        return {
+            "reference": self.cleaned_data["reference"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.PAYMENT),
+        }
+
+
+class ApologizeForm(SlipMixin, DossierActionForm):
+    action, service = Action.APOLOGIZE, "dossier_apologize"
+    label = _("Apologise and set a new appointment")
+    help = _("The dossier will count as late (QT 19.1).")
+    comment_required, comment_label = True, _("Reason")
+    slip_kind = "apology"
+
+    new_appointment = forms.DateTimeField(label=_("New appointment"), widget=AdminDateTimeInput)
+
+    def slip_extra(self):
+        return {
+            "reason": self.cleaned_data["comment"],
+            "new_appointment": self.cleaned_data["new_appointment"],
+            "official": self.user,
+        }
+
+    def service_kwargs(self):
+        return {
+            "reason": self.cleaned_data["comment"],
+            "new_appointment": self.cleaned_data["new_appointment"],
+            "files": self.slip_uploads(),
+        }
+
+
+class StopForm(DossierActionForm):
+    action, service = Action.STOP, "dossier_stop"
+    label = _("Refuse to resolve / stop processing")
+    comment_required, comment_label = True, _("Reason")
+
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def service_kwargs(self):
+        return {"reason": self.cleaned_data["comment"], "files": uploads(self.cleaned_data["files"])}
+
+
+class WithdrawForm(DossierActionForm):
+    action, service = Action.WITHDRAW, "dossier_withdraw"
+    label = _("Withdraw at the applicant's request")
+
+    files = MultipleFileField(label=_("The applicant's written request"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A request made online is already on file (status 7); a paper one is attached here.
+        self.fields["files"].required = self.dossier.status != Status.WITHDRAWAL
+
+    def service_kwargs(self):
+        return {
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.WITHDRAWAL),
+        }
+
+
+class RecordResultForm(DossierActionForm):
+    action, service = Action.RECORD_RESULT, "dossier_record_result"
+    label = _("Record the result")
+
+    signer = forms.CharField(label=_("Signed by"), max_length=255)
+    files = MultipleFileField(label=_("Signed result file"))
+
+    def service_kwargs(self):
+        return {
+            "signer": self.cleaned_data["signer"],
+            "comment": self.cleaned_data["comment"],
+            "files": uploads(self.cleaned_data["files"], DocumentKind.RESULT),
+        }
+
+
+class ReturnResultForm(DossierActionForm):
+    action, service = Action.RETURN_RESULT, "dossier_return_result"
+    label = _("Return the result")
+
+    method = forms.ChoiceField(label=_("Delivered"), choices=Delivery.choices, widget=forms.RadioSelect)
+    consignment_number = forms.CharField(label=_("Postal consignment number"), required=False, max_length=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].initial = self.dossier.delivery
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {"method": data["method"], "consignment_number": data["consignment_number"], "comment": data["comment"]}
+
+
+#: Action name -> its form, in the order the detail screen shows them.
+ACTION_FORMS = {
+    form.action.value: form
+    for form in (
+        ReceiveForm,
+        GuideForm,
+        RefuseReceptionForm,
+        ForwardForm,
+        ReturnPreviousForm,
+        HandoverForm,
+        RequestSupplementForm,
+        ResubmitForm,
+        RequestPaymentForm,
+        ConfirmPaymentForm,
+        ApologizeForm,
+        StopForm,
+        WithdrawForm,
+        RecordResultForm,
+        ReturnResultForm,
+    )
+}
+
+
+# --- reception at the counter ------------------------------------------------------------------------
+
+
+class CounterReceptionForm(forms.Form):
+    """A dossier brought to the counter or by post (QT 17.4a), for the official's own unit."""
+
+    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        widget=forms.RadioSelect,
+        initial=Channel.COUNTER,
+        choices=[(Channel.COUNTER.value, Channel.COUNTER.label), (Channel.POST.value, Channel.POST.label)],
+    )
+    applicant_kind = forms.TypedChoiceField(
+        label=_("Applicant type"), coerce=int, choices=ApplicantKind.choices, initial=ApplicantKind.CITIZEN
+    )
+    applicant_name = forms.CharField(label=_("Full name"), max_length=255)
+    applicant_id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=255, required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    applicant_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
+    delivery = forms.ChoiceField(
+        label=_("Result delivery"), choices=Delivery.choices, initial=Delivery.COUNTER, widget=forms.RadioSelect
+    )
+    delivery_address = forms.CharField(label=_("Delivery address"), max_length=500, required=False)
+    paper_dossier = forms.BooleanField(label=_("Paper dossier kept"), required=False, initial=True)
+    files = MultipleFileField(label=_("Scanned documents"), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.agency_id = user_agency_id(user)
+        self.fields["procedure"].queryset = (
+            Procedure.objects.filter(agencies__id=self.agency_id).order_by("national_code")
+            if self.agency_id
+            else Procedure.objects.none()
+        )
+
+    def applicant(self) -> Applicant:
+        data = self.cleaned_data
+        return Applicant(
+            name=data["applicant_name"],
+            kind=data["applicant_kind"],
+            id_number=data["applicant_id_number"],
+            organisation=data["organisation_name"],
+            address=data["applicant_address"],
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+        )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "procedure": data["procedure"],
+            "applicant": self.applicant(),
+            "files": uploads(data["files"]),
+            "channel": data["channel"],
+            "delivery": data["delivery"],
+            "delivery_address": data["delivery_address"],
+            "paper_dossier": data["paper_dossier"],
+            "comment": data["comment"],
+        }
+
+
+# --- several dossiers at once (QT 17.5) ----------------------------------------------------------------
+
+
+class BulkActionForm(forms.Form):
+    BULK_ACTIONS = {
+        Action.FORWARD.value: "dossier_forward",
+        Action.RETURN_PREVIOUS.value: "dossier_return_previous",
+    }
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[
+            (Action.FORWARD.value, _("Forward to the next step")),
+            (Action.RETURN_PREVIOUS.value, _("Return to the previous step")),
+        ],
+    )
+    dossiers = forms.ModelMultipleChoiceField(
+        label=_("Dossiers"),
+        queryset=Dossier.objects.none(),
+        error_messages={"required": _("Select at least one dossier.")},
+    )
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dossiers"].queryset = Dossier.objects.visible_to(user).only("pk")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == Action.RETURN_PREVIOUS.value and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what needs explaining."))
+        return cleaned
+
+    @property
+    def service(self):
+        return self.BULK_ACTIONS[self.cleaned_data["action"]]
+
+    def dossier_ids(self):
+        return sorted(d.pk for d in self.cleaned_data["dossiers"])
+
+
+# --- process designer ----------------------------------------------------------------------------------
+
+
+def _official_label(user):
+    official = getattr(user, "official", None)
+    name = user.get_full_name() or user.get_username()
+    if official is None:
+        return name
+    details = ", ".join(part for part in (official.position, official.agency.name) if part)
+    return f"{name} ({details})" if details else name
+
+
+def officials_queryset(user, extra_ids=()):
+    """Accounts that are officials (of the user's unit for a unit admin; plus ``extra_ids`` already chosen)."""
+    User = get_user_model()
+    queryset = User.objects.filter(official__isnull=False, is_active=True)
+    agency_ids = visible_agency_ids(user) if user is not None else []
+    if agency_ids is not ALL:
+        queryset = User.objects.filter(
+            Q(official__agency_id__in=agency_ids, is_active=True) | Q(pk__in=list(extra_ids))
+        )
+    return queryset.select_related("official__agency").order_by("official__agency__name", "last_name", "first_name")
+
+
+class ProcessStepAdminForm(WagtailAdminModelForm):
+    """A step of the process designer: who may hold it is chosen among officials only."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("officials")
+        if field is not None:
+            current = list(self.instance.officials.values_list("pk", flat=True)) if self.instance.pk else []
+            field.queryset = officials_queryset(self.for_user, current)
+            field.label_from_instance = _official_label
+            field.help_text = _("Leave empty to let every official of the step's unit hold it.")
+
+    def clean(self):
+        from workflow.models import StepKind
+
+        cleaned = super().clean()
+        kind, agency = cleaned.get("kind"), cleaned.get("agency")
+        if kind == StepKind.HANDOFF and agency is None:
+            self.add_error("agency", _("An inter-agency hand-off step needs the agency that handles it."))
+        elif kind and kind != StepKind.HANDOFF and agency is not None:
+            self.add_error(
+                "agency",
+                _(
+                    "Only an inter-agency hand-off step is handled by another agency: leave this "
+                    "empty or change the kind."
+                ),
+            )
+        return cleaned
+
+
+class ProcessAdminForm(WagtailAdminModelForm):
+    """The process designer's form: the user's own procedures and unit; a frozen version is refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from workflow.processes.services import agencies_for, procedures_for
+
+        if "procedure" in self.fields:
+            self.fields["procedure"].queryset = procedures_for(self.for_user).order_by("national_code")
+        if "agency" in self.fields:
+            self.fields["agency"].queryset = agencies_for(self.for_user).order_by("name")
+            if not sees_all_units(self.for_user):
+                self.fields["agency"].required = True
+
+    def clean(self):
+        from workflow.processes.services import next_version, process_check_create, process_check_editable
+
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                process_check_editable(type(self.instance).objects.get(pk=self.instance.pk))
+            except DossierError as error:
+                raise ValidationError(error.message) from None
+        procedure, agency = cleaned.get("procedure"), cleaned.get("agency")
+        if procedure is None:
+            return cleaned
+        try:
+            process_check_create(self.for_user, procedure, agency)
+        except DossierError as error:
+            raise ValidationError(error.message) from None
+        moved = (self.instance.procedure_id, self.instance.agency_id) != (procedure.pk, getattr(agency, "pk", None))
+        if not self.instance.pk or moved:
+            self.instance.version = next_version(procedure, agency)
+        return cleaned
+
+    def is_valid(self):
+        """The form and its steps, then the rules that need both: who may hold a step is of the step's unit."""
+        valid = super().is_valid()
+        if not valid or "steps" not in self.formsets:
+            return valid
+        process_agency = self.cleaned_data.get("agency")
+        formset = self.formsets["steps"]
+        deleted = set(formset.deleted_forms) if formset.can_delete else set()
+        for form in formset.forms:
+            if form in deleted or not getattr(form, "cleaned_data", None):
+                continue
+            step_agency = form.cleaned_data.get("agency")
+            if step_agency is not None and process_agency is not None and step_agency.pk == process_agency.pk:
+                form.add_error("agency", _("A hand-off goes to another agency, not to the process's own agency."))
+                valid = False
+            unit = step_agency or process_agency
+            if unit is None:
+                continue  # a procedure-wide default process: any unit's officials
+            outsiders = [
+                user
+                for user in form.cleaned_data.get("officials") or []
+                if getattr(getattr(user, "official", None), "agency_id", None) != unit.pk
+            ]
+            if outsiders:
+                form.add_error(
+                    "officials",
+                    _("Only officials of %(unit)s can hold this step: %(names)s.")
+                    % {"unit": unit.name, "names": ", ".join(u.get_full_name() or u.get_username() for u in outsiders)},
+                )
+                valid = False
+        return valid
+
+    def _steps_in_order(self):
+        formset = self.formsets.get("steps")
+        if formset is None:
+            return None
+        if formset.can_order:
+            forms_in_order = formset.ordered_forms
+        else:
+            deleted = set(formset.deleted_forms) if formset.can_delete else set()
+            forms_in_order = [
+                f
+                for i, f in enumerate(formset.forms)
+                if f not in deleted and (i < formset.initial_form_count() or f.has_changed())
+            ]
+        return [form.instance for form in forms_in_order]
+
+    def save(self, commit=True):
+        """Save, then number the steps in the order they were arranged (``sort_order`` drives forwarding)."""
+        steps = self._steps_in_order()
+        instance = super().save(commit=commit)
+        if commit and steps is not None:
+            from workflow.models import ProcessStep
+
+            for index, step in enumerate(steps):
+                if not step.pk:
+                    continue
+                if step.sort_order != index:
+                    step.sort_order = index
+                    ProcessStep.objects.filter(pk=step.pk).update(sort_order=index)
+                # A step is not a ClusterableModel: saving the process saves the step rows but leaves the
+                # step's officials (a ParentalManyToManyField) in memory. Write them now.
+                step.officials.commit()
+        return instance
+
+
+class ShortProcessForm(forms.Form):
+    """The “three-stage short process” shortcut for procedures decided on the spot (QT 22.2c)."""
+
+    procedure = forms.ModelChoiceField(label=_("Procedure"), queryset=Procedure.objects.none())
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=_("Leave empty for the procedure's default process (supervisors only)."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=255, required=False)
+    reception_officials = forms.ModelMultipleChoiceField(
+        label=_("Who receives"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resolution_officials = forms.ModelMultipleChoiceField(
+        label=_("Who resolves"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    return_officials = forms.ModelMultipleChoiceField(
+        label=_("Who returns the result"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from workflow.processes.services import agencies_for, procedures_for
+
+        self.fields["procedure"].queryset = procedures_for(user).order_by("national_code")
+        self.fields["agency"].queryset = agencies_for(user).order_by("name")
+        if not sees_all_units(user):
+            self.fields["agency"].required = True
+            self.fields["agency"].help_text = ""
+            own = self.fields["agency"].queryset.first()
+            if own is not None:
+                self.fields["agency"].initial = own.pk
+        officials = officials_queryset(user)
+        for name in ("reception_officials", "resolution_officials", "return_officials"):
+            self.fields[name].queryset = officials
+            self.fields[name].label_from_instance = _official_label
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "procedure": data["procedure"],
+            "agency": data["agency"],
+            "name": data["name"],
+            "reception_officials": list(data["reception_officials"]),
+            "resolution_officials": list(data["resolution_officials"]),
+            "return_officials": list(data["return_officials"]),
+        }
