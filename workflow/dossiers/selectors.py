@@ -18,9 +18,9 @@ from django.db.models import Case, CharField, DateTimeField, F, Prefetch, Q, Val
 from django.http import Http404
 from django.utils import timezone
 
-from workflow.dossiers import services
-from workflow.errors import DossierError
-from workflow.models import Action, Dossier, DossierDocument, DossierEvent, Status, StepKind, StepRun
+from workflow.dossiers import transitions
+from workflow.dossiers.services import guards
+from workflow.models import Action, Dossier, DossierDocument, DossierEvent, Status, StepRun
 from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 
 # --- warnings (QT 21) -------------------------------------------------------------
@@ -174,98 +174,35 @@ ACTION_NAMES = [
 ]
 
 
-def _passes(check, *args) -> bool:
-    try:
-        check(*args)
-    except DossierError:
-        return False
+def _always(dossier, now):
     return True
 
 
-def _steps(dossier):
-    return list(dossier.process.steps.all()) if dossier.process_id else []
-
-
-def _has_next_step(dossier):
-    step = dossier.current_step
-    return step is not None and any(s.sort_order > step.sort_order for s in _steps(dossier))
-
-
-def _has_previous_forwarder(dossier):
-    """A FORWARD event into the current step that came from a step (what return-previous goes back to)."""
-    forwards = [
-        e for e in dossier.events.all() if e.action == Action.FORWARD and e.to_step_id == dossier.current_step_id
-    ]
-    if not forwards:
-        return False
-    last = max(forwards, key=lambda e: (e.at, e.pk))
-    return last.from_step_id is not None
-
-
-def _at_decision_step(dossier):
-    step = dossier.current_step
-    if step is None:
-        return False
-    return all(s.kind == StepKind.RESULT for s in _steps(dossier) if s.sort_order > step.sort_order)
-
-
-def _supplement_possible(dossier, now):
-    """After the appointment a supplement needs an apology first (QT 19.3)."""
-    return not (dossier.appointment_at and now > dossier.appointment_at and not dossier.apology_count)
+#: What a service refuses beyond the transitions table: a step to move to, the decision step reached, an
+#: apology before a late supplement. The same guard functions the services call.
+PRECONDITIONS = {
+    Action.FORWARD: lambda dossier, now: guards.has_next_step(dossier),
+    Action.RETURN_PREVIOUS: lambda dossier, now: guards.has_previous_step(dossier),
+    Action.RECORD_RESULT: lambda dossier, now: guards.at_decision_step(dossier),
+    Action.REQUEST_SUPPLEMENT: guards.supplement_possible,
+}
 
 
 def dossier_allowed_actions(dossier, user, *, now=None) -> list[str]:
     """The action names ``user`` may do on ``dossier`` now (a subset of :data:`ACTION_NAMES`).
 
-    Decided by the same rule helpers the services call (visibility, holder or
-    step group, status), plus the state preconditions a service would refuse
-    (a next step to forward to, a step to return to, the decision step reached,
-    an apology before a late supplement). For a single dossier; it reads the
+    Decided by the transitions table the services check (:mod:`workflow.dossiers.transitions`: status, and
+    visibility, holder or step group), plus the state preconditions a service would refuse
+    (:data:`PRECONDITIONS`). For a single dossier; it reads the
     process steps and events, so pass one from :func:`dossier_get` to avoid
     extra queries.
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return []
-    if not _passes(services._require_visible, user, dossier):
-        return []
     now = now or timezone.now()
-    status = dossier.status
-    holds = status in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT) and _passes(
-        services._require_holder, user, dossier
-    )
-    working = status in (Status.RECEIVED, Status.PROCESSING)
+    memo = {}  # the guards run once for all the rows
     allowed = set()
-    if status == Status.NEW:
-        if dossier.current_step is not None and services._may_hold(user, dossier.current_step, dossier.agency_id):
-            allowed.add(Action.RECEIVE)
-        allowed.update({Action.GUIDE, Action.REFUSE_RECEPTION})
-    if status == Status.RECEIVED and holds:
-        allowed.add(Action.REFUSE_RECEPTION)
-    if working and holds:
-        allowed.update({Action.HANDOVER, Action.REQUEST_PAYMENT, Action.APOLOGIZE})
-        if _has_next_step(dossier):
-            allowed.add(Action.FORWARD)
-        if _supplement_possible(dossier, now):
-            allowed.add(Action.REQUEST_SUPPLEMENT)
-        if _at_decision_step(dossier):
-            allowed.add(Action.RECORD_RESULT)
-    if status == Status.PROCESSING and holds and _has_previous_forwarder(dossier):
-        allowed.add(Action.RETURN_PREVIOUS)
-    if status == Status.SUPPLEMENT:
-        allowed.add(Action.RESUBMIT)
-    if status == Status.PAYMENT:
-        allowed.add(Action.CONFIRM_PAYMENT)
-    if status in (Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT) and holds:
-        allowed.add(Action.STOP)
-    if status in (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT):
-        allowed.add(Action.WITHDRAW)
-    if status == Status.RESOLVED:
-        step = dossier.current_step
-        if (
-            step is None
-            or step.kind != StepKind.RESULT
-            or user.is_superuser
-            or services._may_hold(user, step, dossier.agency_id)
-        ):
-            allowed.add(Action.RETURN_RESULT)
+    for action in ACTION_NAMES:
+        if transitions.permitted(user, dossier, action, memo=memo) and PRECONDITIONS.get(action, _always)(dossier, now):
+            allowed.add(action)
     return [name.value for name in ACTION_NAMES if name in allowed]

@@ -1,0 +1,52 @@
+"""Several dossiers at once (QT 17.5), and the reading helpers screens and reports share (QT 20.2, 21)."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from workflow.models import (
+    Dossier,
+    Status,
+)
+from workflow.worktime import get_calendar
+
+
+@dataclass
+class BulkOutcome:
+    done: list
+    failed: list  # (dossier code or id, message)
+
+
+def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
+    """Apply one action to several dossiers, each in its own transaction: one failure does not undo the others."""
+    from workflow.errors import DossierError
+
+    done, failed = [], []
+    for dossier_id in dossier_ids:
+        try:
+            done.append(action(actor=actor, dossier_id=dossier_id, **kwargs))
+        except DossierError as error:
+            code = Dossier.objects.filter(pk=dossier_id).values_list("code", flat=True).first() or dossier_id
+            failed.append((code, str(error.message)))
+    return BulkOutcome(done=done, failed=failed)
+
+
+def dossier_warning(dossier, now=None):
+    """QT 21 colour: overdue / due soon / ok for the whole dossier (open ones only)."""
+    from workflow.worktime import WarningLevel
+
+    if not dossier.is_open or dossier.due_at is None or dossier.status in (Status.SUPPLEMENT, Status.PAYMENT):
+        if dossier.status == Status.NEW and dossier.reception_due_at:
+            return get_calendar().warning_level(dossier.reception_due_at, now or timezone.now())
+        return WarningLevel.OK
+    return get_calendar().warning_level(dossier.due_at, now or timezone.now())
+
+
+def time_by_agency(dossier):
+    """Working minutes used per agency (QT 20.2), from the step timers."""
+    calendar, now = get_calendar(), timezone.now()
+    totals = {}
+    for run in dossier.step_runs.select_related("agency"):
+        used = run.used_minutes if run.departed_at else calendar.working_minutes_between(run.arrived_at, now)
+        totals[run.agency] = totals.get(run.agency, 0) + used
+    return totals
