@@ -1,11 +1,17 @@
 """Catalog screens in the Wagtail admin (declared, not hand-written)."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from catalog.access_log.views import AccessLogViewSet, log_citizen_account_view, police_sees_only_the_statistics
+from catalog.import_views import CatalogImportViewSet
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, Sector
+from catalog.officials import services as accounts
+from catalog.officials.permissions import UnitScopedDeleteBulkAction
+from catalog.officials.views import OfficialsViewSet
 
 
 class AgencyViewSet(SnippetViewSet):
@@ -150,25 +156,17 @@ class CatalogGroup(SnippetViewSetGroup):
 register_snippet(CatalogGroup)
 
 
-# --- Catalog import / export (catalog/import_views.py) -------------------------
-from wagtail import hooks  # noqa: E402
-
-from catalog.import_views import CatalogImportViewSet  # noqa: E402
-
-
-@hooks.register("register_admin_viewset")
-def register_catalog_import_viewset():
-    return CatalogImportViewSet()
-
-
-# --- Back-office accounts: units, officials, roles, revocation (catalog/officials/views.py) ----------------
-from catalog.officials import services as accounts  # noqa: E402
-from catalog.officials.views import OfficialsViewSet  # noqa: E402
-
-
-@hooks.register("register_admin_viewset")
-def register_officials_viewset():
-    return OfficialsViewSet()
+# --- Catalog import / export (catalog/import_views.py), officials' accounts (catalog/officials/views.py), the
+# personal-data access log (catalog/access_log/views.py): the screens are defined there and registered here.
+hooks.register("register_admin_viewset", CatalogImportViewSet)
+hooks.register("register_admin_viewset", OfficialsViewSet)
+hooks.register("register_admin_viewset", AccessLogViewSet)
+# BN 7.4: the police account sees the access statistics and nothing else.
+hooks.register("construct_main_menu", police_sees_only_the_statistics)
+# A citizen's account opened in the user editor shows personal data: the view is logged.
+hooks.register("before_edit_user", log_citizen_account_view)
+# After Wagtail's own DeleteBulkAction (order 0): the registry keeps the last class per model and action.
+hooks.register("register_bulk_action", UnitScopedDeleteBulkAction, order=100)
 
 
 @hooks.register("register_log_actions")
@@ -177,6 +175,3 @@ def register_account_log_actions(actions):
     actions.register_action(accounts.LOG_ROLES, _("Role change"), _("Roles changed"))
     actions.register_action(accounts.LOG_REVOKE, _("Account revocation"), _("Account revoked"))
     actions.register_action(accounts.LOG_RESET_OTP, _("Second factor reset"), _("Second factor reset"))
-
-
-from catalog.access_log import views as access_views  # noqa: F401,E402

@@ -33,7 +33,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
-from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.tables import Column
@@ -313,19 +312,12 @@ class AccessLogViewSet(ViewSet):
         )
 
 
-@hooks.register("register_admin_viewset")
-def register_access_log_viewset():
-    return AccessLogViewSet()
-
-
-@hooks.register("construct_main_menu")
 def police_sees_only_the_statistics(request, menu_items):
     """BN 7.4: the police account follows how units use citizens' data and sees nothing else."""
     if statistics_only(request.user):
         menu_items[:] = [item for item in menu_items if item.name == MENU_NAME]
 
 
-@hooks.register("before_edit_user")
 def log_citizen_account_view(request, user):
     """A citizen's account opened in the admin's user editor shows their name and e-mail: log it."""
     if request.method == "GET" and not (user.is_staff or user.is_superuser) and user.pk != request.user.pk:

@@ -20,7 +20,6 @@ the viewset.
 
 from django.shortcuts import get_list_or_404
 from django.utils.functional import classproperty
-from wagtail import hooks
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
@@ -140,7 +139,3 @@ class UnitScopedDeleteBulkAction(DeleteBulkAction):
 
     def get_queryset(self, model, object_ids):  # an instance method here: the scope needs the request's user
         return get_list_or_404(visible_instances(model, self.request.user).filter(pk__in=object_ids))
-
-
-# After Wagtail's own DeleteBulkAction (order 0): the registry keeps the last class per model and action.
-hooks.register("register_bulk_action", UnitScopedDeleteBulkAction, order=100)

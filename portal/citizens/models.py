@@ -19,7 +19,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
-from wagtail.snippets.models import register_snippet
 
 from portal.core.storage import private_storage  # noqa: F401 (migrations refer to it here)
 
@@ -153,6 +152,3 @@ class StoredDocument(models.Model):
 
     def __str__(self):
         return self.title
-
-
-register_snippet(DocumentType, viewset="portal.citizens.accounts.admin_views.DocumentTypeViewSet")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from catalog.models import Agency, Official, Procedure
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
-from workflow.models import DocumentKind, Dossier, Process, ProcessStatus, ProcessStep, StepKind
+from workflow.models import DocumentKind, Dossier, ProcessStatus, StepKind
+from workflow.processes.services import StepSpec, process_build
 from workflow.worktime import DAY_MINUTES
 
 
@@ -46,17 +47,13 @@ def load_processes():
                 ("Lãnh đạo phê duyệt", StepKind.APPROVAL, edge),
                 ("Trả kết quả", StepKind.RESULT, edge),
             ]
-        process = Process.objects.create(
+        process_build(  # through the designer's rules, like a process built on screen
             procedure=procedure,
             name=f"Quy trình nội bộ {procedure.national_code}",
             status=ProcessStatus.PUBLISHED,
             is_short=len(steps) == 3,
-            published_at=timezone.now(),
+            steps=[StepSpec(name, kind, _hours(minutes)) for name, kind, minutes in steps],
         )
-        for order, (name, kind, minutes) in enumerate(steps):
-            ProcessStep.objects.create(
-                process=process, sort_order=order, name=name, kind=kind, allowance_hours=_hours(minutes)
-            )
 
 
 def load_dossiers():

@@ -1,13 +1,9 @@
-"""Registration of the officials' screens in the Wagtail admin (imported by ``workflow/wagtail_hooks.py``).
+"""The officials' dossier screens in the Wagtail admin (registered by ``workflow/wagtail_hooks.py``).
 
 * ``/admin/dossiers/`` — a custom :class:`~wagtail.admin.viewsets.base.ViewSet`
   ("Dossiers" menu with a submenu): the four inboxes, the dossier detail with
   its action forms, the scoped document download, counter reception and bulk
   actions (views in :mod:`workflow.dossiers.admin_views`);
-* ``/admin/snippets/workflow/process/`` — the process designer, a
-  :class:`~wagtail.snippets.views.snippets.SnippetViewSet` scoped to the
-  user's unit, with publish / new draft version / three-stage short process
-  (views in :mod:`workflow.processes.admin_views`);
 * the dashboard panel with the official's counts (``construct_homepage_panels``).
 
 Query counts (pinned in tests/test_workflow_admin.py): an inbox page costs 13
@@ -19,27 +15,15 @@ number of events, documents and step timers (prefetched). The dashboard panel
 adds one aggregate query.
 """
 
-from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.panels.base import get_form_for_model
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet
-from wagtail.permissions import register_permission_policy
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from catalog.officials.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 from workflow.dossiers import admin_views as dossier_views
-from workflow.dossiers.forms import ProcessAdminForm, ProcessStepAdminForm
 from workflow.dossiers.queries import can_use_inbox, dashboard_counts
 from workflow.dossiers.selectors import WarningThresholds
-from workflow.models import Process, ProcessStatus
-from workflow.processes import admin_views as process_views
-from workflow.processes.services import process_manageable_queryset, process_queryset_for
 
 # --- dossiers ----------------------------------------------------------------------------------------
 
@@ -125,8 +109,7 @@ class DossierMenu(SubmenuMenuItem):
         return can_use_inbox(request.user)
 
 
-@hooks.register("register_admin_viewset")
-def register_dossier_viewset():
+def dossier_viewset():
     return DossierViewSet()
 
 
@@ -171,119 +154,6 @@ class DossierCountsPanel(Component):
         }
 
 
-@hooks.register("construct_homepage_panels")
 def add_dossier_counts_panel(request, panels):
     if can_use_inbox(request.user):
         panels.append(DossierCountsPanel(request))
-
-
-# --- process designer (QT 22) --------------------------------------------------------------------------
-
-
-class StepsInlinePanel(InlinePanel):
-    """The steps of a process: officials chosen among officials only, steps kept in the arranged order."""
-
-    def get_form_options(self):
-        options = super().get_form_options()
-        formset = options["formsets"][self.relation_name]
-        base = formset.get("form")
-        if base is None or not issubclass(base, ProcessStepAdminForm):
-            # Wagtail may already pass a generated form (deferred required fields); rebuild it on our base form,
-            # keeping its Meta options, so the officials chooser is scoped in every case.
-            meta = {}
-            if base is not None:
-                meta = {
-                    key: value
-                    for key, value in vars(base.Meta).items()
-                    if not key.startswith("_") and key not in ("model", "fields", "exclude")
-                }
-            formset["form"] = get_form_for_model(
-                self.db_field.related_model, form_class=ProcessStepAdminForm, fields=formset.get("fields", []), **meta
-            )
-        formset["inherit_kwargs"] = ["for_user"]
-        formset["can_order"] = True
-        return options
-
-
-# Wagtail's generic views (chooser, bulk delete, editing sessions, edit links) ask the model's policy: a process is
-# seen within process_queryset_for and changed within process_manageable_queryset (catalog/officials/permissions.py).
-# Only a draft is deleted (as on the delete screen): dossiers may use a published or retired version.
-register_permission_policy(
-    Process,
-    UnitScopedPermissionPolicy(
-        Process,
-        visible=process_queryset_for,
-        manageable=process_manageable_queryset,
-        deletable=lambda user: process_manageable_queryset(user).filter(status=ProcessStatus.DRAFT),
-    ),
-)
-
-
-class ProcessViewSet(SnippetViewSet):
-    model = Process
-    chooser_viewset_class = UnitScopedChooserViewSet
-    icon = "tasks"
-    menu_label = _("Internal processes")
-    menu_name = "internal-processes"
-    menu_order = 110
-    add_to_admin_menu = True
-    list_display = ["name", "procedure", "agency", "version", "status", "published_at"]
-    list_filter = ["status", "is_short", "agency"]
-    search_fields = ["name", "procedure__name", "procedure__national_code"]
-    list_per_page = 50
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    inspect_view_fields = ["name", "procedure", "agency", "version", "status", "is_short", "published_at"]
-    edit_template_name = "workflow/admin/process_edit.html"
-    inspect_template_name = "workflow/admin/process_inspect.html"
-
-    index_view_class = process_views.ProcessIndexView
-    add_view_class = process_views.ProcessCreateView
-    edit_view_class = process_views.ProcessEditView
-    inspect_view_class = process_views.ProcessInspectView
-    delete_view_class = process_views.ProcessDeleteView
-    history_view_class = process_views.ProcessHistoryView
-    usage_view_class = process_views.ProcessUsageView
-
-    edit_handler = ObjectList(
-        [
-            FieldPanel("name"),
-            FieldRowPanel([FieldPanel("procedure", widget=forms.Select), FieldPanel("agency", widget=forms.Select)]),
-            FieldPanel("is_short"),
-            StepsInlinePanel(
-                "steps",
-                label=_("Steps"),
-                min_num=1,
-                panels=[
-                    FieldRowPanel([FieldPanel("name"), FieldPanel("position")]),
-                    FieldRowPanel(
-                        [FieldPanel("kind"), FieldPanel("allowance_hours"), FieldPanel("agency", widget=forms.Select)]
-                    ),
-                    MultiFieldPanel(
-                        [FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
-                        heading=_("Who may hold the step"),
-                    ),
-                ],
-            ),
-        ],
-        base_form_class=ProcessAdminForm,
-    )
-
-    def get_queryset(self, request):
-        return process_queryset_for(request.user).select_related("procedure", "agency")
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(viewset=self, **kwargs)
-
-    def get_urlpatterns(self):
-        def view(view_class):
-            return view_class.as_view(viewset=self)
-
-        return super().get_urlpatterns() + [
-            path("publish/<int:pk>/", view(process_views.ProcessPublishView), name="publish"),
-            path("new-version/<int:pk>/", view(process_views.ProcessNewVersionView), name="new_version"),
-            path("short/", view(process_views.ShortProcessView), name="short"),
-        ]
-
-
-register_snippet(ProcessViewSet)

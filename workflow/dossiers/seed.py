@@ -23,14 +23,13 @@ from workflow.models import (
     Dossier,
     DossierCodeCounter,
     DossierEvent,
-    Process,
     ProcessStatus,
-    ProcessStep,
     Status,
     StepKind,
     StepRun,
     Timeliness,
 )
+from workflow.processes.services import StepSpec, process_build
 from workflow.worktime import DAY_MINUTES, get_calendar
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
@@ -153,24 +152,17 @@ def _procedures(agencies, per_agency, rng):
                 procedure.agencies.add(agency)
             process = procedure.processes.filter(status=ProcessStatus.PUBLISHED).first()
             if process is None:
-                process = Process.objects.create(
+                total = procedure.processing_minutes
+                edge = min(240, total // 10)
+                process = process_build(
                     procedure=procedure,
                     name=f"Quy trình {code}",
                     status=ProcessStatus.PUBLISHED,
-                    published_at=timezone.now(),
+                    steps=[
+                        StepSpec(step_name, kind, Decimal(minutes) / 60)
+                        for (step_name, kind), minutes in zip(STEP_PLAN, [edge, total - 3 * edge, edge, edge])
+                    ],
                 )
-                total = procedure.processing_minutes
-                edge = min(240, total // 10)
-                for order, ((step_name, kind), minutes) in enumerate(
-                    zip(STEP_PLAN, [edge, total - 3 * edge, edge, edge])
-                ):
-                    ProcessStep.objects.create(
-                        process=process,
-                        sort_order=order,
-                        name=step_name,
-                        kind=kind,
-                        allowance_hours=Decimal(minutes) / 60,
-                    )
             procedures.append((agency, procedure, process, list(process.steps.all())))
     return procedures
 

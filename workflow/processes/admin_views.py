@@ -16,10 +16,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
-from workflow.dossiers.forms import ShortProcessForm
 from workflow.errors import DossierError
 from workflow.models import ProcessStatus, ProcessStep
 from workflow.processes import services as process_services
+from workflow.processes.forms import ShortProcessForm
 
 
 def _mismatch_message(process):

@@ -13,6 +13,7 @@ Errors are the domain errors of :mod:`workflow.errors`, shown by the screens
 as messages.
 """
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -128,6 +129,112 @@ def process_allowance_mismatch(process) -> bool:
     return steps_total != expected
 
 
+# --- designer rules (QT 22) -------------------------------------------------------------------------
+# The one place they are written: the designer's form shows them field by field, and every way a process is
+# built (the short-process shortcut, the demo loader, the load seed) or published goes through them.
+
+
+@dataclass
+class StepSpec:
+    """A step to build: what the designer's step form holds."""
+
+    name: str
+    kind: str
+    allowance_hours: Decimal
+    agency: Agency | None = None
+    officials: list = field(default_factory=list)
+
+
+def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, str]:
+    """What is wrong with a step, by form field ("agency", "officials"); empty when it is fine."""
+    problems = {}
+    if kind == StepKind.HANDOFF and agency is None:
+        problems["agency"] = _("An inter-agency hand-off step needs the agency that handles it.")
+    elif kind and kind != StepKind.HANDOFF and agency is not None:
+        problems["agency"] = _(
+            "Only an inter-agency hand-off step is handled by another agency: leave this empty or change the kind."
+        )
+    elif agency is not None and process_agency is not None and agency.pk == process_agency.pk:
+        problems["agency"] = _("A hand-off goes to another agency, not to the process's own agency.")
+    unit = agency or process_agency
+    outsiders = [
+        user
+        for user in officials
+        if unit is not None and getattr(getattr(user, "official", None), "agency_id", None) != unit.pk
+    ]
+    if outsiders:  # without a unit (a procedure-wide default process) any unit's officials may hold it
+        problems["officials"] = _("Only officials of %(unit)s can hold this step: %(names)s.") % {
+            "unit": unit.name,
+            "names": ", ".join(u.get_full_name() or u.get_username() for u in outsiders),
+        }
+    return problems
+
+
+def _refuse_step(step_name, problems):
+    if problems:
+        raise InvalidInput(
+            _("Step “%(step)s”: %(problem)s") % {"step": step_name, "problem": "; ".join(problems.values())}
+        )
+
+
+def process_check_steps(process):
+    """Refuse a process one of whose steps breaks a designer rule (publishing checks this)."""
+    for step in process.steps.select_related("agency").prefetch_related("officials__official"):
+        _refuse_step(
+            step.name,
+            step_problems(
+                kind=step.kind, agency=step.agency, process_agency=process.agency, officials=list(step.officials.all())
+            ),
+        )
+
+
+def renumber_steps(steps):
+    """Number saved steps 0, 1, 2 … in the order given (``sort_order`` decides where forwarding goes)."""
+    for index, step in enumerate(steps):
+        if step.pk and step.sort_order != index:
+            step.sort_order = index
+            ProcessStep.objects.filter(pk=step.pk).update(sort_order=index)
+
+
+@transaction.atomic
+def process_build(
+    *, procedure, agency=None, name, steps, is_short=False, status=ProcessStatus.DRAFT, version=None, at=None
+) -> Process:
+    """Create a process version with its steps, numbered in order, every step checked by the designer rules.
+
+    For system callers (the demo loader, the load seed, the short-process service) that have already decided
+    the actor may do it; ``status=PUBLISHED`` publishes it at once (a new procedure has nothing to retire).
+    """
+    for spec in steps:
+        _refuse_step(
+            spec.name,
+            step_problems(kind=spec.kind, agency=spec.agency, process_agency=agency, officials=spec.officials),
+        )
+    published = status == ProcessStatus.PUBLISHED
+    process = Process.objects.create(
+        procedure=procedure,
+        agency=agency,
+        name=name,
+        is_short=is_short,
+        version=version or next_version(procedure, agency),
+        status=status,
+        published_at=(at or timezone.now()) if published else None,
+    )
+    for index, spec in enumerate(steps):
+        step = ProcessStep.objects.create(
+            process=process,
+            sort_order=index,
+            name=spec.name,
+            kind=spec.kind,
+            agency=spec.agency,
+            allowance_hours=spec.allowance_hours,
+        )
+        if spec.officials:
+            step.officials.set(spec.officials)
+            step.officials.commit()
+    return process
+
+
 # --- state changes -----------------------------------------------------------------------------------
 
 
@@ -153,6 +260,7 @@ def process_publish(*, actor, process_id, at=None) -> Process:
         raise InvalidState(_("Add at least one step before publishing."))
     if any(step.allowance_hours is None or step.allowance_hours < 0 for step in steps):
         raise InvalidInput(_("Every step needs a time allowance."))
+    process_check_steps(process)
     at = at or timezone.now()
     previous = (
         Process.objects.select_for_update()
@@ -256,24 +364,18 @@ def process_create_short(
     if Process.objects.filter(procedure=procedure, agency=agency, status=ProcessStatus.DRAFT).exists():
         raise InvalidState(_("A draft process already exists for this procedure and agency: edit that one."))
     names = stage_names or [_("Receive the dossier"), _("Resolve"), _("Return the result")]
-    process = Process.objects.create(
+    officials = [reception_officials, resolution_officials, return_officials]
+    hours_per_stage = short_stage_hours(procedure.processing_minutes)
+    return process_build(
         procedure=procedure,
         agency=agency,
         name=name.strip() or _("Short process: %(procedure)s") % {"procedure": procedure.name},
         is_short=True,
-        version=next_version(procedure, agency),
-        status=ProcessStatus.DRAFT,
+        steps=[
+            StepSpec(names[index], kind, hours, officials=list(officials[index]))
+            for index, ((kind, _share), hours) in enumerate(zip(SHORT_STAGES, hours_per_stage))
+        ],
     )
-    officials = [reception_officials, resolution_officials, return_officials]
-    hours_per_stage = short_stage_hours(procedure.processing_minutes)
-    for index, ((kind, _share), hours) in enumerate(zip(SHORT_STAGES, hours_per_stage)):
-        step = ProcessStep.objects.create(
-            process=process, sort_order=index, name=names[index], kind=kind, allowance_hours=hours
-        )
-        if officials[index]:
-            step.officials.set(officials[index])
-            step.officials.commit()
-    return process
 
 
 def process_check_editable(process):
@@ -286,6 +388,11 @@ def process_check_editable(process):
 
 
 __all__ = [
+    "StepSpec",
+    "process_build",
+    "process_check_steps",
+    "renumber_steps",
+    "step_problems",
     "agencies_for",
     "next_version",
     "process_check_manageable",

@@ -1,0 +1,123 @@
+"""The process designer in the Wagtail admin (QT 22), registered by ``workflow/wagtail_hooks.py``.
+
+``/admin/snippets/workflow/process/`` is a :class:`~wagtail.snippets.views.snippets.SnippetViewSet` scoped to the
+user's unit, with publish / new draft version / three-stage short process (views in
+:mod:`workflow.processes.admin_views`); its forms are :mod:`workflow.processes.forms`.
+"""
+
+from django import forms
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels.base import get_form_for_model
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from catalog.officials.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
+from workflow.models import Process, ProcessStatus
+from workflow.processes import admin_views as process_views
+from workflow.processes.forms import ProcessAdminForm, ProcessStepAdminForm
+from workflow.processes.services import process_manageable_queryset, process_queryset_for
+
+
+class StepsInlinePanel(InlinePanel):
+    """The steps of a process: officials chosen among officials only, steps kept in the arranged order."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        formset = options["formsets"][self.relation_name]
+        base = formset.get("form")
+        if base is None or not issubclass(base, ProcessStepAdminForm):
+            # Wagtail may already pass a generated form (deferred required fields); rebuild it on our base form,
+            # keeping its Meta options, so the officials chooser is scoped in every case.
+            meta = {}
+            if base is not None:
+                meta = {
+                    key: value
+                    for key, value in vars(base.Meta).items()
+                    if not key.startswith("_") and key not in ("model", "fields", "exclude")
+                }
+            formset["form"] = get_form_for_model(
+                self.db_field.related_model, form_class=ProcessStepAdminForm, fields=formset.get("fields", []), **meta
+            )
+        formset["inherit_kwargs"] = ["for_user"]
+        formset["can_order"] = True
+        return options
+
+
+# Wagtail's generic views (chooser, bulk delete, editing sessions, edit links) ask the model's policy: a process is
+# seen within process_queryset_for and changed within process_manageable_queryset (catalog/officials/permissions.py).
+# Only a draft is deleted (as on the delete screen): dossiers may use a published or retired version.
+def process_permission_policy():
+    return UnitScopedPermissionPolicy(
+        Process,
+        visible=process_queryset_for,
+        manageable=process_manageable_queryset,
+        deletable=lambda user: process_manageable_queryset(user).filter(status=ProcessStatus.DRAFT),
+    )
+
+
+class ProcessViewSet(SnippetViewSet):
+    model = Process
+    chooser_viewset_class = UnitScopedChooserViewSet
+    icon = "tasks"
+    menu_label = _("Internal processes")
+    menu_name = "internal-processes"
+    menu_order = 110
+    add_to_admin_menu = True
+    list_display = ["name", "procedure", "agency", "version", "status", "published_at"]
+    list_filter = ["status", "is_short", "agency"]
+    search_fields = ["name", "procedure__name", "procedure__national_code"]
+    list_per_page = 50
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    inspect_view_fields = ["name", "procedure", "agency", "version", "status", "is_short", "published_at"]
+    edit_template_name = "workflow/admin/process_edit.html"
+    inspect_template_name = "workflow/admin/process_inspect.html"
+
+    index_view_class = process_views.ProcessIndexView
+    add_view_class = process_views.ProcessCreateView
+    edit_view_class = process_views.ProcessEditView
+    inspect_view_class = process_views.ProcessInspectView
+    delete_view_class = process_views.ProcessDeleteView
+    history_view_class = process_views.ProcessHistoryView
+    usage_view_class = process_views.ProcessUsageView
+
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldRowPanel([FieldPanel("procedure", widget=forms.Select), FieldPanel("agency", widget=forms.Select)]),
+            FieldPanel("is_short"),
+            StepsInlinePanel(
+                "steps",
+                label=_("Steps"),
+                min_num=1,
+                panels=[
+                    FieldRowPanel([FieldPanel("name"), FieldPanel("position")]),
+                    FieldRowPanel(
+                        [FieldPanel("kind"), FieldPanel("allowance_hours"), FieldPanel("agency", widget=forms.Select)]
+                    ),
+                    MultiFieldPanel(
+                        [FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
+                        heading=_("Who may hold the step"),
+                    ),
+                ],
+            ),
+        ],
+        base_form_class=ProcessAdminForm,
+    )
+
+    def get_queryset(self, request):
+        return process_queryset_for(request.user).select_related("procedure", "agency")
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(viewset=self, **kwargs)
+
+    def get_urlpatterns(self):
+        def view(view_class):
+            return view_class.as_view(viewset=self)
+
+        return super().get_urlpatterns() + [
+            path("publish/<int:pk>/", view(process_views.ProcessPublishView), name="publish"),
+            path("new-version/<int:pk>/", view(process_views.ProcessNewVersionView), name="new_version"),
+            path("short/", view(process_views.ShortProcessView), name="short"),
+        ]
