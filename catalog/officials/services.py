@@ -27,38 +27,22 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency, Official
 from catalog.officials import roles
+from catalog.officials.errors import (  # noqa: F401 - re-exported: callers use accounts.AccountNotFound etc.
+    AccountError,
+    AccountNotAllowed,
+    AccountNotFound,
+    InvalidAccountInput,
+)
 from catalog.officials.scoping import ALL, managed_agency_ids, manages_agency
-from portal.core.errors import DomainError
 
 #: Wagtail log actions recorded on the account (shown in Reports → Site history; registered in wagtail_hooks).
 LOG_CREATE = "catalog.account_create"
 LOG_ROLES = "catalog.account_roles"
 LOG_REVOKE = "catalog.account_revoke"
 LOG_RESET_OTP = "catalog.account_reset_second_factor"
-
-
-class AccountError(DomainError):
-    default_message = gettext_lazy("The account could not be changed.")
-
-
-class AccountNotAllowed(AccountError):
-    default_message = gettext_lazy("You may not manage this account.")
-    http_status = 403
-
-
-class AccountNotFound(AccountNotAllowed):
-    """Not one of the accounts the actor manages: the screens answer 404, as if it did not exist."""
-
-    default_message = gettext_lazy("Account not found.")
-    http_status = 404
-
-
-class InvalidAccountInput(AccountError):
-    pass
 
 
 @dataclass
