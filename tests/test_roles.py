@@ -201,6 +201,75 @@ def test_role_groups_are_created_when_first_given_and_then_left_alone(a, sysadmi
     assert group.permissions.count() == 0
 
 
+def test_renaming_role_groups_in_settings_keeps_roles_permissions_and_notifications(a, b, sysadmin, supervisor):
+    from feedback import notify
+    from workflow.reports.services import supervisors
+
+    supervisor.email = "giamsat@example.gov.vn"
+    supervisor.save()
+    b.specialist.official.agency = a.agency  # in a's unit, but a province-wide role holder: not a's to manage
+    in_roles(b.specialist, roles.SUPERVISOR).official.save()
+    for code in roles.PERMISSIONS:  # the system admin renames every role group in Settings → Groups
+        group = roles.role_group(code)
+        group.name = f"Nhóm đã đổi tên {code}"
+        group.save()
+    groups = Group.objects.count()
+
+    # permissions and role checks: the unit admin still manages their unit, and only it
+    a.admin = User.objects.get(pk=a.admin.pk)
+    assert a.admin.has_perm("catalog.manage_unit_officials")
+    client = login(a.admin)
+    listing = page(client.get(url("index")))
+    assert "a_chuyenvien2" in listing and "b_chuyenvien" not in listing
+    assert str(roles.LABELS[roles.SPECIALIST]) in listing  # roles are shown by their label, whatever the name
+    form = page(client.get(url("edit", a.specialist.pk)))
+    assert re.search(rf'value="{roles.SPECIALIST}"[^>]*checked', form)
+    response = client.post(url("edit", a.specialist.pk), {"roles": [roles.SPECIALIST, roles.LEADER]})
+    assert response.status_code == 302
+    assert set(a.specialist.groups.values_list("role__code", flat=True)) == {roles.SPECIALIST, roles.LEADER}
+    assert client.post(url("edit", a.admin.pk), {"roles": [roles.LEADER]}).status_code == 400  # own admin role
+    assert client.get(url("edit", b.specialist.pk)).status_code == 404
+    accounts.official_create(
+        actor=sysadmin, agency=a.agency, username="moi", first_name="Mới", role_names=[roles.LEADER]
+    )
+    assert Group.objects.count() == groups  # the renamed groups are used, no new ones made
+
+    # notifications still reach the role holders
+    assert {a.admin.email, a.leader.email} <= set(notify.agency_recipients(a.agency.pk))
+    assert a.specialist2.email not in notify.agency_recipients(a.agency.pk)
+    roles.role_group(roles.SUPERVISOR).permissions.clear()  # found by its role, not by a permission
+    assert supervisor.email in notify.centre_recipients()
+    assert supervisor in supervisors()
+
+
+def test_role_groups_made_before_the_codes_are_attached_by_their_default_name():
+    import importlib
+
+    from django.apps import apps
+
+    from catalog.models import RoleGroup
+
+    migration = importlib.import_module("catalog.migrations.0005_role_group")
+    assert migration.DEFAULT_NAMES == roles.DEFAULT_NAMES
+    specialists = Group.objects.create(name=roles.DEFAULT_NAMES[roles.SPECIALIST])
+    leaders = Group.objects.create(name="Lãnh đạo (đã có mã)")
+    RoleGroup.objects.create(group=leaders, code=roles.LEADER)
+    Group.objects.create(name=roles.DEFAULT_NAMES[roles.LEADER])  # the leader role already has its group
+    Group.objects.create(name="Nhóm khác")
+
+    migration.attach_existing_groups(apps, None)
+
+    assert dict(RoleGroup.objects.values_list("code", "group__name")) == {
+        roles.SPECIALIST: roles.DEFAULT_NAMES[roles.SPECIALIST],
+        roles.LEADER: "Lãnh đạo (đã có mã)",
+    }
+    assert roles.role_group(roles.SPECIALIST) == specialists and roles.role_group(roles.LEADER) == leaders
+    # a role without a group gets a new one, named by the default name (or beside it, when taken)
+    assert roles.role_group(roles.POLICE).name == roles.DEFAULT_NAMES[roles.POLICE]
+    leaders.role.delete()
+    assert roles.role_group(roles.LEADER) == Group.objects.get(name=roles.DEFAULT_NAMES[roles.LEADER])
+
+
 # --- the system admin delegates a unit -------------------------------------------------------------------
 
 
