@@ -362,6 +362,25 @@ class Official(models.Model):
         return self.user.get_full_name() or self.user.get_username()
 
 
+class RoleGroup(models.Model):
+    """Which back-office role (``catalog.officials.roles``) a Django group stands for.
+
+    Code looks role groups up by this stable ``code``, never by the group's name: a system admin may rename a
+    group in Settings → Groups without breaking permissions, notifications or scoping.
+    """
+
+    group = models.OneToOneField("auth.Group", verbose_name=_("group"), on_delete=models.CASCADE, related_name="role")
+    code = models.SlugField(_("role code"), unique=True)
+
+    class Meta:
+        verbose_name = _("role group")
+        verbose_name_plural = _("role groups")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.group.name}"
+
+
 # --- access log of citizens' personal data (DESIGN 10, TN 17.10d, BN 7.4) ---------------------------------
 
 

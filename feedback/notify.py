@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from catalog.officials.roles import LEADER, SUPERVISOR, UNIT_ADMIN
+from catalog.officials.roles import LEADER, SUPERVISOR, UNIT_ADMIN, holders_q
 from portal.core.links import absolute_url
 from workflow import notifications
 from workflow.models import Notification, NotificationChannel
@@ -53,7 +53,7 @@ def agency_recipients(agency_id):
     User = get_user_model()
     emails = list(Agency.objects.filter(pk=agency_id).exclude(email="").values_list("email", flat=True))
     emails += list(
-        User.objects.filter(is_active=True, official__agency_id=agency_id, groups__name__in=[UNIT_ADMIN, LEADER])
+        User.objects.filter(holders_q(UNIT_ADMIN, LEADER), is_active=True, official__agency_id=agency_id)
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -69,7 +69,7 @@ def centre_recipients():
     return list(
         User.objects.filter(is_active=True)
         .filter(
-            Q(groups__name=SUPERVISOR)
+            holders_q(SUPERVISOR)
             | Q(user_permissions__codename="view_all_units")
             | Q(groups__permissions__codename="view_all_units")
         )

@@ -1,7 +1,8 @@
 """Helpers of the e-form tests: a unit admin, the builder's POST data, and walking the citizen's wizard."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
+from catalog.officials import roles
 from eforms.models import EForm
 from tests.factories_workflow import official
 
@@ -160,7 +161,7 @@ SECTIONS = [
 def unit_admin(agency, username="quantri.donvi"):
     """An official of ``agency`` in the unit admin group (DESIGN §1: builds the unit's e-forms)."""
     user = official(agency, username=username)
-    group, _ = Group.objects.get_or_create(name="Quản trị đơn vị")
+    group = roles.role_group(roles.UNIT_ADMIN)
     group.permissions.set(Permission.objects.filter(codename__in=ADMIN_PERMISSIONS))
     user.groups.add(group)
     return user

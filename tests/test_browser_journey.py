@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -89,21 +88,21 @@ def _commune_officials():
 
     The demo process steps list no officials, so a step is held by the officials of the receiving unit."""
     from catalog.models import Agency, Official
+    from catalog.officials import roles
 
     User = get_user_model()
     agency = Agency.objects.get(code=COMMUNE)
     people = {}
-    roles = (
-        ("officer", "motcua.tt", "Cán bộ một cửa"),
-        ("specialist", "chuyenvien.tt", "Chuyên viên"),
-        ("leader", "lanhdao.tt", "Lãnh đạo"),
-    )
-    for key, username, group in roles:
+    for key, username, code in (
+        ("officer", "motcua.tt", roles.RECEPTION_OFFICER),
+        ("specialist", "chuyenvien.tt", roles.SPECIALIST),
+        ("leader", "lanhdao.tt", roles.LEADER),
+    ):
         user = User.objects.create_user(
             username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
         )
-        user.groups.add(Group.objects.get(name=group))
-        Official.objects.create(user=user, agency=agency, position=group)
+        user.groups.add(roles.role_group(code))
+        Official.objects.create(user=user, agency=agency, position=roles.DEFAULT_NAMES[code])
         people[key] = user
     people["agency"] = agency
     return people

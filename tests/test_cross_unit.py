@@ -37,7 +37,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -103,11 +102,11 @@ def _unit(world, key, code, name):
         user = official(
             agency,
             username=f"{role_key}.{key}",
-            position=group,
+            position=roles.DEFAULT_NAMES[group],
             first_name=f"X{role_key.upper()}{key.upper()}7",
             last_name="Cán bộ",
         )
-        user.groups.add(Group.objects.get(name=group))
+        user.groups.add(roles.role_group(group))
         people[role_key] = user
     process = published_process(procedure)
     steps = list(process.steps.all())
@@ -131,12 +130,12 @@ def build_world():
     _unit(w, "b", "000.00.16.H99", "Sở Tư pháp")
     w.centre = AgencyFactory(code="000.00.01.H99", name="Trung tâm Phục vụ hành chính công")
     w.supervisor = official(w.centre, username="giamsat", position="Giám sát")
-    w.supervisor.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    w.supervisor.groups.add(roles.role_group(roles.SUPERVISOR))
     w.editor = official(w.centre, username="bientap", position="Biên tập viên")
-    w.editor.groups.add(Group.objects.get(name=roles.CONTENT_EDITOR))
+    w.editor.groups.add(roles.role_group(roles.CONTENT_EDITOR))
     # The police follow the access statistics only; not an official of any unit.
     w.police = User.objects.create_user("congan", password="Mat-khau-2026!", is_staff=True)
-    w.police.groups.add(Group.objects.get(name=roles.POLICE))
+    w.police.groups.add(roles.role_group(roles.POLICE))
     w.citizen = citizen(full_name="Người Ngoài Cuộc")
     w.b_citizen = citizen(full_name=B_APPLICANT, id_number=B_ID_NUMBER, email="bimat@example.com")
 

@@ -5,11 +5,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils.translation import gettext
 
-from catalog.officials.roles import UNIT_ADMIN
+from catalog.officials.roles import UNIT_ADMIN, role_group
 from tests.factories import AgencyFactory, ProcedureFactory
 from tests.factories_workflow import official, published_process
 from workflow.dossiers import services
@@ -30,7 +29,7 @@ def dossier():
     procedure = ProcedureFactory(agencies=[agency], processing_time=Decimal("2"))
     officer = official(agency, "motcua", email="motcua@example.gov.vn")
     admin = official(agency, "quantri", email="quantri@example.gov.vn")
-    admin.groups.add(Group.objects.get_or_create(name=UNIT_ADMIN)[0])
+    admin.groups.add(role_group(UNIT_ADMIN))
     published_process(procedure, officials={0: [officer]})
     # Monday 2026-03-02 08:00 + 2 working days -> due Wednesday 08:00.
     return services.dossier_receive_at_counter(

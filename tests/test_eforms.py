@@ -196,9 +196,11 @@ def test_admin_builds_publishes_and_citizen_submits_online(
     assert draft.status == DraftStatus.SUBMITTED and draft.dossier == dossier and draft.state == {}
 
     # The one-stop officer sees it waiting for reception.
-    from django.contrib.auth.models import Group, Permission
+    from django.contrib.auth.models import Permission
 
-    officers, _ = Group.objects.get_or_create(name="Cán bộ một cửa")
+    from catalog.officials import roles
+
+    officers = roles.role_group(roles.RECEPTION_OFFICER)
     officers.permissions.add(Permission.objects.get(codename="access_admin"))
     unit.officer.groups.add(officers)
     client.force_login(unit.officer)

@@ -6,11 +6,10 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from freezegun import freeze_time
 
-from catalog.officials.roles import SUPERVISOR
+from catalog.officials.roles import SUPERVISOR, role_group
 from tests.factories_workflow import UserFactory
 from tests.test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def supervisor():
     user = UserFactory(username="giamsat", email="giamsat@example.gov.vn")
-    user.groups.add(Group.objects.get_or_create(name=SUPERVISOR)[0])
+    user.groups.add(role_group(SUPERVISOR))
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(Permission.objects.get(codename="view_all_units"))

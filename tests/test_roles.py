@@ -156,11 +156,11 @@ def open_run(dossier):
 # --- role groups -----------------------------------------------------------------------------------------
 
 
-def _perms(group_name):
+def _perms(code):
     from portal.demo import loader
 
     loader.load_roles()
-    group = Group.objects.get(name=group_name)
+    group = roles.role_group(code)
     return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
 
@@ -178,7 +178,7 @@ def test_role_groups_carry_exactly_their_permissions():
 
 
 def test_role_groups_are_created_when_first_given_and_then_left_alone(a, sysadmin):
-    Group.objects.filter(name=roles.LEADER).delete()
+    Group.objects.filter(role__code=roles.LEADER).delete()
     accounts.official_create(
         actor=sysadmin,
         agency=a.agency,
@@ -187,7 +187,7 @@ def test_role_groups_are_created_when_first_given_and_then_left_alone(a, sysadmi
         email="moi@example.gov.vn",
         role_names=[roles.LEADER],
     )
-    group = Group.objects.get(name=roles.LEADER)
+    group = roles.role_group(roles.LEADER)
     assert group.permissions.count() == len(roles.PERMISSIONS[roles.LEADER])
     group.permissions.clear()  # the system admin adjusted it in Settings → Groups
     accounts.official_create(
@@ -199,6 +199,75 @@ def test_role_groups_are_created_when_first_given_and_then_left_alone(a, sysadmi
         role_names=[roles.LEADER],
     )
     assert group.permissions.count() == 0
+
+
+def test_renaming_role_groups_in_settings_keeps_roles_permissions_and_notifications(a, b, sysadmin, supervisor):
+    from feedback import notify
+    from workflow.reports.services import supervisors
+
+    supervisor.email = "giamsat@example.gov.vn"
+    supervisor.save()
+    b.specialist.official.agency = a.agency  # in a's unit, but a province-wide role holder: not a's to manage
+    in_roles(b.specialist, roles.SUPERVISOR).official.save()
+    for code in roles.PERMISSIONS:  # the system admin renames every role group in Settings → Groups
+        group = roles.role_group(code)
+        group.name = f"Nhóm đã đổi tên {code}"
+        group.save()
+    groups = Group.objects.count()
+
+    # permissions and role checks: the unit admin still manages their unit, and only it
+    a.admin = User.objects.get(pk=a.admin.pk)
+    assert a.admin.has_perm("catalog.manage_unit_officials")
+    client = login(a.admin)
+    listing = page(client.get(url("index")))
+    assert "a_chuyenvien2" in listing and "b_chuyenvien" not in listing
+    assert str(roles.LABELS[roles.SPECIALIST]) in listing  # roles are shown by their label, whatever the name
+    form = page(client.get(url("edit", a.specialist.pk)))
+    assert re.search(rf'value="{roles.SPECIALIST}"[^>]*checked', form)
+    response = client.post(url("edit", a.specialist.pk), {"roles": [roles.SPECIALIST, roles.LEADER]})
+    assert response.status_code == 302
+    assert set(a.specialist.groups.values_list("role__code", flat=True)) == {roles.SPECIALIST, roles.LEADER}
+    assert client.post(url("edit", a.admin.pk), {"roles": [roles.LEADER]}).status_code == 400  # own admin role
+    assert client.get(url("edit", b.specialist.pk)).status_code == 404
+    accounts.official_create(
+        actor=sysadmin, agency=a.agency, username="moi", first_name="Mới", role_names=[roles.LEADER]
+    )
+    assert Group.objects.count() == groups  # the renamed groups are used, no new ones made
+
+    # notifications still reach the role holders
+    assert {a.admin.email, a.leader.email} <= set(notify.agency_recipients(a.agency.pk))
+    assert a.specialist2.email not in notify.agency_recipients(a.agency.pk)
+    roles.role_group(roles.SUPERVISOR).permissions.clear()  # found by its role, not by a permission
+    assert supervisor.email in notify.centre_recipients()
+    assert supervisor in supervisors()
+
+
+def test_role_groups_made_before_the_codes_are_attached_by_their_default_name():
+    import importlib
+
+    from django.apps import apps
+
+    from catalog.models import RoleGroup
+
+    migration = importlib.import_module("catalog.migrations.0005_role_group")
+    assert migration.DEFAULT_NAMES == roles.DEFAULT_NAMES
+    specialists = Group.objects.create(name=roles.DEFAULT_NAMES[roles.SPECIALIST])
+    leaders = Group.objects.create(name="Lãnh đạo (đã có mã)")
+    RoleGroup.objects.create(group=leaders, code=roles.LEADER)
+    Group.objects.create(name=roles.DEFAULT_NAMES[roles.LEADER])  # the leader role already has its group
+    Group.objects.create(name="Nhóm khác")
+
+    migration.attach_existing_groups(apps, None)
+
+    assert dict(RoleGroup.objects.values_list("code", "group__name")) == {
+        roles.SPECIALIST: roles.DEFAULT_NAMES[roles.SPECIALIST],
+        roles.LEADER: "Lãnh đạo (đã có mã)",
+    }
+    assert roles.role_group(roles.SPECIALIST) == specialists and roles.role_group(roles.LEADER) == leaders
+    # a role without a group gets a new one, named by the default name (or beside it, when taken)
+    assert roles.role_group(roles.POLICE).name == roles.DEFAULT_NAMES[roles.POLICE]
+    leaders.role.delete()
+    assert roles.role_group(roles.LEADER) == Group.objects.get(name=roles.DEFAULT_NAMES[roles.LEADER])
 
 
 # --- the system admin delegates a unit -------------------------------------------------------------------
@@ -226,7 +295,7 @@ def test_system_admin_creates_a_unit_and_its_unit_admin_who_then_manages_it(sysa
     agency = Agency.objects.get(code="000.00.20.H99")
     admin = User.objects.get(username="quantri.svh")
     assert admin.official.agency == agency and admin.is_staff and admin.is_active
-    assert list(admin.groups.values_list("name", flat=True)) == [roles.UNIT_ADMIN]
+    assert list(admin.groups.values_list("role__code", flat=True)) == [roles.UNIT_ADMIN]
     assert admin.has_usable_password()  # a random one: "Forgot password?" can reset it
     assert _("Unit “%(unit)s” created with its unit admin “%(username)s”.") % {
         "unit": agency.name,
@@ -294,7 +363,7 @@ def test_system_admin_creates_province_wide_accounts(sysadmin, a):
             },
         )
         assert response.status_code == 302, page(response)
-        assert list(User.objects.get(username=username).groups.values_list("name", flat=True)) == [role]
+        assert list(User.objects.get(username=username).groups.values_list("role__code", flat=True)) == [role]
     assert User.objects.get(username="giamsat.snv").official.agency == a.agency
     assert not Official.objects.filter(user__username="congan.pa05").exists()  # police: never in a unit
     listing = page(client.get(url("index")))
@@ -337,7 +406,7 @@ def test_unit_admin_creates_an_official_of_their_unit_in_unit_roles(a):
     assert _("Account “%(username)s” created.") % {"username": "a_chuyenvien3"} in page(response)
     created = User.objects.get(username="a_chuyenvien3")
     assert created.official.agency == a.agency and created.official.position == "Chuyên viên"
-    assert set(created.groups.values_list("name", flat=True)) == {roles.SPECIALIST, roles.LEADER}
+    assert set(created.groups.values_list("role__code", flat=True)) == {roles.SPECIALIST, roles.LEADER}
     # the new official can use the admin and sees their unit's inbox
     assert login(created).get(reverse("dossiers:index")).status_code == 200
 
@@ -382,7 +451,7 @@ def test_unit_admin_cannot_create_in_another_unit_or_give_province_wide_roles(a,
     with pytest.raises(accounts.AccountNotAllowed):
         accounts.agency_create(actor=a.admin, code="000.00.22.H99", name="Sở mới")
     assert User.objects.count() == before
-    assert list(a.specialist.groups.values_list("name", flat=True)) == [roles.SPECIALIST]
+    assert list(a.specialist.groups.values_list("role__code", flat=True)) == [roles.SPECIALIST]
 
 
 def test_unit_admin_cannot_touch_another_units_official(a, b):
@@ -396,7 +465,7 @@ def test_unit_admin_cannot_touch_another_units_official(a, b):
     assert client.get(url("edit", 10**12)).status_code == 404
     b.specialist.refresh_from_db()
     assert b.specialist.is_active
-    assert list(b.specialist.groups.values_list("name", flat=True)) == [roles.SPECIALIST]
+    assert list(b.specialist.groups.values_list("role__code", flat=True)) == [roles.SPECIALIST]
     with pytest.raises(accounts.AccountNotFound):
         accounts.official_set_roles(actor=a.admin, official=b.specialist, role_names=[roles.LEADER])
     with pytest.raises(accounts.AccountNotFound):
@@ -415,16 +484,16 @@ def test_unit_admin_edits_roles_but_not_their_own_admin_role(a):
         follow=True,
     )
     assert _("Roles of “%(username)s” saved.") % {"username": "a_chuyenvien"} in page(response)
-    assert set(a.specialist.groups.values_list("name", flat=True)) == {roles.SPECIALIST, roles.LEADER}
+    assert set(a.specialist.groups.values_list("role__code", flat=True)) == {roles.SPECIALIST, roles.LEADER}
     assert Official.objects.get(user=a.specialist).position == "Phó trưởng phòng"
 
     response = client.post(url("edit", a.admin.pk), {"roles": [roles.LEADER]})
     assert response.status_code == 400
     assert _("You cannot remove your own unit admin role.") in page(response)
-    assert list(a.admin.groups.values_list("name", flat=True)) == [roles.UNIT_ADMIN]
+    assert list(a.admin.groups.values_list("role__code", flat=True)) == [roles.UNIT_ADMIN]
     response = client.post(url("edit", a.specialist.pk), {"roles": []})
     assert response.status_code == 400
-    assert set(a.specialist.groups.values_list("name", flat=True)) == {roles.SPECIALIST, roles.LEADER}
+    assert set(a.specialist.groups.values_list("role__code", flat=True)) == {roles.SPECIALIST, roles.LEADER}
 
 
 def test_officials_without_the_admin_role_have_no_account_screens(a, supervisor, police):
@@ -453,7 +522,7 @@ def test_unit_admin_cannot_escalate_through_wagtails_users_and_groups(a, sysadmi
 
 def test_unit_admin_cannot_make_themselves_superuser_through_wagtail(a):
     client = login(a.admin)
-    group = Group.objects.get(name=roles.UNIT_ADMIN)
+    group = roles.role_group(roles.UNIT_ADMIN)
     for target in (
         reverse("wagtailusers_users:edit", args=[a.admin.pk]),
         reverse("wagtailusers_users:edit", args=[a.specialist.pk]),

@@ -27,38 +27,22 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalog.models import Agency, Official
 from catalog.officials import roles
+from catalog.officials.errors import (  # noqa: F401 - re-exported: callers use accounts.AccountNotFound etc.
+    AccountError,
+    AccountNotAllowed,
+    AccountNotFound,
+    InvalidAccountInput,
+)
 from catalog.officials.scoping import ALL, managed_agency_ids, manages_agency
-from portal.core.errors import DomainError
 
 #: Wagtail log actions recorded on the account (shown in Reports → Site history; registered in wagtail_hooks).
 LOG_CREATE = "catalog.account_create"
 LOG_ROLES = "catalog.account_roles"
 LOG_REVOKE = "catalog.account_revoke"
 LOG_RESET_OTP = "catalog.account_reset_second_factor"
-
-
-class AccountError(DomainError):
-    default_message = gettext_lazy("The account could not be changed.")
-
-
-class AccountNotAllowed(AccountError):
-    default_message = gettext_lazy("You may not manage this account.")
-    http_status = 403
-
-
-class AccountNotFound(AccountNotAllowed):
-    """Not one of the accounts the actor manages: the screens answer 404, as if it did not exist."""
-
-    default_message = gettext_lazy("Account not found.")
-    http_status = 404
-
-
-class InvalidAccountInput(AccountError):
-    pass
 
 
 @dataclass
@@ -86,7 +70,7 @@ def can_manage_officials(user) -> bool:
 
 def _province_wide_q(prefix=""):
     """Accounts a unit admin never manages: superusers and holders of a province-wide role."""
-    return Q(**{f"{prefix}is_superuser": True}) | Q(**{f"{prefix}groups__name__in": roles.SYSTEM_ROLES})
+    return Q(**{f"{prefix}is_superuser": True}) | roles.holders_q(*roles.SYSTEM_ROLES, prefix=prefix)
 
 
 def officials_managed_by(user, *, with_counts=False):
@@ -95,7 +79,7 @@ def officials_managed_by(user, *, with_counts=False):
     ``with_counts`` adds ``open_dossiers``: how many open dossiers each one holds (one query for the page).
     """
     ids = managed_agency_ids(user)
-    queryset = Official.objects.select_related("user", "agency").prefetch_related("user__groups")
+    queryset = Official.objects.select_related("user", "agency").prefetch_related("user__groups__role")
     if ids is not ALL:
         queryset = queryset.filter(agency_id__in=ids)
         # Superusers and province-wide role holders are the system admin's, even when attached to this unit.
@@ -117,7 +101,7 @@ def province_accounts_managed_by(user):
         get_user_model()
         .objects.filter(is_staff=True)
         .exclude(Exists(Official.objects.filter(user=OuterRef("pk"))))
-        .prefetch_related("groups")
+        .prefetch_related("groups__role")
         .order_by("-is_active", "username")
     )
 
@@ -146,7 +130,7 @@ def official_get(*, actor, official_id) -> Official:
 
 
 def assignable_roles(actor):
-    """Role group names ``actor`` may give: the unit roles to a unit admin, every role to the system admin."""
+    """Role codes ``actor`` may give: the unit roles to a unit admin, every role to the system admin."""
     if actor and actor.is_authenticated and actor.is_active and actor.is_superuser:
         return roles.UNIT_ROLES + roles.SYSTEM_ROLES
     if can_manage_officials(actor):
@@ -154,9 +138,15 @@ def assignable_roles(actor):
     return ()
 
 
-def role_names_of(user):
-    """The role names of ``user`` (from prefetched groups when there are)."""
-    return [group.name for group in user.groups.all()]
+def role_codes_of(user):
+    """The role codes of ``user`` (from prefetched groups when there are; groups that are no role are left
+    out)."""
+    return [code for code in map(roles.code_of, user.groups.all()) if code]
+
+
+def group_names_of(user):
+    """The names of ``user``'s groups, as a system admin named them (for the audit log)."""
+    return sorted(group.name for group in user.groups.all())
 
 
 def successors_for(official):
@@ -222,18 +212,19 @@ def _require_system_admin(actor):
         raise AccountNotAllowed(_("Only the system admin can do this."))
 
 
-def _groups(actor, role_names, *, required=True):
-    role_names = [name for name in dict.fromkeys(role_names or ()) if name]
-    if required and not role_names:
+def _groups(actor, codes, *, required=True):
+    """The groups of the role ``codes`` ``actor`` gives (refused when one is not theirs to give)."""
+    codes = [code for code in dict.fromkeys(codes or ()) if code]
+    if required and not codes:
         raise InvalidAccountInput(_("Choose at least one role."))
     allowed = assignable_roles(actor)
-    refused = [name for name in role_names if name not in allowed]
+    refused = [code for code in codes if code not in allowed]
     if refused:
         raise AccountNotAllowed(
             _("You may not give the role(s): %(roles)s.")
-            % {"roles": ", ".join(str(roles.LABELS.get(name, name)) for name in refused)}
+            % {"roles": ", ".join(str(roles.LABELS.get(code, code)) for code in refused)}
         )
-    return roles.role_groups(role_names)
+    return roles.role_groups(codes)
 
 
 def _messages(error):
@@ -320,7 +311,8 @@ def official_create(
     role_names=(),
     password=None,
 ):
-    """A new official of ``agency`` in the given roles. Unit admins: own unit, unit roles only."""
+    """A new official of ``agency`` in the roles ``role_names`` (role codes, catalog.officials.roles). Unit
+    admins: own unit, unit roles only."""
     if agency is None or not manages_agency(actor, agency.pk):
         raise AccountNotAllowed(_("You may only create accounts in your own unit."))
     if not agency.is_active:
@@ -366,7 +358,8 @@ def unit_with_admin_create(*, actor, agency_fields, admin_fields):
 def system_account_create(
     *, actor, role_name, username, first_name="", last_name="", email="", agency=None, password=None
 ):
-    """A province-wide account (content editor, supervisor, police): the system admin only.
+    """A province-wide account (``role_name``: the code of content editor, supervisor or police): the system
+    admin only.
 
     A supervisor or editor may belong to a unit (Sở Nội vụ, the service centre); a police account never does:
     it sees no dossier, only the access statistics.
@@ -379,13 +372,14 @@ def system_account_create(
     if agency is not None and role_name != roles.POLICE:
         Official.objects.create(user=user, agency=agency)
     user.groups.set(groups)
-    _log(user, LOG_CREATE, actor, {"agency": getattr(agency, "code", ""), "roles": [role_name]})
+    _log(user, LOG_CREATE, actor, {"agency": getattr(agency, "code", ""), "roles": [group.name for group in groups]})
     return user
 
 
 @transaction.atomic
 def official_set_roles(*, actor, official, role_names, position=None):
-    """Replace the account's role groups (and the official's position, when given).
+    """Replace the account's role groups by those of ``role_names`` (role codes; and the official's position,
+    when given).
 
     A unit admin gives unit roles only, and only to accounts they manage (which hold no province-wide role).
     """
@@ -395,7 +389,7 @@ def official_set_roles(*, actor, official, role_names, position=None):
     groups = _groups(actor, role_names)
     if user.pk == actor.pk and not actor.is_superuser and roles.UNIT_ADMIN not in role_names:
         raise InvalidAccountInput(_("You cannot remove your own unit admin role."))
-    before = sorted(role_names_of(user))
+    before = group_names_of(user)
     user.groups.set(groups)
     if position is not None and official is not None and official.position != position.strip():
         official.position = position.strip()

@@ -34,9 +34,10 @@ PER_PAGE = 50
 # --- forms ------------------------------------------------------------------------------------------------
 
 
-def _role_choices(actor, names=None):
+def _role_choices(actor, codes=None):
+    """(role code, translated label) of the roles ``actor`` may give: the form posts codes."""
     allowed = accounts.assignable_roles(actor)
-    return [(name, roles.LABELS.get(name, name)) for name in (names or allowed) if name in allowed]
+    return [(code, roles.LABELS.get(code, code)) for code in (codes or allowed) if code in allowed]
 
 
 class AccountFieldsForm(forms.Form):
@@ -153,7 +154,7 @@ class UnitCreateForm(AccountFieldsForm):
 
 class SystemAccountForm(AccountFieldsForm):
     role = forms.ChoiceField(
-        label=gettext_lazy("Role"), choices=[(name, roles.LABELS[name]) for name in roles.SYSTEM_ROLES]
+        label=gettext_lazy("Role"), choices=[(code, roles.LABELS[code]) for code in roles.SYSTEM_ROLES]
     )
     agency = forms.ModelChoiceField(
         label=gettext_lazy("Unit"),
@@ -222,7 +223,7 @@ class AccountsView(View):
 
 
 def _role_labels(user):
-    return [roles.LABELS.get(name, name) for name in sorted(accounts.role_names_of(user))]
+    return sorted(str(roles.label_of(group)) for group in user.groups.all())
 
 
 class IndexView(AccountsView):
@@ -364,7 +365,7 @@ class EditView(AccountsView):
         form = RolesForm(
             actor=request.user,
             has_position=official is not None,
-            initial={"roles": accounts.role_names_of(account), "position": getattr(official, "position", "")},
+            initial={"roles": accounts.role_codes_of(account), "position": getattr(official, "position", "")},
         )
         return self.render_edit(account, official, form)
 
@@ -390,11 +391,8 @@ class EditView(AccountsView):
 
     def render_edit(self, account, official, form, status=200):
         held = accounts.open_dossiers_held(account).count()
-        other_roles = [
-            roles.LABELS.get(name, name)
-            for name in accounts.role_names_of(account)
-            if name not in accounts.assignable_roles(self.request.user)
-        ]
+        allowed = accounts.assignable_roles(self.request.user)
+        other_roles = [roles.label_of(group) for group in account.groups.all() if roles.code_of(group) not in allowed]
         return self.render(
             "edit.html",
             status,

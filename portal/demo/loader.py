@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from anyascii import anyascii
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -23,18 +23,18 @@ from portal.demo import otp_data
 
 DEMO_PASSWORD = "Demo@2026!tthc"
 
-# role group name -> (permissions "app_label.codename", may edit pages); the one list is catalog/officials/roles.py
-ROLES = {name: (codenames, name in roles.EDITS_PAGES) for name, codenames in roles.PERMISSIONS.items()}
+# role code -> (permissions "app_label.codename", may edit pages); the one list is catalog/officials/roles.py
+ROLES = {code: (codenames, code in roles.EDITS_PAGES) for code, codenames in roles.PERMISSIONS.items()}
 
-# username, full name, role group, agency code, superuser
+# username, full name, role code (catalog/officials/roles.py), agency code, superuser
 STAFF = [
     ("admin", "Quản trị hệ thống", None, None, True),
-    ("bientap", "Nguyễn Thị Biên", "Biên tập viên", "000.00.01.H99", False),
-    ("quantri.sxd", "Trần Văn Quản", "Quản trị đơn vị", "000.00.15.H99", False),
-    ("motcua.sxd", "Lê Thị Một", "Cán bộ một cửa", "000.00.15.H99", False),
-    ("chuyenvien.sxd", "Phạm Văn Chuyên", "Chuyên viên", "000.00.15.H99", False),
-    ("lanhdao.sxd", "Hoàng Văn Lãnh", "Lãnh đạo", "000.00.15.H99", False),
-    ("giamsat", "Đỗ Thị Giám", "Giám sát", "000.00.01.H99", False),
+    ("bientap", "Nguyễn Thị Biên", roles.CONTENT_EDITOR, "000.00.01.H99", False),
+    ("quantri.sxd", "Trần Văn Quản", roles.UNIT_ADMIN, "000.00.15.H99", False),
+    ("motcua.sxd", "Lê Thị Một", roles.RECEPTION_OFFICER, "000.00.15.H99", False),
+    ("chuyenvien.sxd", "Phạm Văn Chuyên", roles.SPECIALIST, "000.00.15.H99", False),
+    ("lanhdao.sxd", "Hoàng Văn Lãnh", roles.LEADER, "000.00.15.H99", False),
+    ("giamsat", "Đỗ Thị Giám", roles.SUPERVISOR, "000.00.01.H99", False),
     ("congan", "Vũ Văn An", roles.POLICE, None, False),  # access statistics only (BN 7.4)
 ]
 
@@ -278,9 +278,9 @@ def load_roles():
         if Page.objects.filter(depth=2, content_type__model="homepage").exists()
         else None
     )
-    for name, (_permissions, edits_pages) in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(roles.permissions_for(name))
+    for code, (_permissions, edits_pages) in ROLES.items():
+        group = roles.role_group(code)
+        group.permissions.set(roles.permissions_for(code))
         if edits_pages and home:
             for codename in ("add_page", "change_page", "publish_page"):
                 GroupPagePermission.objects.get_or_create(
@@ -293,7 +293,7 @@ def load_roles():
 def load_staff():
     User = get_user_model()
     accounts = []
-    for username, full_name, group_name, agency_code, superuser in STAFF:
+    for username, full_name, role_code, agency_code, superuser in STAFF:
         first, _, last = full_name.rpartition(" ")
         user, created = User.objects.get_or_create(
             username=username,
@@ -308,7 +308,10 @@ def load_staff():
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        if group_name:
-            user.groups.set([Group.objects.get(name=group_name)])
-        accounts.append((username, full_name, group_name or "Quản trị hệ thống", agency_code))
+        group_name = "Quản trị hệ thống"
+        if role_code:
+            group = roles.role_group(role_code)
+            user.groups.set([group])
+            group_name = group.name
+        accounts.append((username, full_name, group_name, agency_code))
     return accounts

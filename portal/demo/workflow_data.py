@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from catalog.models import Agency, Official, Procedure
+from catalog.officials import roles
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, Dossier, ProcessStatus, StepKind
@@ -21,11 +22,12 @@ def _hours(minutes):
 
 def load_officials(staff):
     User = get_user_model()
-    for username, _full_name, _group, agency_code, _superuser in staff:
+    for username, _full_name, role_code, agency_code, _superuser in staff:
         if agency_code:
             user = User.objects.get(username=username)
+            position = roles.DEFAULT_NAMES.get(role_code, "")
             Official.objects.get_or_create(
-                user=user, defaults={"agency": Agency.objects.get(code=agency_code), "position": _group or ""}
+                user=user, defaults={"agency": Agency.objects.get(code=agency_code), "position": position}
             )
 
 

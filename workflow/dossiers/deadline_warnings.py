@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.officials.roles import UNIT_ADMIN
+from catalog.officials.roles import UNIT_ADMIN, holders_q
 from workflow import notifications
 from workflow.models import Dossier, Notification, NotificationChannel, Status
 from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
@@ -44,7 +44,7 @@ def deadline_warnings_send(now=None):
     User = get_user_model()
     admins_by_agency = {}
     for admin in User.objects.filter(
-        groups__name=UNIT_ADMIN, is_active=True, official__agency_id__in={d.agency_id for d in dossiers}
+        holders_q(UNIT_ADMIN), is_active=True, official__agency_id__in={d.agency_id for d in dossiers}
     ).select_related("official"):
         admins_by_agency.setdefault(admin.official.agency_id, []).append(admin)
     already = set(

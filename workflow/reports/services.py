@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Official
-from catalog.officials.roles import SUPERVISOR
+from catalog.officials.roles import SUPERVISOR, holders_q
 from workflow import notifications
 from workflow.models import LateList, LateListEntry, LateListKind, Notification, NotificationChannel
 from workflow.reports.figures import report
@@ -84,7 +84,7 @@ def late_list_publish(*, month: date | None = None, now=None, notify=True) -> La
 
 def supervisors():
     perm = Permission.objects.filter(codename="view_all_units", content_type__app_label="catalog").first()
-    condition = Q(groups__name=SUPERVISOR)
+    condition = holders_q(SUPERVISOR)
     if perm is not None:
         condition |= Q(groups__permissions=perm) | Q(user_permissions=perm)
     return get_user_model().objects.filter(condition, is_active=True).exclude(email="").distinct()
