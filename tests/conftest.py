@@ -89,7 +89,7 @@ def _officials_pass_the_second_factor(request, monkeypatch):
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item (``item.rep_call``) so fixtures can tell a failure at teardown
-    (tests/test_browser_journey.py saves screenshots then)."""
+    (tests/e2e/test_browser_journey.py saves screenshots then)."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report

@@ -32,7 +32,7 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "var" / "test-artifacts"
+ARTIFACTS = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file()) / "var" / "test-artifacts"
 PASSWORD = "Demo@2026!tthc"  # portal.demo.loader.DEMO_PASSWORD
 COMMUNE = "001.01.01.H99"  # UBND phường Trung Tâm: one of the communes implementing 1.011876
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from portal.core import security
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file())
 pytestmark = pytest.mark.django_db
 
 

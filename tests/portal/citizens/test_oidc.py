@@ -1,7 +1,7 @@
 """Citizen sign-in with the national e-ID (VNeID) over OpenID Connect (portal/citizens/oidc.py), end to end.
 
 The Django test client plays the citizen's browser on our side; the hop to the
-provider is a real HTTP request to the local provider of tests/oidc_provider.py,
+provider is a real HTTP request to the local provider of tests/portal/citizens/oidc_provider.py,
 whose redirect back (``code`` + ``state``) is then followed on our side.
 """
 
@@ -25,7 +25,7 @@ from portal.citizens.identity import StaffAccountError, profile_as_prefill
 from portal.citizens.models import CitizenProfile
 from tests.factories_citizen import PASSWORD, CitizenUserFactory
 from tests.factories_workflow import UserFactory
-from tests.oidc_provider import vneid_provider  # noqa: F401 - the fixture
+from tests.portal.citizens.oidc_provider import vneid_provider  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -401,7 +401,7 @@ def test_sign_in_goes_through_axes_and_refused_answers_lead_to_the_lockout(clien
 
 
 def test_vneid_settings_come_only_from_the_environment(tmp_path):
-    from tests.test_deploy import production_settings
+    from tests.e2e.test_deploy import production_settings
 
     names = [
         "VNEID_OIDC_ISSUER",

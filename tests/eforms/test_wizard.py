@@ -224,7 +224,7 @@ def test_admin_builds_publishes_and_citizen_submits_online(
 
 def test_pdf_keeps_vietnamese_text(unit, eform, tmp_path):
     from eforms.pdf import render_form_html, render_form_pdf
-    from tests.test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
+    from tests.workflow.slips.test_slips import assert_vietnamese_glyphs, pdf_expanded, pdf_text
 
     definition = engine.load_definition(eform.versions.get())
     values = {

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from catalog.officials.roles import SUPERVISOR
 from tests.factories_workflow import UserFactory
-from tests.test_reports import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
+from tests.workflow.reports.test_figures import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification
 from workflow.reports import index766
 from workflow.reports.services import late_list_publish

@@ -22,12 +22,12 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file())
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 
 
 class BlockingFileEmailBackend(BaseEmailBackend):
-    """Test-only (tests/huey_crash_settings.py): appends each message to ``$HUEY_CRASH_DIR/sent.log`` once the
+    """Test-only (tests/e2e/huey_crash_settings.py): appends each message to ``$HUEY_CRASH_DIR/sent.log`` once the
     send is over; every attempt is first logged to ``attempts.log``. A message to an address containing "block"
     hangs before it is handed over until the file ``release`` exists -- the consumer is killed meanwhile."""
 
@@ -190,7 +190,7 @@ def huey_env(request, tmp_path):
         if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="tests.huey_crash_settings",
+        DJANGO_SETTINGS_MODULE="tests.e2e.huey_crash_settings",
         VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         HUEY_CRASH_DIR=str(tmp_path),
