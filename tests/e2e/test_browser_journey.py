@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
+
+from tests.factories.world import in_roles
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -102,7 +103,7 @@ def _commune_officials():
         user = User.objects.create_user(
             username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
         )
-        user.groups.add(Group.objects.get(name=group))
+        in_roles(user, group)
         Official.objects.create(user=user, agency=agency, position=group)
         people[key] = user
     people["agency"] = agency

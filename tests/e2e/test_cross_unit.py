@@ -37,7 +37,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -53,9 +52,10 @@ from feedback import questions as question_services
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackAttachment, FeedbackEvent, Question, Rating
 from portal.demo.loader import load_roles
-from tests.factories import AgencyFactory, ProcedureDocumentFactory, ProcedureFactory
-from tests.factories_citizen import PDF, citizen, stored_document
-from tests.factories_workflow import official, published_process
+from tests.factories import AgencyFactory, ProcedureDocumentFactory
+from tests.factories.citizens import PDF, citizen, stored_document
+from tests.factories.workflow import official
+from tests.factories.world import build_unit, hold, in_roles, member
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import (
@@ -81,47 +81,38 @@ B_ID_NUMBER = "079188000777"
 B_FILE_BODY = PDF.replace(b"%%EOF", b"XFILEB7\n%%EOF")
 
 
-def _hold(step, *users):
-    step.officials.add(*users)
-    step.officials.commit()
-
-
 class World:
     """Everything the tests use, built once (ids and codes are stable for the module)."""
 
 
 def _unit(world, key, code, name):
-    agency = AgencyFactory(code=code, name=name)
-    procedure = ProcedureFactory(agencies=[agency], postal_return=True)
-    people = {}
-    for role_key, group in (
-        ("officer", roles.RECEPTION_OFFICER),
-        ("specialist", roles.SPECIALIST),
-        ("leader", roles.LEADER),
-        ("admin", roles.UNIT_ADMIN),
-    ):
-        user = official(
-            agency,
-            username=f"{role_key}.{key}",
-            position=group,
-            first_name=f"X{role_key.upper()}{key.upper()}7",
-            last_name="Cán bộ",
-        )
-        user.groups.add(Group.objects.get(name=group))
-        people[role_key] = user
-    process = published_process(procedure)
-    steps = list(process.steps.all())
-    _hold(steps[0], people["officer"])
-    _hold(steps[1], people["specialist"])
-    _hold(steps[2], people["leader"])
-    _hold(steps[3], people["officer"])
-    setattr(world, key, agency)
-    setattr(world, f"{key}_procedure", procedure)
-    setattr(world, f"{key}_process", process)
-    setattr(world, f"{key}_steps", steps)
-    for role_key, user in people.items():
+    unit = build_unit(
+        code,
+        name,
+        procedure={"postal_return": True},
+        officials={
+            role_key: member(
+                group,
+                username=f"{role_key}.{key}",
+                position=group,
+                first_name=f"X{role_key.upper()}{key.upper()}7",
+                last_name="Cán bộ",
+            )
+            for role_key, group in (
+                ("officer", roles.RECEPTION_OFFICER),
+                ("specialist", roles.SPECIALIST),
+                ("leader", roles.LEADER),
+                ("admin", roles.UNIT_ADMIN),
+            )
+        },
+    )
+    setattr(world, key, unit.agency)
+    setattr(world, f"{key}_procedure", unit.procedure)
+    setattr(world, f"{key}_process", unit.process)
+    setattr(world, f"{key}_steps", unit.steps)
+    for role_key, user in unit.officials.items():
         setattr(world, f"{key}_{role_key}", user)
-    return agency
+    return unit.agency
 
 
 def build_world():
@@ -131,12 +122,12 @@ def build_world():
     _unit(w, "b", "000.00.16.H99", "Sở Tư pháp")
     w.centre = AgencyFactory(code="000.00.01.H99", name="Trung tâm Phục vụ hành chính công")
     w.supervisor = official(w.centre, username="giamsat", position="Giám sát")
-    w.supervisor.groups.add(Group.objects.get(name=roles.SUPERVISOR))
+    in_roles(w.supervisor, roles.SUPERVISOR)
     w.editor = official(w.centre, username="bientap", position="Biên tập viên")
-    w.editor.groups.add(Group.objects.get(name=roles.CONTENT_EDITOR))
+    in_roles(w.editor, roles.CONTENT_EDITOR)
     # The police follow the access statistics only; not an official of any unit.
     w.police = User.objects.create_user("congan", password="Mat-khau-2026!", is_staff=True)
-    w.police.groups.add(Group.objects.get(name=roles.POLICE))
+    in_roles(w.police, roles.POLICE)
     w.citizen = citizen(full_name="Người Ngoài Cuộc")
     w.b_citizen = citizen(full_name=B_APPLICANT, id_number=B_ID_NUMBER, email="bimat@example.com")
 
@@ -192,7 +183,7 @@ def build_world():
         step = ProcessStep.objects.create(
             process=w.b_draft_process, sort_order=index, name=name, kind=kind, allowance_hours=Decimal("4")
         )
-        _hold(step, w.b_officer)
+        hold(step, w.b_officer)
 
     # --- B: feedback with an attachment, a citizen question, a rating --------------------------------------
     w.b_feedback = feedback_services.feedback_enter(
@@ -757,7 +748,7 @@ ROLES = [*OUTSIDERS, "b_officer", "b_admin", "b_citizen", "supervisor", "superus
 def clients(world, django_db_blocker):
     """One client per role, signed in once: the sessions live in the module's transaction, so every test (in its
     own savepoint) reuses them."""
-    from tests.auth_helpers import mark_otp_verified
+    from tests.factories.auth import mark_otp_verified
 
     made = {}
     with django_db_blocker.unblock():

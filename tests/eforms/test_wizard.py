@@ -12,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext
 
+from catalog.officials import roles
 from eforms import engine, services
 from eforms.errors import VersionFrozen
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, VersionStatus
-from tests.eforms_helpers import Wizard, build_form_through_admin, unit_admin
 from tests.factories import ProcedureDocumentFactory
-from tests.factories_citizen import PDF, Unit, citizen, stored_document
+from tests.factories.citizens import PDF, citizen, construction_unit, stored_document
+from tests.factories.eforms import Wizard, build_form_through_admin, unit_admin
+from tests.factories.world import in_roles
 from workflow.models import DocumentKind, Dossier, Status
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +36,7 @@ def _fresh_engine_cache():
 
 @pytest.fixture
 def unit():
-    unit = Unit()
+    unit = construction_unit()
     unit.procedure.postal_return = True
     unit.procedure.save()
     unit.id_doc = ProcedureDocumentFactory(procedure=unit.procedure, name="Bản sao căn cước", mandatory=True)
@@ -196,11 +198,7 @@ def test_admin_builds_publishes_and_citizen_submits_online(
     assert draft.status == DraftStatus.SUBMITTED and draft.dossier == dossier and draft.state == {}
 
     # The one-stop officer sees it waiting for reception.
-    from django.contrib.auth.models import Group, Permission
-
-    officers, _ = Group.objects.get_or_create(name="Cán bộ một cửa")
-    officers.permissions.add(Permission.objects.get(codename="access_admin"))
-    unit.officer.groups.add(officers)
+    in_roles(unit.officer, roles.RECEPTION_OFFICER)
     client.force_login(unit.officer)
     inbox = client.get("/admin/dossiers/reception/")
     assert dossier.code in inbox.content.decode()
@@ -525,7 +523,7 @@ def test_publishing_refuses_a_broken_definition(client, unit):
         "/admin/snippets/eforms/eform/add/", {"procedure": unit.procedure.pk, "symbol": "TK2", "title": "Tờ khai"}
     )
     edit_url = response["Location"]
-    from tests.eforms_helpers import builder_post_data
+    from tests.factories.eforms import builder_post_data
 
     response = client.post(edit_url, builder_post_data(sections))
     assert response.status_code == 200  # the condition points to no earlier field: shown beside the field
@@ -544,7 +542,7 @@ def test_form_code_is_unique(client, unit, eform):
 
 
 def test_admin_screens_are_scoped_to_the_unit(client, unit, eform):
-    other = Unit()
+    other = construction_unit()
     stranger = unit_admin(other.agency, username="quantri.khac")
     client.force_login(stranger)
     listing = client.get("/admin/snippets/eforms/eform/")

@@ -32,7 +32,7 @@ from feedback.models import (
 )
 from feedback.services import Sender
 from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import UserFactory, official
+from tests.factories.workflow import UserFactory, official
 from workflow.models import Notification
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from feedback import ratings, selectors
 from feedback.errors import AlreadyRated, InvalidFeedback, NotRatableYet, RatingRefused
 from feedback.models import Rating, RatingSource
 from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import UserFactory, official
+from tests.factories.workflow import UserFactory, official
 from workflow import notifications
 from workflow.models import Action, Dossier, DossierEvent, Notification, Status
 

@@ -15,7 +15,7 @@ from feedback.errors import WrongState
 from feedback.models import Feedback, FeedbackAction, FeedbackCategory, FeedbackStatus
 from feedback.services import Sender
 from tests.factories import AgencyFactory
-from tests.factories_workflow import official
+from tests.factories.workflow import official
 
 pytestmark = pytest.mark.django_db
 

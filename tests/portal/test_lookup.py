@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from portal.lookup import FULL_KEYS, REDUCED_KEYS, lookup_url
-from tests.factories_citizen import Unit, citizen, receive, submit_online
+from tests.factories.citizens import citizen, construction_unit, receive, submit_online
 from workflow.models import Dossier, Status
 from workflow.models.dossier import STATUS_PLAIN
 
@@ -29,7 +29,7 @@ def _clean_cache(settings):
 
 @pytest.fixture
 def unit():
-    return Unit()
+    return construction_unit()
 
 
 @pytest.fixture

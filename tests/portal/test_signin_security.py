@@ -24,14 +24,14 @@ from portal.signin_security import (
     axes_client_ip,
     lockout_message,
 )
-from tests.auth_helpers import confirmed_totp_device, mark_otp_verified, totp_code
 from tests.factories import AgencyFactory
-from tests.factories_citizen import PASSWORD as CITIZEN_PASSWORD
-from tests.factories_citizen import citizen
-from tests.factories_workflow import UserFactory, official
+from tests.factories.auth import confirmed_totp_device, mark_otp_verified, totp_code
+from tests.factories.citizens import PASSWORD as CITIZEN_PASSWORD
+from tests.factories.citizens import citizen
+from tests.factories.workflow import UserFactory, official
 
 pytestmark = pytest.mark.django_db
-OFFICIAL_PASSWORD = "Mat-khau-2026!"  # tests.factories_workflow.UserFactory
+OFFICIAL_PASSWORD = "Mat-khau-2026!"  # tests.factories.workflow.UserFactory
 LOGIN = "/admin/login/"
 OTP = "/admin/otp/"
 OTP_SETUP = "/admin/otp/setup/"

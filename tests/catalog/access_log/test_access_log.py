@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import RequestFactory
@@ -30,8 +30,9 @@ from feedback import questions
 from feedback import services as feedback_services
 from feedback.services import Sender
 from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_citizen import Unit, citizen, receive, submit_online
-from tests.factories_workflow import UserFactory, official
+from tests.factories.citizens import citizen, construction_unit, receive, submit_online
+from tests.factories.workflow import UserFactory, official
+from tests.factories.world import permission_group
 from workflow.models import DocumentKind, SlipKind
 from workflow.slips.views import slip_url
 
@@ -42,10 +43,8 @@ TABLE = PersonalDataAccess._meta.db_table
 LIST_QUERIES = 14
 
 
-def group(name, *codenames):
-    grp, _ = Group.objects.get_or_create(name=name)
-    grp.permissions.set(Permission.objects.filter(codename__in=("access_admin", *codenames)))
-    return grp
+def group(name, *permissions):
+    return permission_group(name, "wagtailadmin.access_admin", *permissions)
 
 
 def with_group(user, grp):
@@ -55,7 +54,7 @@ def with_group(user, grp):
 
 @pytest.fixture
 def unit():
-    u = Unit()
+    u = construction_unit()
     officials = group("Officials (test)")
     u.officer = with_group(u.officer, officials)
     u.specialist = with_group(u.specialist, officials)
@@ -67,14 +66,20 @@ def supervisor():
     """The provincial centre's supervisor: the loader's "Giám sát" role."""
     user = official(AgencyFactory(name="Trung tâm Phục vụ hành chính công"), "giamsat.log")
     return with_group(
-        user, group("Supervisors (test)", "view_all_units", "view_personaldataaccess", "view_access_statistics")
+        user,
+        group(
+            "Supervisors (test)",
+            "catalog.view_all_units",
+            "catalog.view_personaldataaccess",
+            "catalog.view_access_statistics",
+        ),
     )
 
 
 @pytest.fixture
 def police():
     """The provincial police account: statistics only, no unit (BN 7.4)."""
-    return with_group(UserFactory(username="congan.log"), group("Police (test)", "view_access_statistics"))
+    return with_group(UserFactory(username="congan.log"), group("Police (test)", "catalog.view_access_statistics"))
 
 
 @pytest.fixture

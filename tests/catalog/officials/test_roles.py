@@ -33,9 +33,9 @@ from wagtail.models import ModelLogEntry
 from catalog.models import Agency, Official, TimeUnit
 from catalog.officials import roles
 from catalog.officials import services as accounts
-from tests.auth_helpers import confirmed_totp_device, mark_otp_verified
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import UserFactory, official, published_process
+from tests.factories.auth import confirmed_totp_device, mark_otp_verified
+from tests.factories.workflow import UserFactory, official
+from tests.factories.world import build_unit, in_roles, member
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import ActionNotAllowed, ConcurrentChange, DossierError
@@ -68,42 +68,23 @@ def login(user):
     return client
 
 
-def in_roles(user, *names):
-    user.groups.set(roles.role_groups(names))
-    return user
-
-
-def allow(step, *users):
-    step.officials.add(*users)
-    step.officials.commit()
-
-
-class Unit:
-    pass
-
-
 def make_unit(code, name, prefix):
     """A unit with a unit admin, a one-stop officer, two specialists and a leader; a 1-day procedure whose
     4-step process lets the officer hold reception and return, both specialists the review, the leader approval."""
-    u = Unit()
-    u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY)
-    u.admin = in_roles(official(u.agency, f"{prefix}quantri", first_name="Quản", last_name="Trần"), roles.UNIT_ADMIN)
-    u.officer = in_roles(
-        official(u.agency, f"{prefix}motcua", first_name="Lan", last_name="Phạm"), roles.RECEPTION_OFFICER
+    return build_unit(
+        code,
+        name,
+        procedure={"processing_time": Decimal("1"), "processing_time_unit": TimeUnit.DAY},
+        officials={
+            "admin": member(roles.UNIT_ADMIN, username=f"{prefix}quantri", first_name="Quản", last_name="Trần"),
+            "officer": member(roles.RECEPTION_OFFICER, username=f"{prefix}motcua", first_name="Lan", last_name="Phạm"),
+            "specialist": member(
+                roles.SPECIALIST, username=f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng"
+            ),
+            "specialist2": member(roles.SPECIALIST, username=f"{prefix}chuyenvien2", first_name="Hà", last_name="Lê"),
+            "leader": member(roles.LEADER, username=f"{prefix}lanhdao", first_name="Hải", last_name="Vũ"),
+        },
     )
-    u.specialist = in_roles(
-        official(u.agency, f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng"), roles.SPECIALIST
-    )
-    u.specialist2 = in_roles(
-        official(u.agency, f"{prefix}chuyenvien2", first_name="Hà", last_name="Lê"), roles.SPECIALIST
-    )
-    u.leader = in_roles(official(u.agency, f"{prefix}lanhdao", first_name="Hải", last_name="Vũ"), roles.LEADER)
-    u.process = published_process(u.procedure)
-    u.steps = list(u.process.steps.all())
-    for index, holders in {0: [u.officer], 1: [u.specialist, u.specialist2], 2: [u.leader], 3: [u.officer]}.items():
-        allow(u.steps[index], *holders)
-    return u
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from portal.citizens.identity import (
     profile_as_prefill,
 )
 from portal.citizens.models import CitizenProfile
-from tests.factories_citizen import PASSWORD, CitizenUserFactory, citizen
-from tests.factories_workflow import UserFactory
+from tests.factories.citizens import PASSWORD, CitizenUserFactory, citizen
+from tests.factories.workflow import UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

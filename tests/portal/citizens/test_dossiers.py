@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tests.factories_citizen import PDF, Unit, citizen, receive, request_supplement, stored_document, submit_online
+from tests.factories.citizens import (
+    PDF,
+    citizen,
+    construction_unit,
+    receive,
+    request_supplement,
+    stored_document,
+    submit_online,
+)
 from workflow.dossiers import services
 from workflow.models import Action, DocumentKind, Dossier, Status
 from workflow.models.dossier import STATUS_PLAIN
@@ -19,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def unit():
-    return Unit()
+    return construction_unit()
 
 
 @pytest.fixture

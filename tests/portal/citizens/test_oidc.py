@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from portal.citizens import oidc
 from portal.citizens.identity import StaffAccountError, profile_as_prefill
 from portal.citizens.models import CitizenProfile
-from tests.factories_citizen import PASSWORD, CitizenUserFactory
-from tests.factories_workflow import UserFactory
+from tests.factories.citizens import PASSWORD, CitizenUserFactory
+from tests.factories.workflow import UserFactory
 from tests.portal.citizens.oidc_provider import vneid_provider  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.django_db

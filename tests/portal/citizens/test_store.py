@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from portal.citizens.accounts.store import owned_documents, stored_document_to_upload
 from portal.citizens.models import DocumentType, StoredDocument
-from tests.factories_citizen import PDF, PNG, citizen, stored_document
-from tests.factories_workflow import UserFactory
+from tests.factories.citizens import PDF, PNG, citizen, stored_document
+from tests.factories.workflow import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import constants
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,8 +21,9 @@ from freezegun import freeze_time
 from wagtail.users.models import UserProfile
 
 from catalog.models import TimeUnit
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories import ProcedureFactory
+from tests.factories.workflow import official, published_process
+from tests.factories.world import build_unit, hold, member, permission_group
 from workflow.dossiers import services
 from workflow.dossiers.forms import slips_available
 from workflow.dossiers.services import Applicant, Upload
@@ -53,21 +53,15 @@ def pdf(name="file.pdf", body=b"%PDF-1.4 test"):
 
 
 def officials_group():
-    group, _ = Group.objects.get_or_create(name="Officials (test)")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    return group
+    return permission_group("Officials (test)", "wagtailadmin.access_admin")
 
 
 def unit_admin_group():
-    group, _ = Group.objects.get_or_create(name="Unit admins (test)")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(
-            content_type__app_label="workflow",
-            codename__in=["add_process", "change_process", "delete_process", "view_process"],
-        ),
+    return permission_group(
+        "Unit admins (test)",
+        "wagtailadmin.access_admin",
+        *(f"workflow.{codename}" for codename in ["add_process", "change_process", "delete_process", "view_process"]),
     )
-    return group
 
 
 def in_english(user):
@@ -84,34 +78,27 @@ def staff(agency, username, position="Chuyên viên", group=None):
     return in_english(user)
 
 
-class Unit:
-    pass
-
-
 def make_unit(code, name, prefix):
     """A unit with a 1-working-day procedure and a published 4-step process (reception, review, approval, return)."""
-    u = Unit()
-    u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(
-        agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY, postal_return=True
+    officials_only = (officials_group(),)
+    u = build_unit(
+        code,
+        name,
+        procedure={
+            "processing_time": Decimal("1"),
+            "processing_time_unit": TimeUnit.DAY,
+            "postal_return": True,
+        },
+        officials={
+            "officer": member(username=f"motcua.{prefix}", position="Cán bộ một cửa", groups=officials_only),
+            "specialist": member(username=f"chuyenvien.{prefix}", groups=officials_only),
+            "specialist2": member(username=f"chuyenvien2.{prefix}", groups=officials_only),
+            "leader": member(username=f"lanhdao.{prefix}", position="Lãnh đạo", groups=officials_only),
+        },
     )
-    u.officer = staff(u.agency, f"motcua.{prefix}", "Cán bộ một cửa")
-    u.specialist = staff(u.agency, f"chuyenvien.{prefix}")
-    u.specialist2 = staff(u.agency, f"chuyenvien2.{prefix}")
-    u.leader = staff(u.agency, f"lanhdao.{prefix}", "Lãnh đạo")
-    u.process = published_process(u.procedure)
-    u.steps = list(u.process.steps.all())
-    groups = {0: [u.officer], 1: [u.specialist, u.specialist2], 2: [u.leader], 3: [u.officer]}
-    for index, users in groups.items():
-        hold(u.steps[index], *users)
+    for user in u.officials.values():
+        in_english(user)
     return u
-
-
-def hold(step, *users):
-    """Let ``users`` hold ``step``, in the database (a ParentalManyToManyField only changes memory until committed;
-    ``published_process(officials=...)`` does not commit)."""
-    step.officials.add(*users)
-    step.officials.commit()
 
 
 @pytest.fixture

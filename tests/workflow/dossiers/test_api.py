@@ -26,8 +26,9 @@ from rest_framework.test import APIClient
 
 from catalog.models import TimeUnit
 from portal.core.uploads import validate_upload
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import UserFactory, official, published_process
+from tests.factories import ProcedureFactory
+from tests.factories.workflow import UserFactory, official, published_process
+from tests.factories.world import build_unit, hold, member
 from workflow.dossiers import selectors, services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
@@ -59,32 +60,24 @@ def url(name, **kwargs):
 # --- fixtures ---------------------------------------------------------------------------------
 
 
-class Unit:
-    pass
-
-
-def allow(step, *users):
-    """Let ``users`` hold ``step``. (``published_process(officials=...)`` only adds them in memory: a
-    ParentalManyToManyField on a plain model is saved by ``commit()``, which the factory does not call.)"""
-    step.officials.add(*users)
-    step.officials.commit()
-
-
 def make_unit(code, name, prefix):
     """A unit with a 1-working-day procedure: reception 1 h, review 5 h, approval 1 h, return 1 h."""
-    u = Unit()
-    u.agency = AgencyFactory(code=code, name=name)
-    u.procedure = ProcedureFactory(
-        agencies=[u.agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY, postal_return=True
+    return build_unit(
+        code,
+        name,
+        procedure={
+            "processing_time": Decimal("1"),
+            "processing_time_unit": TimeUnit.DAY,
+            "postal_return": True,
+        },
+        officials={
+            "officer": member(
+                username=f"{prefix}motcua", position="Cán bộ một cửa", first_name="Lan", last_name="Phạm"
+            ),
+            "specialist": member(username=f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng"),
+            "leader": member(username=f"{prefix}lanhdao", position="Lãnh đạo", first_name="Hải", last_name="Vũ"),
+        },
     )
-    u.officer = official(u.agency, f"{prefix}motcua", position="Cán bộ một cửa", first_name="Lan", last_name="Phạm")
-    u.specialist = official(u.agency, f"{prefix}chuyenvien", first_name="Minh", last_name="Hoàng")
-    u.leader = official(u.agency, f"{prefix}lanhdao", position="Lãnh đạo", first_name="Hải", last_name="Vũ")
-    u.process = published_process(u.procedure)
-    u.steps = list(u.process.steps.all())
-    for step, holder in zip(u.steps, [u.officer, u.specialist, u.leader, u.officer]):
-        allow(step, holder)
-    return u
 
 
 @pytest.fixture
@@ -267,8 +260,8 @@ def test_filter_by_procedure_agency_and_holder(unit):
     first = receive(unit)
     second_procedure = ProcedureFactory(agencies=[unit.agency])
     steps = list(published_process(second_procedure).steps.all())
-    allow(steps[0], unit.officer)
-    allow(steps[1], unit.specialist)
+    hold(steps[0], unit.officer)
+    hold(steps[1], unit.specialist)
     second = services.dossier_receive_at_counter(
         actor=unit.officer,
         procedure=second_procedure,
@@ -593,7 +586,7 @@ def test_slip_is_required(unit, frozen):
 
 def test_forward_return_previous_and_handover(unit, frozen):
     colleague = official(unit.agency, "chuyenvien2")
-    allow(unit.steps[1], colleague)
+    hold(unit.steps[1], colleague)
     d = receive(unit)
     response = post(
         unit.officer,
@@ -890,7 +883,7 @@ def test_stale_revision_is_409_and_changes_nothing(unit, frozen):
 
 def test_two_officials_acting_on_the_same_revision(unit, frozen):
     colleague = official(unit.agency, "chuyenvien2")
-    allow(unit.steps[1], colleague)
+    hold(unit.steps[1], colleague)
     d = services.dossier_forward(actor=unit.officer, dossier_id=receive(unit).pk)  # to the whole review group
     seen = {user: client_for(user).get(url("dossier-detail", pk=d.pk)).json() for user in (unit.specialist, colleague)}
     assert seen[unit.specialist]["revision"] == seen[colleague]["revision"]

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections
 
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories.world import build_unit, member
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant
 from workflow.errors import DossierError
@@ -37,11 +36,13 @@ def _in_thread(fn):
 
 @pytest.fixture
 def unit():
-    agency = AgencyFactory(code="000.00.15.H99")
-    procedure = ProcedureFactory(agencies=[agency], processing_time=Decimal("1"))
-    officer = official(agency, "motcua")
-    published_process(procedure, officials={0: [officer], 1: [officer]})
-    return agency, procedure, officer
+    u = build_unit(
+        "000.00.15.H99",
+        procedure={"processing_time": Decimal("1")},
+        officials={"officer": member(username="motcua")},
+        holders={0: ["officer"], 1: ["officer"]},
+    )
+    return u.agency, u.procedure, u.officer
 
 
 def test_8_workers_receive_2000_dossiers_without_gaps_or_duplicates(unit):

@@ -5,13 +5,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils.translation import gettext
 
 from catalog.officials.roles import UNIT_ADMIN
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories.world import build_unit, member
 from workflow.dossiers import services
 from workflow.dossiers.deadline_warnings import deadline_warnings_send
 from workflow.dossiers.services import Applicant
@@ -26,12 +24,15 @@ def t(text):
 
 @pytest.fixture
 def dossier():
-    agency = AgencyFactory()
-    procedure = ProcedureFactory(agencies=[agency], processing_time=Decimal("2"))
-    officer = official(agency, "motcua", email="motcua@example.gov.vn")
-    admin = official(agency, "quantri", email="quantri@example.gov.vn")
-    admin.groups.add(Group.objects.get_or_create(name=UNIT_ADMIN)[0])
-    published_process(procedure, officials={0: [officer]})
+    u = build_unit(
+        procedure={"processing_time": Decimal("2")},
+        officials={
+            "officer": member(username="motcua", email="motcua@example.gov.vn"),
+            "admin": member(UNIT_ADMIN, username="quantri", email="quantri@example.gov.vn"),
+        },
+        holders={0: ["officer"]},
+    )
+    officer, procedure, agency = u.officer, u.procedure, u.agency
     # Monday 2026-03-02 08:00 + 2 working days -> due Wednesday 08:00.
     return services.dossier_receive_at_counter(
         actor=officer, procedure=procedure, agency=agency, applicant=Applicant(name="A"), at=t("2026-03-02 08:00")

@@ -10,7 +10,8 @@ from django.core.files.base import ContentFile
 
 from catalog.models import TimeUnit
 from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories.workflow import official, published_process
+from tests.factories.world import build_unit, member
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState, SlipRequired
@@ -47,29 +48,20 @@ def doc(name="to-khai.pdf", kind=DocumentKind.SUBMITTED):
 @pytest.fixture
 def unit():
     """Sở Xây dựng with a 1-working-day procedure (reception 1h, review 5h, approval 1h, return 1h)."""
-    agency = AgencyFactory(code="000.00.15.H99", name="Sở Xây dựng")
-    procedure = ProcedureFactory(
-        agencies=[agency], processing_time=Decimal("1"), processing_time_unit=TimeUnit.DAY, postal_return=True
+    return build_unit(
+        "000.00.15.H99",
+        "Sở Xây dựng",
+        procedure={
+            "processing_time": Decimal("1"),
+            "processing_time_unit": TimeUnit.DAY,
+            "postal_return": True,
+        },
+        officials={
+            "officer": member(username="motcua", position="Cán bộ một cửa"),
+            "specialist": member(username="chuyenvien"),
+            "leader": member(username="lanhdao", position="Lãnh đạo"),
+        },
     )
-    officer = official(agency, "motcua", position="Cán bộ một cửa")
-    specialist = official(agency, "chuyenvien")
-    leader = official(agency, "lanhdao", position="Lãnh đạo")
-    process = published_process(procedure, officials={0: [officer], 1: [specialist], 2: [leader], 3: [officer]})
-
-    class Unit:
-        pass
-
-    u = Unit()
-    u.agency, u.procedure, u.officer, u.specialist, u.leader, u.process = (
-        agency,
-        procedure,
-        officer,
-        specialist,
-        leader,
-        process,
-    )
-    u.steps = list(process.steps.all())
-    return u
 
 
 def receive(unit, at, **kwargs):
@@ -531,7 +523,7 @@ def test_inter_agency_time_is_split_per_agency(unit):
 
 
 def test_applicant_requests_withdrawal_online_then_an_official_closes_it(unit):
-    from tests.factories_workflow import UserFactory
+    from tests.factories.workflow import UserFactory
 
     citizen = UserFactory(username="congdan", is_staff=False)
     d = services.dossier_submit_online(

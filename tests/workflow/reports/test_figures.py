@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory
-from tests.factories_workflow import UserFactory, official, published_process
+from tests.factories.workflow import UserFactory, official, published_process
 from workflow import reports
 from workflow.models import Channel, Dossier, Status, StepRun, Timeliness
 from workflow.reports import FIGURES, Period

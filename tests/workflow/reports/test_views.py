@@ -6,12 +6,12 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from freezegun import freeze_time
 
 from catalog.officials.roles import SUPERVISOR
-from tests.factories_workflow import UserFactory
+from tests.factories.workflow import UserFactory
+from tests.factories.world import in_roles
 from tests.workflow.reports.test_figures import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification
 from workflow.reports import index766
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def supervisor():
     user = UserFactory(username="giamsat", email="giamsat@example.gov.vn")
-    user.groups.add(Group.objects.get_or_create(name=SUPERVISOR)[0])
+    in_roles(user, SUPERVISOR)
     from django.contrib.auth.models import Permission
 
     user.user_permissions.add(Permission.objects.get(codename="view_all_units"))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import segno
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
@@ -23,8 +23,9 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from catalog.models import TimeUnit
-from tests.factories import AgencyFactory, ProcedureDocumentFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories import AgencyFactory, ProcedureDocumentFactory
+from tests.factories.workflow import official
+from tests.factories.world import build_unit, member, permission_group
 from workflow import slips
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
@@ -41,38 +42,33 @@ def t(text):
 
 
 def admin_access(user):
-    group, _created = Group.objects.get_or_create(name="Admin access (slips tests)")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    user.groups.add(group)
+    user.groups.add(permission_group("Admin access (slips tests)", "wagtailadmin.access_admin"))
     return user
 
 
 @pytest.fixture
 def unit():
-    agency = AgencyFactory(
-        code="000.00.15.H99",
-        name="Sở Xây dựng",
+    u = build_unit(
+        "000.00.15.H99",
+        "Sở Xây dựng",
         phone="0203 3835 000",
         address="Số 1 đường Trần Hưng Đạo, thành phố Hạ Long",
+        procedure={
+            "name": "Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+            "processing_time": Decimal("1"),
+            "processing_time_unit": TimeUnit.DAY,
+        },
+        officials={
+            "officer": member(username="motcua", position="Cán bộ một cửa", first_name="Lê Văn", last_name="Cường")
+        },
+        holders={0: ["officer"], 3: ["officer"]},
     )
-    procedure = ProcedureFactory(
-        agencies=[agency],
-        name="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-        processing_time=Decimal("1"),
-        processing_time_unit=TimeUnit.DAY,
+    u.form_document = ProcedureDocumentFactory(
+        procedure=u.procedure, name="Đơn đề nghị cấp giấy phép (Mẫu số 01)", originals=1
     )
-    form = ProcedureDocumentFactory(procedure=procedure, name="Đơn đề nghị cấp giấy phép (Mẫu số 01)", originals=1)
     ProcedureDocumentFactory(
-        procedure=procedure, name="Bản sao giấy chứng nhận quyền sử dụng đất", originals=0, copies=1
+        procedure=u.procedure, name="Bản sao giấy chứng nhận quyền sử dụng đất", originals=0, copies=1
     )
-    officer = official(agency, "motcua", position="Cán bộ một cửa", first_name="Lê Văn", last_name="Cường")
-    published_process(procedure, officials={0: [officer], 3: [officer]})
-
-    class Unit:
-        pass
-
-    u = Unit()
-    u.agency, u.procedure, u.officer, u.form_document = agency, procedure, officer, form
     return u
 
 

@@ -8,8 +8,8 @@ from factory.django import DjangoModelFactory
 
 from portal.citizens.identity import create_citizen
 from portal.citizens.models import CitizenProfile, DocumentType
-from tests.factories import AgencyFactory, ProcedureFactory
-from tests.factories_workflow import official, published_process
+from tests.factories.catalog import AgencyFactory
+from tests.factories.world import build_unit, member
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, StepKind
@@ -64,25 +64,24 @@ def stored_document(owner, *, title="Căn cước mặt trước", doc_type=None
     )
 
 
-class Unit:
-    """An agency with a procedure, its officials and a published 4-step process (one step at another agency)."""
-
-    def __init__(self):
-        self.agency = AgencyFactory(name="Sở Xây dựng")
-        self.other_agency = AgencyFactory(name="Sở Tài nguyên và Môi trường")
-        self.procedure = ProcedureFactory(agencies=[self.agency])
-        self.officer = official(self.agency, position="Cán bộ một cửa")
-        self.specialist = official(self.agency)
-        self.process = published_process(
-            self.procedure,
-            steps=[
-                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
-                ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),
-                ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.PROCESSING, "8", self.other_agency),
-                ("Trả kết quả", StepKind.RESULT, "1"),
-            ],
-            officials={0: [self.officer], 1: [self.specialist], 3: [self.officer]},
-        )
+def construction_unit():
+    """Sở Xây dựng with a procedure, its officer and specialist, and a published 4-step process (one step at
+    another agency, ``unit.other_agency``); built by :func:`tests.factories.world.build_unit`."""
+    agency = AgencyFactory(name="Sở Xây dựng")
+    other_agency = AgencyFactory(name="Sở Tài nguyên và Môi trường")
+    unit = build_unit(
+        agency=agency,
+        officials={"officer": member(position="Cán bộ một cửa"), "specialist": member()},
+        steps=[
+            ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
+            ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),
+            ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.PROCESSING, "8", other_agency),
+            ("Trả kết quả", StepKind.RESULT, "1"),
+        ],
+        holders={0: ["officer"], 1: ["specialist"], 3: ["officer"]},
+    )
+    unit.other_agency = other_agency
+    return unit
 
 
 def submit_online(unit, user, *, organisation="", files=None, at=None):
@@ -123,8 +122,8 @@ __all__ = [
     "PASSWORD",
     "CitizenUserFactory",
     "DocumentTypeFactory",
-    "Unit",
     "citizen",
+    "construction_unit",
     "pdf_file",
     "receive",
     "request_supplement",

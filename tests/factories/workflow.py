@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from catalog.models import Official
-from tests.factories import AgencyFactory, ProcedureFactory
+from tests.factories.catalog import AgencyFactory, ProcedureFactory
 from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
 
 

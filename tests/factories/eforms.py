@@ -1,9 +1,11 @@
 """Helpers of the e-form tests: a unit admin, the builder's POST data, and walking the citizen's wizard."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 
+from catalog.officials import roles
 from eforms.models import EForm
-from tests.factories_workflow import official
+from tests.factories.workflow import official
+from tests.factories.world import in_roles
 
 ADMIN_PERMISSIONS = ["access_admin", "add_eform", "change_eform", "view_eform", "delete_eform", "view_procedure"]
 
@@ -159,10 +161,9 @@ SECTIONS = [
 
 def unit_admin(agency, username="quantri.donvi"):
     """An official of ``agency`` in the unit admin group (DESIGN §1: builds the unit's e-forms)."""
-    user = official(agency, username=username)
-    group, _ = Group.objects.get_or_create(name="Quản trị đơn vị")
+    user = in_roles(official(agency, username=username), roles.UNIT_ADMIN)
+    group = roles.role_groups([roles.UNIT_ADMIN])[0]
     group.permissions.set(Permission.objects.filter(codename__in=ADMIN_PERMISSIONS))
-    user.groups.add(group)
     return user
 
 
