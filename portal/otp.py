@@ -16,7 +16,7 @@
 
 Tests: ``tests/conftest.py`` marks ``client.force_login`` sessions of officials
 as verified unless the test is marked ``@pytest.mark.real_otp``;
-``tests/auth_helpers.py`` has ``confirmed_totp_device(user)`` and
+``tests/factories/auth.py`` has ``confirmed_totp_device(user)`` and
 ``totp_code(device)``. The demo's officials share a published key
 (:mod:`portal.demo.otp_data`, ``manage.py demo_otp_code``).
 """

@@ -3,7 +3,7 @@
 # we are root and they are missing, otherwise says exactly what to install.
 set -euo pipefail
 if [ "${1:-}" = "--browser" ]; then
-  # Optional: Debian's Chromium for the real-browser journey (tests/test_browser_journey.py). Test tools never
+  # Optional: Debian's Chromium for the real-browser journey (tests/e2e/test_browser_journey.py). Test tools never
   # download browsers; when Chromium cannot be installed the test is skipped with a message, so never fail here.
   if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then exit 0; fi
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

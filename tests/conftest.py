@@ -66,7 +66,7 @@ def _officials_pass_the_second_factor(request, monkeypatch):
     """``client.force_login(official)`` gives an OTP-verified session (portal/otp.py), as after a TOTP code.
 
     Tests marked ``@pytest.mark.real_otp`` get the real behaviour: a signed-in official without a verified
-    second factor is sent to the TOTP set-up / verify page. See tests/auth_helpers.py.
+    second factor is sent to the TOTP set-up / verify page. See tests/factories/auth.py.
     """
     if request.node.get_closest_marker("real_otp"):
         yield
@@ -78,7 +78,7 @@ def _officials_pass_the_second_factor(request, monkeypatch):
     def force_login(self, user, backend=None):
         original(self, user, backend)
         if user.is_staff or user.is_superuser:
-            from tests.auth_helpers import mark_otp_verified
+            from tests.factories.auth import mark_otp_verified
 
             mark_otp_verified(self, user)
 
@@ -89,7 +89,7 @@ def _officials_pass_the_second_factor(request, monkeypatch):
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item (``item.rep_call``) so fixtures can tell a failure at teardown
-    (tests/test_browser_journey.py saves screenshots then)."""
+    (tests/e2e/test_browser_journey.py saves screenshots then)."""
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report

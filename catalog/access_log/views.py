@@ -16,7 +16,7 @@ the admin menu (``construct_main_menu`` below). Other accounts get 403.
 Also here: citizens' accounts opened in the admin's user editor are logged
 (``before_edit_user``), like the other views of citizens' data.
 
-Query counts (tests/test_access_log.py): the list costs the same whatever the
+Query counts (tests/catalog/access_log/test_access_log.py): the list costs the same whatever the
 number of rows (one page query with the unit joined, one count, the unit
 choices of the filter); the statistics screen costs four aggregate queries.
 """

@@ -6,7 +6,7 @@
   actions (views in :mod:`workflow.dossiers.admin_views`);
 * the dashboard panel with the official's counts (``construct_homepage_panels``).
 
-Query counts (pinned in tests/test_workflow_admin.py): an inbox page costs 13
+Query counts (pinned in tests/workflow/dossiers/test_admin.py): an inbox page costs 13
 queries whatever its length — the rows with their procedure, step, holder,
 QT 21 warning and step warning come in one query (warnings computed in SQL
 against two instants taken once per request); the rest is session, user,

@@ -1,0 +1,354 @@
+"""The whole journey in a real browser (Playwright for Python driving Debian's Chromium, headless).
+
+A citizen finds procedure 1.011876 by a search without diacritics, opens it, clicks "Nộp trực tuyến", signs in,
+fills the multi-step e-form with the organisation condition switched on and a drawing uploaded, attaches the
+required documents, chooses the receiving commune and the delivery, reviews and submits. The commune's reception
+officer signs in to the admin for the first time (password, then enrols an authenticator app from the set-up page
+and types its code), receives the dossier and downloads the receipt; the specialist (whose authenticator exists
+already: the code page) forwards it to the leader; the leader records the signed result; the officer returns it.
+The citizen looks the dossier up by its code, downloads the result from "My dossiers" and rates the service.
+
+Chromium is never downloaded: ``/usr/bin/chromium`` (Debian package ``chromium``, installed by
+``scripts/check_system.sh --browser`` from ``make test``). Without it the test is skipped with a message.
+On failure every open page is screenshotted to ``var/test-artifacts/`` (gitignored).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from tests.factories.world import in_roles
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file()) / "var" / "test-artifacts"
+PASSWORD = "Demo@2026!tthc"  # portal.demo.loader.DEMO_PASSWORD
+COMMUNE = "001.01.01.H99"  # UBND phường Trung Tâm: one of the communes implementing 1.011876
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+TIMEOUT = 30_000
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _chromium_or_skip():
+    path = CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium' "
+            "(make test does it with apt-get when run as root) to run the browser journey"
+        )
+    return path
+
+
+@pytest.fixture
+def browser(request):
+    path = _chromium_or_skip()
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            report = getattr(request.node, "rep_call", None)
+            if report is None or report.failed:
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                for i, context in enumerate(chromium.contexts):
+                    for j, page in enumerate(context.pages):
+                        target = ARTIFACTS / f"{request.node.name}-{i}-{j}.png"
+                        try:
+                            page.screenshot(path=str(target), full_page=True)
+                            print(f"screenshot: {target} ({page.url})")
+                        except Exception as exc:  # a crashed page must not hide the test's own error
+                            print(f"screenshot failed for {page.url}: {exc}")
+            chromium.close()
+
+
+@pytest.fixture
+def demo(settings, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are synchronous anyway.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.RATELIMIT_ENABLED = False
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+    return _commune_officials()
+
+
+def _commune_officials():
+    """Reception officer, specialist and leader of the receiving commune (the demo's officials are Sở Xây dựng's).
+
+    The demo process steps list no officials, so a step is held by the officials of the receiving unit."""
+    from catalog.models import Agency, Official
+
+    User = get_user_model()
+    agency = Agency.objects.get(code=COMMUNE)
+    people = {}
+    roles = (
+        ("officer", "motcua.tt", "Cán bộ một cửa"),
+        ("specialist", "chuyenvien.tt", "Chuyên viên"),
+        ("leader", "lanhdao.tt", "Lãnh đạo"),
+    )
+    for key, username, group in roles:
+        user = User.objects.create_user(
+            username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
+        )
+        in_roles(user, group)
+        Official.objects.create(user=user, agency=agency, position=roles.DEFAULT_NAMES[group])
+        people[key] = user
+    people["agency"] = agency
+    return people
+
+
+def _code(key: bytes) -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(key):06d}"
+
+
+def _admin_sign_in(browser, base, user, enrol=False):
+    """Password on Wagtail's sign-in form, then the second factor (portal/otp.py) typed like from a phone app.
+
+    ``enrol``: a first sign-in, the official has no authenticator yet; the set-up page shows a QR code and the
+    key as text, which is what the "app" reads here. Otherwise the official's authenticator already exists.
+    """
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = None if enrol else TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
+    context = browser.new_context(locale="vi-VN", accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(f"{base}/admin/login/")
+    assert page.locator("input[name=remember]").count() == 0  # officials' sessions end with the browser
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.wait_for_selector("input[name=otp_token]")
+    assert page.locator("input[name=otp_token]").count() == 1
+    if enrol:
+        assert "/admin/otp/setup/" in page.url and page.locator(".otp-qr svg").count() == 1
+        secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    else:
+        assert "/admin/otp/" in page.url and "/setup/" not in page.url
+        key = device.bin_key
+    token = page.locator("input[name=otp_token]")
+    token.fill(_code(key))
+    with page.expect_navigation():
+        token.press("Enter")
+    assert "/admin/login/" not in page.url and "/admin/otp/" not in page.url, (
+        f"{user.username} could not sign in to the admin: {page.url}"
+    )
+    if enrol:
+        assert TOTPDevice.objects.get(user=user).confirmed
+    return page
+
+
+def _act(page, base, dossier, action, fill=None):
+    """Open the dossier in the admin, unfold the action and submit it."""
+    page.goto(f"{base}/admin/dossiers/{dossier.pk}/")
+    box = page.locator(f"details#action-{action}")
+    box.wait_for()
+    box.locator("summary").click()
+    if fill:
+        fill(box)
+    with page.expect_navigation():
+        box.locator("button[type=submit]").click()
+    page.wait_for_selector("#dossier-title, .w-header")
+    assert page.locator(".messages .error, .help-critical").count() == 0, page.locator(".messages").inner_text()
+
+
+def _next(page):
+    with page.expect_navigation():
+        page.locator("form.eform button.primary[type=submit]").click()
+    errors = page.locator(".errorlist-summary")
+    assert errors.count() == 0, page.locator("form.eform").inner_text()
+
+
+def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
+    from workflow.models import DocumentKind, Dossier, Status
+
+    base = live_server.url
+    drawing = tmp_path / "ban-ve-mat-bang.pdf"
+    drawing.write_bytes(PDF)
+
+    # --- the citizen finds the procedure without diacritics and starts the online submission ----------
+    citizen = browser.new_context(locale="vi-VN", accept_downloads=True)
+    citizen.set_default_timeout(TIMEOUT)
+    page = citizen.new_page()
+    page.goto(f"{base}/thu-tuc-hanh-chinh/")
+    page.fill("input[name=q]", "giay phep xay dung nha o rieng le")
+    with page.expect_navigation():
+        page.locator("input[name=q]").press("Enter")
+    link = page.locator("a[href*='1.011876']").first
+    link.wait_for()
+    with page.expect_navigation():
+        link.click()
+    assert "1.011876" in page.url
+    submit = page.locator("a.button.primary[href*='/nop-truc-tuyen/']")
+    submit.wait_for()
+    with page.expect_navigation():
+        submit.click()
+
+    # --- sign in (citizen area) ---------------------------------------------------------------------
+    page.wait_for_selector("input[name=username]")
+    assert "/tai-khoan/dang-nhap/" in page.url
+    page.fill("input[name=username]", "0912345678")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    page.wait_for_selector("form.eform")
+
+    # --- step 1: applicant (prefilled from the profile) + the organisation condition switched on ----
+    assert page.locator("[name$='-ho_ten']").input_value() == "Nguyễn Văn An"
+    page.locator("input[name$='-la_to_chuc'][value=yes]").check()
+    _next(page)
+
+    # --- step 2: the building, with the drawing uploaded ------------------------------------------------
+    page.wait_for_selector("[name$='-dia_diem']")
+    page.fill("[name$='-dia_diem']", "Thửa 12, tờ bản đồ 5, phường Trung Tâm")
+    page.locator("[name$='-loai_cong_trinh']").first.wait_for()
+    choice = page.locator("[name$='-loai_cong_trinh']")
+    if choice.first.evaluate("e => e.tagName") == "SELECT":
+        choice.select_option("nha_o")
+    else:
+        page.locator("input[name$='-loai_cong_trinh'][value=nha_o]").check()
+    page.fill("[name$='-dien_tich']", "120")
+    page.fill("[name$='-so_tang']", "3")
+    page.set_input_files("input[type=file][name$='-ban_ve']", str(drawing))
+    _next(page)
+
+    # --- step 3: shown only because "la_to_chuc" = yes ------------------------------------------------
+    page.wait_for_selector("[name$='-ten_to_chuc']")
+    page.fill("[name$='-ten_to_chuc']", "Công ty TNHH Xây dựng An Bình")
+    page.fill("[name$='-ma_so_thue']", "0101234567")
+    _next(page)
+
+    # --- documents: upload each required one ----------------------------------------------------------
+    page.wait_for_selector("input[type=file][name^='documents-doc_']")
+    for i, field in enumerate(page.locator("input[type=file][name^='documents-doc_']").all()):
+        scan = tmp_path / f"giay-to-{i}.pdf"
+        scan.write_bytes(PDF)
+        field.set_input_files(str(scan))
+    _next(page)
+
+    # --- delivery: the receiving commune offered by the wizard, result online ---------------------------
+    agency = demo["agency"]
+    page.wait_for_selector("[name='delivery-delivery']")
+    offered = page.locator(f"input[name='delivery-agency'][value='{agency.pk}']")
+    if offered.get_attribute("type") == "radio":
+        offered.check()
+    page.locator("input[name='delivery-delivery'][value=online]").check()
+    _next(page)
+
+    # --- review and submit ------------------------------------------------------------------------------
+    page.wait_for_selector("input[name='review-confirm']")
+    review = page.locator("form.eform").inner_text()
+    assert "Công ty TNHH Xây dựng An Bình" in review and agency.name in review
+    page.locator("input[name='review-confirm']").check()
+    with page.expect_navigation():
+        page.locator("form.eform button.primary[type=submit]").click()
+    assert "/da-nop/" in page.url
+    dossier = Dossier.objects.get(procedure__national_code="1.011876", applicant_user__username="congdan")
+    assert dossier.agency_id == agency.pk and dossier.status == Status.NEW
+    assert dossier.code in page.locator("main").inner_text()
+
+    # --- the commune's reception officer receives it and downloads the receipt --------------------------
+    officer = _admin_sign_in(browser, base, demo["officer"], enrol=True)  # first sign-in: set-up
+    officer.goto(f"{base}/admin/dossiers/reception/")
+    officer.locator(f"a:has-text('{dossier.code}')").first.wait_for()
+    _act(officer, base, dossier, "receive")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+    receipt = officer.locator("a[href*='/slip/receipt.pdf']").first
+    receipt.wait_for()
+    href = receipt.get_attribute("href")
+    response = officer.request.get(href if href.startswith("http") else base + href)
+    assert response.ok and response.body().startswith(b"%PDF"), response.status
+
+    def to(holder):
+        def fill(box):
+            box.locator("select[name='forward-to_holder']").select_option(str(holder.pk))
+
+        return fill
+
+    _act(officer, base, dossier, "forward", to(demo["specialist"]))
+
+    # --- the specialist forwards it to the leader ---------------------------------------------------------
+    specialist = _admin_sign_in(browser, base, demo["specialist"])
+    _act(specialist, base, dossier, "forward", to(demo["leader"]))
+
+    # --- the leader approves: records the signed result -----------------------------------------------
+    leader = _admin_sign_in(browser, base, demo["leader"])
+    result_pdf = tmp_path / "giay-phep-xay-dung.pdf"
+    result_pdf.write_bytes(PDF)
+
+    def record(box):
+        box.locator("input[name='record_result-signer']").fill("Lãnh đạo phường Trung Tâm")
+        box.locator("input[name='record_result-files']").set_input_files(str(result_pdf))
+
+    _act(leader, base, dossier, "record_result", record)
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESOLVED
+
+    # --- the officer returns the result -------------------------------------------------------------------
+    _act(
+        officer,
+        base,
+        dossier,
+        "return_result",
+        lambda box: box.locator("input[name='return_result-method'][value=online]").check(),
+    )
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED, dossier.get_status_display()
+
+    # --- the citizen looks it up by code, downloads the result and rates the service ---------------------
+    page.goto(f"{base}/tra-cuu/")
+    page.fill("#lookup-code", dossier.code)
+    with page.expect_navigation():
+        page.locator("#lookup-code").press("Enter")
+    page.wait_for_selector(".lookup-result")
+    assert dossier.code in page.locator(".lookup-result").inner_text()
+
+    page.goto(f"{base}/tai-khoan/ho-so/")
+    mine = page.locator(f"a[href$='/tai-khoan/ho-so/{dossier.pk}/']").first
+    mine.wait_for()
+    with page.expect_navigation():
+        mine.click()
+    result = dossier.documents.filter(kind=DocumentKind.RESULT).get()
+    link = page.locator(f"a[href$='/tai-lieu/{result.pk}/']").first
+    link.wait_for()
+    with page.expect_download() as download_info:
+        link.click()  # served as an attachment
+    download = download_info.value
+    saved = tmp_path / "ket-qua.pdf"
+    download.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+
+    rate = page.locator("a.button[href*='/danh-gia/']").first
+    rate.wait_for()
+    with page.expect_navigation():
+        rate.click()
+    page.wait_for_selector("form.stacked-form")
+    for name in ("overall", "guidance", "attitude", "on_time", "result", "cost"):
+        page.locator(f"input[name='{name}'][value='4']").check()  # Satisfaction.VERY_SATISFIED
+    page.fill("textarea[name=comment]", "Cán bộ hướng dẫn tận tình.")
+    with page.expect_navigation():
+        page.locator("form.stacked-form button[type=submit]").click()
+    from feedback.models import Rating
+
+    rating = Rating.objects.get(dossier=dossier)
+    assert rating.overall == 4

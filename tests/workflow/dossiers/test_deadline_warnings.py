@@ -1,0 +1,56 @@
+"""QT 21 warnings to the holder and the unit admin, each sent once."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.utils.translation import gettext
+
+from catalog.officials.roles import UNIT_ADMIN
+from tests.factories.world import build_unit, member
+from workflow.dossiers import services
+from workflow.dossiers.deadline_warnings import deadline_warnings_send
+from workflow.dossiers.services import Applicant
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def t(text):
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
+
+
+@pytest.fixture
+def dossier():
+    u = build_unit(
+        procedure={"processing_time": Decimal("2")},
+        officials={
+            "officer": member(username="motcua", email="motcua@example.gov.vn"),
+            "admin": member(UNIT_ADMIN, username="quantri", email="quantri@example.gov.vn"),
+        },
+        holders={0: ["officer"]},
+    )
+    officer, procedure, agency = u.officer, u.procedure, u.agency
+    # Monday 2026-03-02 08:00 + 2 working days -> due Wednesday 08:00.
+    return services.dossier_receive_at_counter(
+        actor=officer, procedure=procedure, agency=agency, applicant=Applicant(name="A"), at=t("2026-03-02 08:00")
+    )
+
+
+def test_nothing_while_more_than_a_working_day_is_left(dossier):
+    assert deadline_warnings_send(now=t("2026-03-02 17:00")) == 0  # 1 day + 30 min left
+
+
+def test_due_soon_then_overdue_each_sent_once_to_holder_and_unit_admin(dossier, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-03 09:00")) == 2  # due Wed 08:00: 420 working minutes left (< 480)
+    assert sorted(m.to[0] for m in mail.outbox) == ["motcua@example.gov.vn", "quantri@example.gov.vn"]
+    due = {"code": dossier.code, "due": "08:00 04/03/2026"}
+    assert mail.outbox[0].subject == gettext("Less than one working day left: dossier %(code)s is due at %(due)s") % due
+    assert deadline_warnings_send(now=t("2026-03-03 10:00")) == 0  # already told
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-04 08:01")) == 2
+    assert mail.outbox[-1].subject == gettext("Overdue: dossier %(code)s was due at %(due)s") % due
+    assert deadline_warnings_send(now=t("2026-03-05 08:00")) == 0
