@@ -26,8 +26,7 @@ def _queue(recipients, kind, subject, body):
     ]
     if not rows:
         return []
-    created = Notification.objects.bulk_create(rows)
-    notifications.enqueue_on_commit(n.pk for n in created if n.pk)
+    notifications.write(rows)
     return [row.recipient for row in rows]
 
 

@@ -76,11 +76,5 @@ def deadline_warnings_send(now=None):
                 )
             )
     with transaction.atomic():
-        Notification.objects.bulk_create(rows)
-        ids = list(
-            Notification.objects.filter(kind__startswith="warning_", sent_at__isnull=True, attempts=0).values_list(
-                "pk", flat=True
-            )
-        )
-        notifications.enqueue_on_commit(ids)
+        notifications.write(rows)
     return len(rows)

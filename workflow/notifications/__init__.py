@@ -2,7 +2,8 @@
 
 * :func:`queue` writes a dossier's notices (e-mail and/or SMS, by the applicant's choice) in the caller's
   transaction and sends them after commit;
-* :func:`enqueue_on_commit` / :func:`enqueue` send outbox rows written by the caller (feedback, reports, warnings);
+* :func:`write` puts rows other apps build (feedback, reports, warnings) in the outbox, sent after commit;
+  :func:`enqueue` / :func:`enqueue_on_commit` queue the sends of rows already there;
 * :func:`register_context` lets a higher layer add to a notice's text (feedback's rating link);
 * :func:`deliver`, :func:`requeue_stuck` are what the huey tasks run; :func:`sms_backend` is the SMS plugin
   (``SMS_BACKEND``, :mod:`workflow.notifications.sms`).
@@ -20,6 +21,7 @@ from workflow.notifications.outbox import (
     requeue_stuck,
     send_lease,
     sms_backend,
+    write,
 )
 
 __all__ = [
@@ -34,4 +36,5 @@ __all__ = [
     "requeue_stuck",
     "send_lease",
     "sms_backend",
+    "write",
 ]

@@ -104,13 +104,17 @@ def queue(dossier, kind, **extra):
                 body=" ".join(filter(None, [f"{subject}.", context["lookup_url"], context.get("rating_url")])),
             )
         )
-    created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk]
-    if not ids:  # backends that do not return ids from bulk_create
-        ids = list(
-            Notification.objects.filter(dossier=dossier, kind=kind, sent_at__isnull=True).values_list("pk", flat=True)
-        )
-    enqueue_on_commit(ids)
+    write(rows)
+
+
+def write(rows):
+    """Write outbox rows in the caller's transaction; each is sent once that transaction commits.
+
+    The one way rows enter the outbox (dossier notices, feedback mails, deadline warnings, late lists). A row
+    whose send task is lost is queued again by :func:`requeue_stuck`. Returns the saved rows."""
+    created = Notification.objects.bulk_create(rows)  # PostgreSQL and SQLite >= 3.35 return the ids
+    enqueue_on_commit(row.pk for row in created if row.pk)  # older SQLite: requeue_stuck sends them
+    return created
 
 
 def enqueue(ids):

@@ -113,7 +113,5 @@ def _notify_supervisors(late_list, entries):
         for user in supervisors()
         if user.email not in already
     ]
-    Notification.objects.bulk_create(rows)
-    ids = list(Notification.objects.filter(kind=kind, sent_at__isnull=True, attempts=0).values_list("pk", flat=True))
-    notifications.enqueue_on_commit(ids)
+    notifications.write(rows)
     return len(rows)
