@@ -19,7 +19,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from workflow.dossiers import transitions
-from workflow.dossiers.services import guards
 from workflow.models import Action, Dossier, DossierDocument, DossierEvent, Status, StepRun
 from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 
@@ -174,26 +173,11 @@ ACTION_NAMES = [
 ]
 
 
-def _always(dossier, now):
-    return True
-
-
-#: What a service refuses beyond the transitions table: a step to move to, the decision step reached, an
-#: apology before a late supplement. The same guard functions the services call.
-PRECONDITIONS = {
-    Action.FORWARD: lambda dossier, now: guards.has_next_step(dossier),
-    Action.RETURN_PREVIOUS: lambda dossier, now: guards.has_previous_step(dossier),
-    Action.RECORD_RESULT: lambda dossier, now: guards.at_decision_step(dossier),
-    Action.REQUEST_SUPPLEMENT: guards.supplement_possible,
-}
-
-
 def dossier_allowed_actions(dossier, user, *, now=None) -> list[str]:
     """The action names ``user`` may do on ``dossier`` now (a subset of :data:`ACTION_NAMES`).
 
-    Decided by the transitions table the services check (:mod:`workflow.dossiers.transitions`: status, and
-    visibility, holder or step group), plus the state preconditions a service would refuse
-    (:data:`PRECONDITIONS`). For a single dossier; it reads the
+    Decided by the transitions table the services check (:mod:`workflow.dossiers.transitions`: status,
+    visibility, holder or step group, and the state each action needs). For a single dossier; it reads the
     process steps and events, so pass one from :func:`dossier_get` to avoid
     extra queries.
     """
@@ -201,8 +185,4 @@ def dossier_allowed_actions(dossier, user, *, now=None) -> list[str]:
         return []
     now = now or timezone.now()
     memo = {}  # the guards run once for all the rows
-    allowed = set()
-    for action in ACTION_NAMES:
-        if transitions.permitted(user, dossier, action, memo=memo) and PRECONDITIONS.get(action, _always)(dossier, now):
-            allowed.add(action)
-    return [name.value for name in ACTION_NAMES if name in allowed]
+    return [action.value for action in ACTION_NAMES if transitions.permitted(user, dossier, action, memo=memo, now=now)]

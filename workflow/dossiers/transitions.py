@@ -1,23 +1,30 @@
 """The dossier status × action table (statuses: QT 17.6, AG 9; actions: DESIGN §5).
 
-One row per action: the statuses it may be taken in and who may take it. Every service checks its action with
-:func:`check` on the locked row, and :func:`workflow.dossiers.selectors.dossier_allowed_actions` asks
-:func:`permitted` for each row, so the buttons on a screen and the API's ``allowed_actions`` are exactly what the
-services accept. A new action is a row here, a service, a form and an endpoint (docs/ARCHITECTURE.md).
+One row per action: the statuses it may be taken in, who may take it, and the state it needs beyond its status
+(a next step to forward to, …). Every service checks its action with :func:`check` on the locked row (and refuses
+the missing state with its own message, after its input); :func:`workflow.dossiers.selectors.dossier_allowed_actions`
+and the citizens' screens ask :func:`permitted`, so the buttons and the API's ``allowed_actions`` are exactly what
+the services accept. A new action is a row here, a service, a form and an endpoint (docs/ARCHITECTURE.md).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workflow.dossiers.services.guards import (
+    at_decision_step,
+    has_next_step,
+    has_previous_step,
     is_applicant,
     may_hold,
     may_hold_result_step,
     require_applicant,
     require_holder,
     require_visible,
+    supplement_possible,
 )
 from workflow.errors import ActionNotAllowed, DossierError, InvalidState
 from workflow.models import Action, Status
@@ -40,38 +47,42 @@ class Transition:
     holder_in: frozenset = frozenset()
     #: not on a closed dossier (a withdrawal closed earlier keeps status 7)
     open_only: bool = False
+    #: (dossier, now) -> bool: the state the action needs beyond its status (the guard the service calls too)
+    requires: Callable | None = None
 
 
 WORKING = frozenset({Status.RECEIVED, Status.PROCESSING})
 IN_PROGRESS = WORKING | {Status.SUPPLEMENT, Status.PAYMENT}
 WITHDRAWABLE = IN_PROGRESS | {Status.NEW}
 
-#: action -> the statuses it may be taken in and who may take it. "request_withdrawal" is the applicant's online
-#: request (recorded as a WITHDRAW event with status 7); an official then closes the dossier with WITHDRAW.
+#: The applicant's online request to withdraw (recorded as a WITHDRAW event with status 7); an official then closes
+#: the dossier with WITHDRAW. Not an :class:`~workflow.models.Action` of its own.
+REQUEST_WITHDRAWAL = "request_withdrawal"
+
+#: action -> the statuses it may be taken in, who may take it, what state it needs.
 TRANSITIONS = {
     Action.RECEIVE: Transition(frozenset({Status.NEW}), Who.RECEPTION),
     Action.GUIDE: Transition(frozenset({Status.NEW}), Who.UNIT),
     Action.REFUSE_RECEPTION: Transition(
         frozenset({Status.NEW, Status.RECEIVED}), Who.UNIT, holder_in=frozenset({Status.RECEIVED})
     ),
-    Action.FORWARD: Transition(WORKING, Who.HOLDER),
-    Action.RETURN_PREVIOUS: Transition(frozenset({Status.PROCESSING}), Who.HOLDER),
+    Action.FORWARD: Transition(WORKING, Who.HOLDER, requires=lambda dossier, now: has_next_step(dossier)),
+    Action.RETURN_PREVIOUS: Transition(
+        frozenset({Status.PROCESSING}), Who.HOLDER, requires=lambda dossier, now: has_previous_step(dossier)
+    ),
     Action.HANDOVER: Transition(WORKING, Who.HOLDER),
-    Action.REQUEST_SUPPLEMENT: Transition(WORKING, Who.HOLDER),
+    # After the appointment a supplement needs an apology first (QT 19.3).
+    Action.REQUEST_SUPPLEMENT: Transition(WORKING, Who.HOLDER, requires=supplement_possible),
     Action.RESUBMIT: Transition(frozenset({Status.SUPPLEMENT}), Who.APPLICANT_OR_UNIT),
     Action.REQUEST_PAYMENT: Transition(WORKING, Who.HOLDER),
     Action.CONFIRM_PAYMENT: Transition(frozenset({Status.PAYMENT}), Who.UNIT),
     Action.APOLOGIZE: Transition(WORKING, Who.HOLDER),
     Action.STOP: Transition(IN_PROGRESS, Who.HOLDER),
     Action.WITHDRAW: Transition(WITHDRAWABLE | {Status.WITHDRAWAL}, Who.UNIT, open_only=True),
-    "request_withdrawal": Transition(WITHDRAWABLE, Who.APPLICANT),
-    Action.RECORD_RESULT: Transition(WORKING, Who.HOLDER),
+    REQUEST_WITHDRAWAL: Transition(WITHDRAWABLE, Who.APPLICANT),
+    Action.RECORD_RESULT: Transition(WORKING, Who.HOLDER, requires=lambda dossier, now: at_decision_step(dossier)),
     Action.RETURN_RESULT: Transition(frozenset({Status.RESOLVED}), Who.RESULT),
 }
-
-
-def statuses_for(action) -> frozenset:
-    return TRANSITIONS[action].statuses
 
 
 def check(actor, dossier, action, *, memo=None):
@@ -105,14 +116,16 @@ def check(actor, dossier, action, *, memo=None):
         raise ActionNotAllowed()
 
 
-def permitted(actor, dossier, action, *, memo=None) -> bool:
-    if dossier.status not in TRANSITIONS[action].statuses:
+def permitted(actor, dossier, action, *, memo=None, now=None) -> bool:
+    """Whether the service would take ``action`` (given good input): :func:`check` and the row's ``requires``."""
+    rule = TRANSITIONS[action]
+    if dossier.status not in rule.statuses:
         return False  # refused either way; the guards (which may query) are not run
     try:
         check(actor, dossier, action, memo=memo)
     except DossierError:
         return False
-    return True
+    return rule.requires is None or rule.requires(dossier, now or timezone.now())
 
 
 class _Guards:

@@ -11,7 +11,6 @@ from feedback.ratings import is_rated, rating_account_url
 from portal.citizens.accounts.decorators import citizen_required
 from portal.citizens.accounts.dossiers import (
     WARNING_TEXT,
-    WITHDRAWABLE,
     Thresholds,
     dossier_view,
     my_dossiers,
@@ -21,10 +20,10 @@ from portal.citizens.accounts.forms import SupplementForm, WithdrawalForm
 from portal.citizens.accounts.store import stored_document_to_upload
 from portal.citizens.accounts.store_views import download_name, private_file_response
 from portal.lookup import lookup_url, qr_data_uri
-from workflow.dossiers import services
+from workflow.dossiers import services, transitions
 from workflow.dossiers.services import Upload
 from workflow.errors import DossierError
-from workflow.models import Status
+from workflow.models import Action, Status
 from workflow.models.dossier import OPEN_STATUSES, STATUS_PLAIN
 
 PAGE_SIZE = 20
@@ -70,11 +69,16 @@ def _own(request, pk):
     )
 
 
+def _may(request, dossier, action):
+    """What the applicant may do now, by the same table the service checks (workflow/dossiers/transitions.py)."""
+    return transitions.permitted(request.user, dossier, action)
+
+
 def _detail(request, dossier, *, supplement_form=None, withdrawal_form=None, status=200):
     view = dossier_view(dossier)
     warning = Thresholds.at().warning(dossier)
-    can_supplement = dossier.status == Status.SUPPLEMENT
-    can_withdraw = dossier.status in WITHDRAWABLE
+    can_supplement = _may(request, dossier, Action.RESUBMIT)
+    can_withdraw = _may(request, dossier, transitions.REQUEST_WITHDRAWAL)
     if can_supplement and supplement_form is None:
         supplement_form = SupplementForm(user=request.user, initial={"revision": dossier.revision})
     if can_withdraw and withdrawal_form is None:
@@ -138,7 +142,8 @@ def dossier_supplement(request, pk):
     if request.method != "POST":
         return redirect("citizen:dossier", pk=dossier.pk)
     form = SupplementForm(request.POST, request.FILES, user=request.user)
-    if dossier.status == Status.SUPPLEMENT and form.is_valid():
+    waiting = _may(request, dossier, Action.RESUBMIT)
+    if waiting and form.is_valid():
         data = form.cleaned_data
         files = [Upload(file.name, file) for file in data["files"]]
         files += [stored_document_to_upload(document) for document in data["stored"]]
@@ -155,7 +160,7 @@ def dossier_supplement(request, pk):
         else:
             messages.success(request, _("Thank you. Your documents were sent to the agency."))
             return redirect("citizen:dossier", pk=dossier.pk)
-    elif dossier.status != Status.SUPPLEMENT:
+    elif not waiting:
         messages.error(request, _("This dossier is not waiting for documents from you."))
         return redirect("citizen:dossier", pk=dossier.pk)
     dossier.refresh_from_db()
@@ -169,7 +174,7 @@ def dossier_withdraw(request, pk):
     if request.method != "POST":
         return redirect("citizen:dossier", pk=dossier.pk)
     form = WithdrawalForm(request.POST, request.FILES)
-    if dossier.status not in WITHDRAWABLE:
+    if not _may(request, dossier, transitions.REQUEST_WITHDRAWAL):
         messages.error(request, _("This dossier can no longer be withdrawn."))
         return redirect("citizen:dossier", pk=dossier.pk)
     if form.is_valid():

@@ -30,8 +30,6 @@ COMMENT_TO_APPLICANT = frozenset(
         Action.STOP,
     }
 )
-#: Statuses in which the applicant may ask to withdraw (workflow.dossiers.services.dossier_request_withdrawal).
-WITHDRAWABLE = (Status.NEW, Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT, Status.PAYMENT)
 
 
 def my_dossiers(user):

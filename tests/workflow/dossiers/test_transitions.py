@@ -130,7 +130,7 @@ def test_every_status_outside_a_row_is_refused_and_changes_nothing(unit):
     dossier = receive(unit, t("2026-03-02 08:00"))
     admin = UserFactory(username="quantri", is_staff=True, is_superuser=True)
     for action, rule in transitions.TRANSITIONS.items():
-        if action == "request_withdrawal":
+        if action == transitions.REQUEST_WITHDRAWAL:
             continue
         for status in set(Status) - rule.statuses:
             Dossier.objects.filter(pk=dossier.pk).update(status=status)

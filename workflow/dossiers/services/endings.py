@@ -61,7 +61,7 @@ def dossier_request_withdrawal(*, actor, dossier_id, revision=None, reason, file
     """The applicant asks online to withdraw their dossier (status 7); an official then closes it."""
     at = at_minute(at)
     dossier = lock(dossier_id, revision)
-    transitions.check(actor, dossier, "request_withdrawal")
+    transitions.check(actor, dossier, transitions.REQUEST_WITHDRAWAL)
     if not reason.strip():
         raise InvalidInput(_("Give a reason for the withdrawal."))
     files = [Upload(f.name, f.content, DocumentKind.WITHDRAWAL) for f in files]

@@ -8,10 +8,7 @@ from django.utils.translation import gettext as _
 from catalog.officials.scoping import acting_agency_ids, user_agency_id, visible_agency_ids
 from workflow.dossiers.services.base import process_steps
 from workflow.errors import ActionNotAllowed
-from workflow.models import (
-    Action,
-    StepKind,
-)
+from workflow.models import Action, StepKind
 
 
 def require_visible(actor, dossier):
@@ -74,8 +71,7 @@ def may_hold_result_step(actor, dossier) -> bool:
 
 
 def has_next_step(dossier) -> bool:
-    step = dossier.current_step
-    return step is not None and any(s.sort_order > step.sort_order for s in process_steps(dossier))
+    return bool(steps_after(dossier))
 
 
 def previous_forward(dossier):
@@ -93,7 +89,9 @@ def has_previous_step(dossier) -> bool:
 
 def steps_after(dossier):
     step = dossier.current_step
-    return [s for s in process_steps(dossier) if step is not None and s.sort_order > step.sort_order]
+    if step is None:
+        return []
+    return [s for s in process_steps(dossier) if s.sort_order > step.sort_order]
 
 
 def at_decision_step(dossier) -> bool:
