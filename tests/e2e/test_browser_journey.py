@@ -21,6 +21,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from catalog.officials import roles
 from tests.factories.world import in_roles
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -94,12 +95,12 @@ def _commune_officials():
     User = get_user_model()
     agency = Agency.objects.get(code=COMMUNE)
     people = {}
-    roles = (
-        ("officer", "motcua.tt", "Cán bộ một cửa"),
-        ("specialist", "chuyenvien.tt", "Chuyên viên"),
-        ("leader", "lanhdao.tt", "Lãnh đạo"),
+    staff = (
+        ("officer", "motcua.tt", roles.RECEPTION_OFFICER),
+        ("specialist", "chuyenvien.tt", roles.SPECIALIST),
+        ("leader", "lanhdao.tt", roles.LEADER),
     )
-    for key, username, group in roles:
+    for key, username, group in staff:
         user = User.objects.create_user(
             username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
         )

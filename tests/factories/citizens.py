@@ -75,7 +75,7 @@ def construction_unit():
         steps=[
             ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
             ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),
-            ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.PROCESSING, "8", other_agency),
+            ("Lấy ý kiến Sở Tài nguyên và Môi trường", StepKind.HANDOFF, "8", other_agency),
             ("Trả kết quả", StepKind.RESULT, "1"),
         ],
         holders={0: ["officer"], 1: ["specialist"], 3: ["officer"]},

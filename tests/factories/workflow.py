@@ -8,7 +8,8 @@ from factory.django import DjangoModelFactory
 
 from catalog.models import Official
 from tests.factories.catalog import AgencyFactory, ProcedureFactory
-from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
+from workflow.models import ProcessStatus, StepKind
+from workflow.processes.services import StepSpec, process_build
 
 
 class UserFactory(DjangoModelFactory):
@@ -51,22 +52,25 @@ DEFAULT_STEPS = [
 
 
 def published_process(procedure, agency=None, steps=DEFAULT_STEPS, officials=None):
-    """A published process; ``officials`` maps step index -> list of users allowed to hold it."""
-    process = Process.objects.create(
-        procedure=procedure, agency=agency, name=f"Quy trình {procedure.national_code}", status=ProcessStatus.PUBLISHED
+    """A published process, built by the designer's service (its rules apply); ``steps`` are
+    ``(name, kind, hours[, hand-off agency])``, ``officials`` maps step index -> users allowed to hold it."""
+    return process_build(
+        procedure=procedure,
+        agency=agency,
+        name=f"Quy trình {procedure.national_code}",
+        status=ProcessStatus.PUBLISHED,
+        version=1,
+        steps=[
+            StepSpec(
+                step[0],
+                step[1],
+                Decimal(step[2]),
+                agency=step[3] if len(step) > 3 else None,
+                officials=list((officials or {}).get(index, [])),
+            )
+            for index, step in enumerate(steps)
+        ],
     )
-    for index, step in enumerate(steps):
-        name, kind, hours = step[:3]
-        step_agency = step[3] if len(step) > 3 else None
-        created = ProcessStep.objects.create(
-            process=process, sort_order=index, name=name, kind=kind, allowance_hours=Decimal(hours), agency=step_agency
-        )
-        holders = (officials or {}).get(index, [])
-        if holders:
-            # A ParentalManyToManyField only reaches the database on commit().
-            created.officials.add(*holders)
-            created.officials.commit()
-    return process
 
 
 __all__ = ["AgencyFactory", "ProcedureFactory", "UserFactory", "OfficialFactory", "official", "published_process"]

@@ -66,7 +66,10 @@ class Unit:
 
 
 def in_roles(user, *role_names):
-    """Put ``user`` in the role groups ``role_names`` (created with their permissions when missing)."""
+    """Put ``user`` in the role groups ``role_names`` (role codes; created with their permissions when missing)."""
+    unknown = set(role_names) - set(roles.PERMISSIONS)
+    if unknown:  # role_groups skips unknown codes: a test would silently get an official without the role
+        raise KeyError(f"not role codes: {sorted(unknown)}")
     user.groups.add(*roles.role_groups(role_names))
     return user
 

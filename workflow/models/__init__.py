@@ -19,7 +19,7 @@ from workflow.models.dossier import (
     Timeliness,
 )
 from workflow.models.events import Action, DossierEvent, ImmutableRecordError
-from workflow.models.late_lists import LateList, LateListEntry, LateListKind  # noqa: F401
+from workflow.models.late_lists import LateList, LateListEntry, LateListKind
 from workflow.models.notifications import Notification, NotificationChannel
 from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
 from workflow.models.slips import SlipKind, SlipTemplate
@@ -37,6 +37,9 @@ __all__ = [
     "DossierEvent",
     "ExtraDayOff",
     "ImmutableRecordError",
+    "LateList",
+    "LateListEntry",
+    "LateListKind",
     "Notification",
     "NotificationChannel",
     "Process",

@@ -4,11 +4,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from workflow.models import (
-    Dossier,
-    Status,
-)
-from workflow.worktime import get_calendar
+from workflow.errors import DossierError
+from workflow.models import Dossier, Status
+from workflow.worktime import WarningLevel, get_calendar
 
 
 @dataclass
@@ -19,8 +17,6 @@ class BulkOutcome:
 
 def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
     """Apply one action to several dossiers, each in its own transaction: one failure does not undo the others."""
-    from workflow.errors import DossierError
-
     done, failed = [], []
     for dossier_id in dossier_ids:
         try:
@@ -33,8 +29,6 @@ def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
 
 def dossier_warning(dossier, now=None):
     """QT 21 colour: overdue / due soon / ok for the whole dossier (open ones only)."""
-    from workflow.worktime import WarningLevel
-
     if not dossier.is_open or dossier.due_at is None or dossier.status in (Status.SUPPLEMENT, Status.PAYMENT):
         if dossier.status == Status.NEW and dossier.reception_due_at:
             return get_calendar().warning_level(dossier.reception_due_at, now or timezone.now())

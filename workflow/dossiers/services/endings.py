@@ -20,13 +20,7 @@ from workflow.dossiers.services.base import (
 )
 from workflow.dossiers.services.guards import at_decision_step, steps_after
 from workflow.errors import InvalidInput, InvalidState
-from workflow.models import (
-    Action,
-    Delivery,
-    DocumentKind,
-    Dossier,
-    Status,
-)
+from workflow.models import Action, Delivery, DocumentKind, Dossier, Status
 
 
 @transaction.atomic

@@ -25,13 +25,7 @@ from workflow.dossiers.services.base import (
 )
 from workflow.dossiers.services.guards import supplement_possible
 from workflow.errors import InvalidInput, InvalidState
-from workflow.models import (
-    Action,
-    DocumentKind,
-    Dossier,
-    DossierEvent,
-    Status,
-)
+from workflow.models import Action, DocumentKind, Dossier, DossierEvent, Status
 from workflow.worktime import get_calendar
 
 

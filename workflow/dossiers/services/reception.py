@@ -24,14 +24,7 @@ from workflow.dossiers.services.base import (
 )
 from workflow.dossiers.services.guards import may_hold
 from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
-from workflow.models import (
-    Action,
-    Channel,
-    Delivery,
-    Dossier,
-    Process,
-    Status,
-)
+from workflow.models import Action, Channel, Delivery, Dossier, Process, Status
 from workflow.worktime import get_calendar
 
 

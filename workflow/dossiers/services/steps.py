@@ -19,12 +19,7 @@ from workflow.dossiers.services.base import (
 )
 from workflow.dossiers.services.guards import may_hold, previous_forward
 from workflow.errors import ActionNotAllowed, ConcurrentChange, InvalidInput, InvalidState
-from workflow.models import (
-    Action,
-    Dossier,
-    Status,
-    StepRun,
-)
+from workflow.models import Action, Dossier, Status, StepRun
 from workflow.models.dossier import OPEN_STATUSES
 
 
