@@ -13,170 +13,13 @@ Chromium is never downloaded: ``/usr/bin/chromium`` (Debian package ``chromium``
 On failure every open page is screenshotted to ``var/test-artifacts/`` (gitignored).
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
-from catalog.officials import roles
-from tests.factories.world import in_roles
+from tests.e2e.browser import PASSWORD, PDF, TIMEOUT, act, admin_sign_in, next_step
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ARTIFACTS = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file()) / "var" / "test-artifacts"
-PASSWORD = "Demo@2026!tthc"  # portal.demo.loader.DEMO_PASSWORD
-COMMUNE = "001.01.01.H99"  # UBND phường Trung Tâm: one of the communes implementing 1.011876
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-TIMEOUT = 30_000
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
+pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _chromium_or_skip():
-    path = CHROMIUM if os.path.isfile(CHROMIUM) else shutil.which("chromium")
-    if not path:
-        pytest.skip(
-            f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium' "
-            "(make test does it with apt-get when run as root) to run the browser journey"
-        )
-    return path
-
-
-@pytest.fixture
-def browser(request):
-    path = _chromium_or_skip()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            report = getattr(request.node, "rep_call", None)
-            if report is None or report.failed:
-                ARTIFACTS.mkdir(parents=True, exist_ok=True)
-                for i, context in enumerate(chromium.contexts):
-                    for j, page in enumerate(context.pages):
-                        target = ARTIFACTS / f"{request.node.name}-{i}-{j}.png"
-                        try:
-                            page.screenshot(path=str(target), full_page=True)
-                            print(f"screenshot: {target} ({page.url})")
-                        except Exception as exc:  # a crashed page must not hide the test's own error
-                            print(f"screenshot failed for {page.url}: {exc}")
-            chromium.close()
-
-
-@pytest.fixture
-def demo(settings, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are synchronous anyway.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.RATELIMIT_ENABLED = False
-    call_command("load_demo", stdout=open(os.devnull, "w"))
-    return _commune_officials()
-
-
-def _commune_officials():
-    """Reception officer, specialist and leader of the receiving commune (the demo's officials are Sở Xây dựng's).
-
-    The demo process steps list no officials, so a step is held by the officials of the receiving unit."""
-    from catalog.models import Agency, Official
-
-    User = get_user_model()
-    agency = Agency.objects.get(code=COMMUNE)
-    people = {}
-    staff = (
-        ("officer", "motcua.tt", roles.RECEPTION_OFFICER),
-        ("specialist", "chuyenvien.tt", roles.SPECIALIST),
-        ("leader", "lanhdao.tt", roles.LEADER),
-    )
-    for key, username, group in staff:
-        user = User.objects.create_user(
-            username, f"{username}@anbinh.gov.vn", PASSWORD, is_staff=True, first_name=key.title(), last_name="Phường"
-        )
-        in_roles(user, group)
-        Official.objects.create(user=user, agency=agency, position=roles.DEFAULT_NAMES[group])
-        people[key] = user
-    people["agency"] = agency
-    return people
-
-
-def _code(key: bytes) -> str:
-    from django_otp.oath import totp
-
-    return f"{totp(key):06d}"
-
-
-def _admin_sign_in(browser, base, user, enrol=False):
-    """Password on Wagtail's sign-in form, then the second factor (portal/otp.py) typed like from a phone app.
-
-    ``enrol``: a first sign-in, the official has no authenticator yet; the set-up page shows a QR code and the
-    key as text, which is what the "app" reads here. Otherwise the official's authenticator already exists.
-    """
-    import base64
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = None if enrol else TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=True)
-    context = browser.new_context(locale="vi-VN", accept_downloads=True)
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.goto(f"{base}/admin/login/")
-    assert page.locator("input[name=remember]").count() == 0  # officials' sessions end with the browser
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
-    page.wait_for_selector("input[name=otp_token]")
-    assert page.locator("input[name=otp_token]").count() == 1
-    if enrol:
-        assert "/admin/otp/setup/" in page.url and page.locator(".otp-qr svg").count() == 1
-        secret = page.locator("#otp-secret").inner_text().replace(" ", "")
-        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    else:
-        assert "/admin/otp/" in page.url and "/setup/" not in page.url
-        key = device.bin_key
-    token = page.locator("input[name=otp_token]")
-    token.fill(_code(key))
-    with page.expect_navigation():
-        token.press("Enter")
-    assert "/admin/login/" not in page.url and "/admin/otp/" not in page.url, (
-        f"{user.username} could not sign in to the admin: {page.url}"
-    )
-    if enrol:
-        assert TOTPDevice.objects.get(user=user).confirmed
-    return page
-
-
-def _act(page, base, dossier, action, fill=None):
-    """Open the dossier in the admin, unfold the action and submit it."""
-    page.goto(f"{base}/admin/dossiers/{dossier.pk}/")
-    box = page.locator(f"details#action-{action}")
-    box.wait_for()
-    box.locator("summary").click()
-    if fill:
-        fill(box)
-    with page.expect_navigation():
-        box.locator("button[type=submit]").click()
-    page.wait_for_selector("#dossier-title, .w-header")
-    assert page.locator(".messages .error, .help-critical").count() == 0, page.locator(".messages").inner_text()
-
-
-def _next(page):
-    with page.expect_navigation():
-        page.locator("form.eform button.primary[type=submit]").click()
-    errors = page.locator(".errorlist-summary")
-    assert errors.count() == 0, page.locator("form.eform").inner_text()
 
 
 def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
@@ -216,7 +59,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     # --- step 1: applicant (prefilled from the profile) + the organisation condition switched on ----
     assert page.locator("[name$='-ho_ten']").input_value() == "Nguyễn Văn An"
     page.locator("input[name$='-la_to_chuc'][value=yes]").check()
-    _next(page)
+    next_step(page)
 
     # --- step 2: the building, with the drawing uploaded ------------------------------------------------
     page.wait_for_selector("[name$='-dia_diem']")
@@ -230,13 +73,13 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     page.fill("[name$='-dien_tich']", "120")
     page.fill("[name$='-so_tang']", "3")
     page.set_input_files("input[type=file][name$='-ban_ve']", str(drawing))
-    _next(page)
+    next_step(page)
 
     # --- step 3: shown only because "la_to_chuc" = yes ------------------------------------------------
     page.wait_for_selector("[name$='-ten_to_chuc']")
     page.fill("[name$='-ten_to_chuc']", "Công ty TNHH Xây dựng An Bình")
     page.fill("[name$='-ma_so_thue']", "0101234567")
-    _next(page)
+    next_step(page)
 
     # --- documents: upload each required one ----------------------------------------------------------
     page.wait_for_selector("input[type=file][name^='documents-doc_']")
@@ -244,7 +87,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
         scan = tmp_path / f"giay-to-{i}.pdf"
         scan.write_bytes(PDF)
         field.set_input_files(str(scan))
-    _next(page)
+    next_step(page)
 
     # --- delivery: the receiving commune offered by the wizard, result online ---------------------------
     agency = demo["agency"]
@@ -253,7 +96,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     if offered.get_attribute("type") == "radio":
         offered.check()
     page.locator("input[name='delivery-delivery'][value=online]").check()
-    _next(page)
+    next_step(page)
 
     # --- review and submit ------------------------------------------------------------------------------
     page.wait_for_selector("input[name='review-confirm']")
@@ -268,10 +111,10 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
     assert dossier.code in page.locator("main").inner_text()
 
     # --- the commune's reception officer receives it and downloads the receipt --------------------------
-    officer = _admin_sign_in(browser, base, demo["officer"], enrol=True)  # first sign-in: set-up
+    officer = admin_sign_in(browser, base, demo["officer"], enrol=True)  # first sign-in: set-up
     officer.goto(f"{base}/admin/dossiers/reception/")
     officer.locator(f"a:has-text('{dossier.code}')").first.wait_for()
-    _act(officer, base, dossier, "receive")
+    act(officer, base, dossier, "receive")
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
     receipt = officer.locator("a[href*='/slip/receipt.pdf']").first
@@ -286,14 +129,14 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
 
         return fill
 
-    _act(officer, base, dossier, "forward", to(demo["specialist"]))
+    act(officer, base, dossier, "forward", to(demo["specialist"]))
 
     # --- the specialist forwards it to the leader ---------------------------------------------------------
-    specialist = _admin_sign_in(browser, base, demo["specialist"])
-    _act(specialist, base, dossier, "forward", to(demo["leader"]))
+    specialist = admin_sign_in(browser, base, demo["specialist"])
+    act(specialist, base, dossier, "forward", to(demo["leader"]))
 
     # --- the leader approves: records the signed result -----------------------------------------------
-    leader = _admin_sign_in(browser, base, demo["leader"])
+    leader = admin_sign_in(browser, base, demo["leader"])
     result_pdf = tmp_path / "giay-phep-xay-dung.pdf"
     result_pdf.write_bytes(PDF)
 
@@ -301,12 +144,12 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
         box.locator("input[name='record_result-signer']").fill("Lãnh đạo phường Trung Tâm")
         box.locator("input[name='record_result-files']").set_input_files(str(result_pdf))
 
-    _act(leader, base, dossier, "record_result", record)
+    act(leader, base, dossier, "record_result", record)
     dossier.refresh_from_db()
     assert dossier.status == Status.RESOLVED
 
     # --- the officer returns the result -------------------------------------------------------------------
-    _act(
+    act(
         officer,
         base,
         dossier,
