@@ -422,7 +422,7 @@ CASES = [
         "admin bulk action",
         _r("dossiers:bulk"),
         "post",
-        lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"},
+        lambda w: {"action": "forward", "dossiers": [f"{w.b_dossier.pk}:{w.b_dossier.revision}"], "comment": "x"},
         owner=None,
         allow=(302,),
     ),
@@ -457,10 +457,10 @@ CASES = [
         "API bulk",
         _r("workflow_api:dossier-bulk"),
         "post",
-        lambda w: {"action": "forward", "dossiers": [w.b_dossier.pk], "comment": "x"},
+        lambda w: {"action": "forward", "dossiers": [{"id": w.b_dossier.pk, "revision": w.b_dossier.revision}]},
         owner=None,
         as_json=True,
-        allow=(400,),
+        allow=(200,),  # answered per item: B's dossier is "not found", by id only
     ),
     # process designer (workflow/processes/admin_views.py)
     *[
@@ -978,6 +978,8 @@ def test_supervisor_actions_on_b_are_refused(world, clients):
     before = snapshot()
     for case in SUPERVISOR_ACTIONS:
         response, changed = attempt(as_role(clients, "supervisor"), world, case, before)
+        if case.name == "API bulk" and response.status_code == 200 and response.json()["done"] == []:
+            continue  # answered per item: refused in "failed", nothing done
         if response.status_code not in (302, 400, 403, 404) or changed:
             problems.append(f"supervisor POST {case.url(world)}: {response.status_code}, changed: {changed}")
     assert not problems, "\n".join(problems)

@@ -465,7 +465,7 @@ class BulkActionView(InboxPermissionMixin, View):
             return redirect(back)
         kwargs = {"comment": form.cleaned_data["comment"]}
         outcome = services.dossiers_bulk(
-            getattr(services, form.service), actor=request.user, dossier_ids=form.dossier_ids(), **kwargs
+            getattr(services, form.service), actor=request.user, items=form.items(), **kwargs
         )
         label = Action(form.cleaned_data["action"]).label
         if outcome.done:

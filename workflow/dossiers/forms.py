@@ -499,9 +499,10 @@ class BulkActionForm(forms.Form):
             (Action.RETURN_PREVIOUS.value, _("Return to the previous step")),
         ],
     )
-    dossiers = forms.ModelMultipleChoiceField(
+    # Each checkbox carries "<id>:<revision>" — the revision the list showed — so the action is refused on a
+    # dossier that changed since (a repeated or concurrent submission acts once).
+    dossiers = forms.MultipleChoiceField(
         label=_("Dossiers"),
-        queryset=Dossier.objects.none(),
         error_messages={"required": _("Select at least one dossier.")},
     )
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000)
@@ -509,7 +510,20 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dossiers"].queryset = Dossier.objects.visible_to(user).only("pk")
+        self.user = user
+        self.fields["dossiers"].valid_value = lambda value: True  # checked in clean_dossiers
+
+    def clean_dossiers(self):
+        items = {}
+        for value in self.cleaned_data["dossiers"]:
+            pk, _sep, revision = value.partition(":")
+            if not (pk.isdigit() and revision.isdigit()):
+                raise forms.ValidationError(_("The list is out of date: reload it and select again."))
+            items[int(pk)] = int(revision)
+        visible = set(Dossier.objects.visible_to(self.user).filter(pk__in=items).values_list("pk", flat=True))
+        if visible != set(items):
+            raise forms.ValidationError(_("Some of the selected dossiers are not among yours."))
+        return items
 
     def clean(self):
         cleaned = super().clean()
@@ -521,5 +535,6 @@ class BulkActionForm(forms.Form):
     def service(self):
         return self.BULK_ACTIONS[self.cleaned_data["action"]]
 
-    def dossier_ids(self):
-        return sorted(d.pk for d in self.cleaned_data["dossiers"])
+    def items(self):
+        """``(dossier id, revision)`` pairs in id order, for :func:`workflow.dossiers.services.dossiers_bulk`."""
+        return sorted(self.cleaned_data["dossiers"].items())

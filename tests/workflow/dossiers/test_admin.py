@@ -590,7 +590,7 @@ def test_another_units_official_gets_404_and_never_sees_the_dossier(client, a, b
     assert codes_in(client.get(url("all") + f"?q={dossier.code}").content.decode()) == {dossier.code}
     client.force_login(b.officer)
     # the bulk form cannot reach it either
-    response = client.post(url("bulk"), {"action": "forward", "dossiers": [dossier.pk]})
+    response = client.post(url("bulk"), {"action": "forward", "dossiers": [f"{dossier.pk}:{dossier.revision}"]})
     dossier.refresh_from_db()
     assert dossier.current_step == a.steps[0]
 
@@ -667,9 +667,7 @@ def test_bulk_forward_reports_successes_and_failures(client, a):
     ready = [receive(a, f"Người {i}") for i in range(3)]
     new = submit_online(a)  # status 1: cannot be forwarded
     client.force_login(a.officer)
-    response = client.post(
-        url("bulk"), {"action": "forward", "dossiers": [d.pk for d in ready] + [new.pk], "next": url("mine")}
-    )
+    response = client.post(url("bulk"), {"action": "forward", "dossiers": checked(*ready, new), "next": url("mine")})
     assert response.status_code == 302 and response["Location"] == url("mine")
     for dossier in ready:
         dossier.refresh_from_db()
@@ -683,12 +681,43 @@ def test_bulk_forward_reports_successes_and_failures(client, a):
 def test_bulk_return_previous_needs_a_comment(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
-    client.post(url("bulk"), {"action": "return_previous", "dossiers": [dossier.pk]})
+    client.post(url("bulk"), {"action": "return_previous", "dossiers": checked(dossier)})
     dossier.refresh_from_db()
     assert dossier.current_step == a.steps[1]
-    client.post(url("bulk"), {"action": "return_previous", "dossiers": [dossier.pk], "comment": "Giải trình"})
+    client.post(url("bulk"), {"action": "return_previous", "dossiers": checked(dossier), "comment": "Giải trình"})
     dossier.refresh_from_db()
     assert (dossier.current_step, dossier.current_holder) == (a.steps[0], a.officer)
+
+
+def checked(*dossiers):
+    """What the inbox's checkboxes send: each dossier with the revision the list showed."""
+    return [f"{d.pk}:{d.revision}" for d in dossiers]
+
+
+@freeze_time(NOW)
+def test_the_bulk_form_submitted_twice_acts_once(client, a):
+    dossier = receive(a)
+    client.force_login(a.officer)
+    html = client.get(url("mine")).content.decode()
+    box = f'value="{dossier.pk}:{dossier.revision}"'
+    assert box in html  # the checkbox carries the revision the list showed
+    form = {"action": "forward", "dossiers": checked(dossier), "next": url("mine")}
+    client.post(url("bulk"), form)
+    client.post(url("bulk"), form)  # a double click, or the browser's "resend"
+    dossier.refresh_from_db()
+    assert dossier.current_step == a.steps[1]
+    assert dossier.events.filter(action=Action.FORWARD).count() == 1
+    texts = messages_of(client.get(url("mine")))
+    assert any(dossier.code in m and "not changed" in m and "Someone else acted" in m for m in texts), texts
+
+
+def test_a_tampered_bulk_form_changes_nothing(client, a):
+    dossier = receive(a)
+    client.force_login(a.officer)
+    client.post(url("bulk"), {"action": "forward", "dossiers": [str(dossier.pk)], "next": url("mine")})
+    dossier.refresh_from_db()
+    assert dossier.current_step == a.steps[0]
+    assert any("out of date" in m for m in messages_of(client.get(url("mine"))))
 
 
 def test_inbox_shows_the_bulk_bar(client, a):

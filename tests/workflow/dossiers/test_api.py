@@ -31,6 +31,7 @@ from tests.factories.workflow import UserFactory, official, published_process
 from tests.factories.world import build_unit, hold, member
 from workflow.dossiers import selectors, services
 from workflow.dossiers.services import Applicant, Upload
+from workflow.errors import ConcurrentChange
 from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
 
 pytestmark = pytest.mark.django_db
@@ -784,7 +785,9 @@ def test_bulk_forward_and_return(unit, other, frozen):
     services.dossier_stop(actor=unit.officer, dossier_id=d3.pk, reason="x")
     theirs = receive(other)
     response = client_for(unit.officer).post(
-        url("dossier-bulk"), {"action": "forward", "ids": [d1.pk, d2.pk, d3.pk, theirs.pk, 999999]}, format="json"
+        url("dossier-bulk"),
+        {"action": "forward", "dossiers": items(d1, d2, d3, theirs) + [{"id": 999999, "revision": 0}]},
+        format="json",
     )
     assert response.status_code == 200
     body = response.json()
@@ -792,12 +795,36 @@ def test_bulk_forward_and_return(unit, other, frozen):
     assert [f["dossier"] for f in body["failed"]] == [d3.code, str(theirs.pk), "999999"]  # no foreign code leaks
     assert fresh(theirs).status == Status.RECEIVED and fresh(d1).current_step == unit.steps[1]
     response = client_for(unit.specialist).post(
-        url("dossier-bulk"), {"action": "return-previous", "ids": [d1.pk, d2.pk], "comment": "Xem lại"}, format="json"
+        url("dossier-bulk"),
+        {"action": "return-previous", "dossiers": items(fresh(d1), fresh(d2)), "comment": "Xem lại"},
+        format="json",
     )
     assert response.json()["done"] == [d1.code, d2.code]
     assert fresh(d1).current_step == unit.steps[0]
-    bad = client_for(unit.officer).post(url("dossier-bulk"), {"action": "stop", "ids": []}, format="json")
-    assert bad.status_code == 400 and set(bad.json()) == {"action", "ids"}
+    bad = client_for(unit.officer).post(url("dossier-bulk"), {"action": "stop", "dossiers": []}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"action", "dossiers"}
+    no_revision = client_for(unit.officer).post(
+        url("dossier-bulk"), {"action": "forward", "dossiers": [{"id": d1.pk}]}, format="json"
+    )
+    assert no_revision.status_code == 400 and "revision" in str(no_revision.json())
+
+
+def items(*dossiers):
+    return [{"id": d.pk, "revision": d.revision} for d in dossiers]
+
+
+def test_a_repeated_bulk_forward_acts_once(unit, frozen):
+    """The attack: the same bulk "forward" sent twice carried the dossier past the appraisal step to the leader,
+    with the appraisal "done" by the one-stop officer. The second request is now told the dossier changed."""
+    dossier = receive(unit)
+    body = {"action": "forward", "dossiers": items(dossier)}
+    first = client_for(unit.officer).post(url("dossier-bulk"), body, format="json")
+    again = client_for(unit.officer).post(url("dossier-bulk"), body, format="json")
+    assert first.json()["done"] == [dossier.code] and again.json()["done"] == []
+    assert again.json()["failed"] == [{"dossier": dossier.code, "message": str(ConcurrentChange.default_message)}]
+    dossier = fresh(dossier)
+    assert dossier.current_step == unit.steps[1]
+    assert dossier.events.filter(action=Action.FORWARD).count() == 1
 
 
 # --- one dossier end to end, with worked dates ------------------------------------------------------------

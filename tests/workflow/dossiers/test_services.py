@@ -486,7 +486,10 @@ def test_bulk_forward_reports_each_failure_and_keeps_the_successes(unit):
     d2 = receive(unit, t("2026-03-02 08:00"))
     services.dossier_stop(actor=unit.officer, dossier_id=d2.pk, reason="x", at=t("2026-03-02 08:30"))
     outcome = services.dossiers_bulk(
-        services.dossier_forward, actor=unit.officer, dossier_ids=[d1.pk, d2.pk], at=t("2026-03-02 09:00")
+        services.dossier_forward,
+        actor=unit.officer,
+        items=[(d.pk, d.revision) for d in Dossier.objects.filter(pk__in=[d1.pk, d2.pk])],
+        at=t("2026-03-02 09:00"),
     )
     assert [d.pk for d in outcome.done] == [d1.pk]
     assert outcome.failed and outcome.failed[0][0] == d2.code

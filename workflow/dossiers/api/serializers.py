@@ -479,7 +479,14 @@ class ReceiveCounterInputSerializer(serializers.Serializer):
 BULK_ACTIONS = [("forward", "Forward to the next step"), ("return-previous", "Return to the previous step")]
 
 
+class BulkItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(min_value=1)
+    revision = serializers.IntegerField(
+        min_value=0, help_text="The dossier's revision as last read (the list and detail answers carry it)."
+    )
+
+
 class BulkInputSerializer(serializers.Serializer):
     action = EnumField("BulkActionEnum", BULK_ACTIONS, read_only=False)
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=200)
+    dossiers = BulkItemSerializer(many=True, allow_empty=False, max_length=200)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)

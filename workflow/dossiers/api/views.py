@@ -506,7 +506,8 @@ class BulkApi(DossierApi):
         operation_id="dossier_bulk",
         summary="Forward or return several dossiers at once (QT 17.5)",
         description="Each dossier is acted on in its own transaction; one failure does not undo the others. "
-        "No revision check.",
+        "Each item carries the dossier's revision like a single action: a dossier changed since it was read is "
+        "not acted on and is listed under `failed` (so a repeated request acts once).",
         request=s.BulkInputSerializer,
         responses={200: s.BulkResultSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
     )
@@ -514,12 +515,13 @@ class BulkApi(DossierApi):
         serializer = s.BulkInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        ids = list(dict.fromkeys(data["ids"]))
+        revisions = {item["id"]: item["revision"] for item in data["dossiers"]}
+        ids = list(revisions)
         visible = set(Dossier.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
         outcome = services.dossiers_bulk(
             BULK_SERVICES[data["action"]],
             actor=request.user,
-            dossier_ids=[i for i in ids if i in visible],
+            items=[(i, revisions[i]) for i in ids if i in visible],
             comment=data["comment"],
         )
         failed = [{"dossier": str(code), "message": message} for code, message in outcome.failed]

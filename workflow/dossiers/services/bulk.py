@@ -15,12 +15,19 @@ class BulkOutcome:
     failed: list  # (dossier code or id, message)
 
 
-def dossiers_bulk(action, *, actor, dossier_ids, **kwargs) -> BulkOutcome:
-    """Apply one action to several dossiers, each in its own transaction: one failure does not undo the others."""
+def dossiers_bulk(action, *, actor, items, **kwargs) -> BulkOutcome:
+    """Apply one action to several dossiers, each in its own transaction: one failure does not undo the others.
+
+    ``items`` are ``(dossier id, revision)`` pairs: the revision each dossier had when the list was shown. Like a
+    single action's form, a repeated or concurrent bulk request acts once; the others are told the dossier
+    changed (``ConcurrentChange``), so sending "forward" twice cannot carry a dossier past a step.
+    """
     done, failed = [], []
-    for dossier_id in dossier_ids:
+    for dossier_id, revision in dict(items).items():
+        if revision is None:
+            raise TypeError("bulk actions need each dossier's revision")
         try:
-            done.append(action(actor=actor, dossier_id=dossier_id, **kwargs))
+            done.append(action(actor=actor, dossier_id=dossier_id, revision=revision, **kwargs))
         except DossierError as error:
             code = Dossier.objects.filter(pk=dossier_id).values_list("code", flat=True).first() or dossier_id
             failed.append((code, str(error.message)))
