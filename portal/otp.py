@@ -160,6 +160,13 @@ def _check_token(device, form) -> bool:
     return False
 
 
+def _verified(request, device):
+    """Mark the session verified under a new session id: the id issued after the password step (which may have
+    been seen or planted) never becomes the fully privileged session (session fixation)."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
 def _official_or_login(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("wagtailadmin_login"))
@@ -186,7 +193,7 @@ def verify(request):
             device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
             accepted = _check_token(device, form)
         if accepted:
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(_next(request))
     return render(
         request,
@@ -214,7 +221,7 @@ def setup(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
-            otp_login(request, device)
+            _verified(request, device)
             return redirect(_next(request))
     config_url = device.config_url
     secret = config_url.split("secret=", 1)[1].split("&", 1)[0]

@@ -131,6 +131,29 @@ def test_later_sign_in_asks_for_the_code_and_refuses_a_wrong_one(client):
 
 
 @pytest.mark.real_otp
+@pytest.mark.parametrize("enrolled", [True, False], ids=["code", "first-set-up"])
+def test_the_session_id_changes_when_the_code_is_accepted(client, enrolled):
+    """Session fixation: the id issued after the password step (seen on a shared computer, or planted) must
+    not become the verified session. The old id opens nothing afterwards."""
+    from django.test import Client
+
+    user = admin_official()
+    device = confirmed_totp_device(user) if enrolled else None
+    admin_sign_in(client, user.username)
+    before = client.cookies["sessionid"].value
+    if not enrolled:
+        client.get(OTP_SETUP)
+        device = TOTPDevice.objects.get(user=user)
+    response = client.post((OTP if enrolled else OTP_SETUP) + "?next=/admin/", {"otp_token": totp_code(device)})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    after = client.cookies["sessionid"].value
+    assert after != before and dashboard_reached(client)
+    attacker = Client()
+    attacker.cookies["sessionid"] = before
+    assert attacker.get("/admin/").status_code == 302  # to the sign-in page: the old id is gone
+
+
+@pytest.mark.real_otp
 def test_a_code_works_only_once_and_repeated_wrong_codes_are_throttled(client):
     user = admin_official()
     device = confirmed_totp_device(user)
