@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .PHONY: run test setup system deps messages migrate demo bench clean browser lint migrations-check openapi \
-	openapi-check check
+	openapi-check check static release
 
 $(STAMP): requirements/lock.txt
 	@scripts/check_system.sh
@@ -26,6 +26,13 @@ setup: deps messages
 
 migrate: setup
 	$(PY) manage.py migrate --noinput -v0
+
+# Production (docs/deployment.md): the hashed static files every page names; without them every page is a 500
+# and /healthz/ says so. `make release` is what a release runs on an app server (with the env file loaded).
+static: setup
+	$(PY) manage.py collectstatic --noinput -v0
+
+release: migrate static
 
 demo: migrate
 	$(PY) manage.py load_demo

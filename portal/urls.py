@@ -8,9 +8,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.views import serve as wagtail_serve
 
 from portal import otp
+from portal.health import healthz
 from portal.lookup import lookup_page
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),  # readiness (portal/health.py)
     path("admin/otp/", otp.verify, name="portal_otp_verify"),  # officials' second factor (portal/otp.py)
     path("admin/otp/setup/", otp.setup, name="portal_otp_setup"),
     path("admin/login/", otp.AdminLoginView.as_view(), name="portal_admin_login"),  # Wagtail's, no "remember me"

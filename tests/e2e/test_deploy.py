@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.utils.functional import empty
 
 from portal.core import security
 
@@ -261,3 +262,47 @@ def test_report_only_mode(settings):
     _, response = run_middleware("/", lambda r: HttpResponse("x"))
     assert "Content-Security-Policy" not in response
     assert "script-src 'self'" in response["Content-Security-Policy-Report-Only"]
+
+
+# --- readiness (portal/health.py) ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def manifest_storage(settings, tmp_path):
+    """Production's static storage on an empty STATIC_ROOT: what a server looks like before collectstatic."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    staticfiles_storage._wrapped = empty
+    yield tmp_path
+    staticfiles_storage._wrapped = empty
+
+
+def test_readiness_says_static_files_are_missing_instead_of_a_500(client, manifest_storage):
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert "collectstatic" in response.json()["problems"]["static_files"]
+    (manifest_storage / "staticfiles.json").write_text(
+        '{"paths": {"css/site.css": "css/site.abc.css"}, "version": "1.1"}'
+    )
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    staticfiles_storage._wrapped = empty
+    response = client.get("/healthz/")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_the_web_unit_collects_static_files_before_it_starts():
+    unit = (ROOT / "deploy" / "systemd" / "tthc-web.service").read_text()
+    pre = [line for line in unit.splitlines() if line.startswith("ExecStartPre=")]
+    assert any("collectstatic --noinput" in line for line in pre)
+    static_root = next(
+        line
+        for line in (ROOT / "deploy" / "tthc.env.example").read_text().splitlines()
+        if line.startswith("STATIC_ROOT=")
+    )
+    assert static_root.split("=", 1)[1] in unit  # and may write there (ProtectSystem=strict)
