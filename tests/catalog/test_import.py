@@ -674,3 +674,18 @@ def test_reference_index_is_updated_after_commit_only(base_catalog, django_captu
     procedure = Procedure.objects.get()
     referenced = {ref.to_content_type.model_class() for ref in ReferenceIndex.get_references_for_object(procedure)}
     assert Sector in referenced
+
+
+def test_upload_and_export_buttons_carry_a_label_beside_a_wagtail_sized_icon(admin_client, base_catalog):
+    """Wagtail sizes a button's icon only in its ``bicolor button--icon`` frame (an ``icon-wrapper`` span):
+    a bare svg inside ``.button`` grows to 300x150 px and pushes the label out (tests/e2e checks the pixels)."""
+    html = admin_client.get(reverse("catalog_import:index")).content.decode()
+    button = r"<(?:button type=\"submit\"|a) class=\"(button[^\"]*)\"[^>]*>(.*?)</(?:button|a)>"
+    buttons = re.findall(button, html, re.S)
+    buttons = [(classes, body) for classes, body in buttons if "icon-upload" in body or "icon-download" in body]
+    assert len(buttons) == 7  # upload + 3 sheets x 2 formats
+    for classes, body in buttons:
+        assert {"bicolor", "button--icon"} <= set(classes.split()), classes
+        assert re.search(r'<span class="icon-wrapper"><svg class="icon icon-(upload|download)', body), body
+        label = re.sub(r"<span class=\"icon-wrapper\">.*?</span>", "", body, flags=re.S).strip()
+        assert label in ("Upload and preview", "Excel (.xlsx)", "CSV (UTF-8)"), label
