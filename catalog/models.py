@@ -464,3 +464,52 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableAccessLogError("The access log cannot be deleted.")
+
+
+# --- catalog import runs (catalog/import_runs.py) ---------------------------------------------------------
+
+
+class ImportRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    REFUSED = "refused", _("Not imported: the file has errors")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One confirmed import of a catalog sheet, run in the background: who, when, which file, what it did."""
+
+    model_key = models.CharField(_("sheet"), max_length=20)
+    filename = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    file_path = models.CharField(max_length=255, editable=False)
+    file_format = models.CharField(max_length=5, editable=False)
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("imported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    update_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    #: [{"row", "column", "message"}] of a refused or failed run (the first 500).
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("catalog import")
+        verbose_name_plural = _("catalog imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (ImportRunStatus.DONE, ImportRunStatus.REFUSED, ImportRunStatus.FAILED)

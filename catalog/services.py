@@ -218,8 +218,13 @@ class _Rollback(Exception):
     pass
 
 
-def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_run: bool, user=None):
-    """Import (or preview) one catalog sheet. Never raises for bad data: see ``result.errors``."""
+def catalog_import(
+    *, model_key: str, file_bytes: bytes, file_format: str, dry_run: bool, user=None, progress=None, on_success=None
+):
+    """Import (or preview) one catalog sheet. Never raises for bad data: see ``result.errors``.
+
+    ``progress(rows_done, rows_total)`` is called now and then; ``on_success(result)`` inside the transaction of a
+    real import that is about to be committed (the background run records its outcome with the data)."""
     resource_class = get_resource_class(model_key)
     _check_format(file_format)
     columns = resource_class.columns
@@ -262,7 +267,10 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
         if any(cell_text(value) for value in values.values()):
             rows.append((number, values))
 
-    resource = resource_class(user=user)
+    total = len(rows)
+    resource = resource_class(user=user, progress=(lambda done: progress(done, total)) if progress else None)
+    if progress:
+        progress(0, total)
     rows = resource.order_rows(rows)
     resource.sheet_rows = [number for number, _values in rows]
     dataset = tablib.Dataset(headers=headers)
@@ -283,6 +291,8 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
             if dry_run or result.has_errors:
                 raise _Rollback
             result.committed = True
+            if on_success is not None:
+                on_success(result)
     except _Rollback:
         pass
     if result.committed:
@@ -291,12 +301,14 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
 
 
 def _update_reference_index(instances):
+    """One background job refreshes Wagtail's reference index of every written row (not one job per row)."""
     from wagtail.models import ReferenceIndex
-    from wagtail.tasks import update_reference_index_task
 
-    for instance in instances:
-        if ReferenceIndex.is_indexed(type(instance)):
-            update_reference_index_task.enqueue(instance._meta.app_label, instance._meta.model_name, str(instance.pk))
+    from catalog.tasks import refresh_reference_index
+
+    if instances and ReferenceIndex.is_indexed(type(instances[0])):
+        opts = instances[0]._meta
+        refresh_reference_index(opts.app_label, opts.model_name, [instance.pk for instance in instances])
 
 
 def _collect(result, resource, outcome, rows):

@@ -1,6 +1,7 @@
 """Catalog import/export: resources, services and the Wagtail admin screens."""
 
 import csv
+import hashlib
 import io
 import re
 from decimal import Decimal
@@ -566,8 +567,11 @@ def test_admin_upload_dry_run_shows_row_error_and_confirm_is_refused(admin_clien
     assert snapshot() == before
 
 
-def test_admin_upload_confirm_imports_and_cleans_up(admin_client, base_catalog):
-    response = upload(admin_client, to_xlsx([procedure_row(), second_row()]), filename="thu-tuc.xlsx")
+def test_admin_upload_confirm_imports_in_the_background_and_cleans_up(
+    admin_client, base_catalog, django_capture_on_commit_callbacks
+):
+    data = to_xlsx([procedure_row(), second_row()])
+    response = upload(admin_client, data, filename="thu-tuc.xlsx")
     preview_url = response["Location"]
     token = re.search(r"/preview/([0-9a-f-]+)/", preview_url).group(1)
     upload_path = admin_client.session["catalog_import_uploads"][token]["path"]
@@ -576,13 +580,22 @@ def test_admin_upload_confirm_imports_and_cleans_up(admin_client, base_catalog):
     assert "Confirm import" in html and "1.001612" in html
     assert Procedure.objects.count() == 0
 
-    response = admin_client.post(reverse("catalog_import:confirm", args=[token]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("catalog_import:index")
-    assert "2 new, 0 updated, 0 unchanged" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the run is committed
+        response = admin_client.post(reverse("catalog_import:confirm", args=[token]))
+    from catalog.models import ImportRun
+
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("catalog_import:run", args=[run.pk])
+    assert (run.status, run.filename, run.user.username) == ("done", "thu-tuc.xlsx", "admin")
+    assert run.file_sha256 == hashlib.sha256(data).hexdigest()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "2 new, 0 updated, 0 unchanged." in page and 'http-equiv="refresh"' not in page
+    status = admin_client.get(reverse("catalog_import:run_status", args=[run.pk])).json()
+    assert status["finished"] and status["counts"] == {"new": 2, "update": 0, "unchanged": 0, "errors": 0}
     assert Procedure.objects.count() == 2
     assert ProcedureDocument.objects.count() == 4 and ProcedureFee.objects.count() == 2
     assert token not in admin_client.session["catalog_import_uploads"]
-    from catalog.import_views import upload_storage
+    from catalog.import_runs import upload_storage
 
     assert not upload_storage().exists(upload_path)
     # The same token cannot be confirmed twice.
@@ -689,3 +702,44 @@ def test_upload_and_export_buttons_carry_a_label_beside_a_wagtail_sized_icon(adm
         assert re.search(r'<span class="icon-wrapper"><svg class="icon icon-(upload|download)', body), body
         label = re.sub(r"<span class=\"icon-wrapper\">.*?</span>", "", body, flags=re.S).strip()
         assert label in ("Upload and preview", "Excel (.xlsx)", "CSV (UTF-8)"), label
+
+
+def test_import_run_reports_progress_and_a_refused_file_keeps_its_errors(base_catalog, django_user_model):
+    from django.core.files.base import ContentFile
+
+    from catalog import import_runs
+    from catalog.models import ImportRun
+
+    user = django_user_model.objects.create_user("editor", "e@example.com", "pw-123456789")
+    seen = []
+    store = import_runs.upload_storage()
+
+    def start(data):
+        path = store.save("catalog-import/test.csv", ContentFile(data))
+        run = ImportRun.objects.create(
+            model_key="procedures", filename="x.csv", file_sha256="0" * 64, file_path=path, file_format="csv", user=user
+        )
+        original = import_runs._huey().put
+
+        def spy(key, value):
+            seen.append((ImportRun.objects.get(pk=run.pk).status, value))
+            original(key, value)
+
+        import_runs._huey().put = spy
+        try:
+            import_runs.import_run_execute(run_id=run.pk)
+        finally:
+            import_runs._huey().put = original
+        run.refresh_from_db()
+        return run, path
+
+    run, path = start(to_csv([procedure_row(), second_row()]))
+    assert run.status == "done" and (run.total_rows, run.new_count) == (2, 2)
+    assert seen == [("running", (0, 2))] and not store.exists(path)
+    assert import_runs.import_run_progress(run)["rows_done"] == 2
+    assert import_runs.import_run_execute(run_id=run.pk) is None  # a second delivery of the task does nothing
+
+    run, _path = start(to_csv([procedure_row(**{P.NAME: "Mới"}), second_row(**{P.SECTOR_CODE: "KHONGCO"})]))
+    assert run.status == "refused" and run.error_count == 1
+    assert run.errors == [{"row": 3, "column": P.SECTOR_CODE, "message": "Unknown sector code “KHONGCO”."}]
+    assert Procedure.objects.get(national_code="1.001612").name == "Đăng ký khai sinh"  # all or nothing
