@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
@@ -206,7 +207,8 @@ def cell_text(value, *, multiline=True) -> str:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    # Composed Unicode (NFC): files from other systems often carry decomposed Vietnamese (NFD).
+    text = unicodedata.normalize("NFC", str(value)).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     if not multiline:
         text = " ".join(part.strip() for part in text.split("\n") if part.strip())
     return text.strip()

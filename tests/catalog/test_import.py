@@ -743,3 +743,35 @@ def test_import_run_reports_progress_and_a_refused_file_keeps_its_errors(base_ca
     assert run.status == "refused" and run.error_count == 1
     assert run.errors == [{"row": 3, "column": P.SECTOR_CODE, "message": "Unknown sector code “KHONGCO”."}]
     assert Procedure.objects.get(national_code="1.001612").name == "Đăng ký khai sinh"  # all or nothing
+
+
+def test_names_in_decomposed_unicode_are_stored_composed(base_catalog):
+    import unicodedata
+
+    def nfd(text):
+        return unicodedata.normalize("NFD", text)
+
+    row = procedure_row(**{P.NAME: nfd("Đăng ký khai sinh"), P.DOCUMENTS: nfd("Tờ khai đăng ký | 1 | 0 | Bắt buộc")})
+    data = to_csv([row])
+    assert nfd("Đăng ký khai sinh") != "Đăng ký khai sinh"  # the file really is decomposed
+
+    assert run(data).committed
+    procedure = Procedure.objects.get()
+    assert procedure.name == "Đăng ký khai sinh"
+    assert list(procedure.documents.values_list("name", flat=True)) == ["Tờ khai đăng ký"]
+    assert Procedure.objects.filter(name__contains="khai sinh").filter(name__startswith="Đăng ký").exists()
+    # The same decomposed file again changes nothing.
+    assert run(data).counts == {"new": 0, "update": 0, "unchanged": 1, "errors": 0}
+
+
+def test_catalog_rows_saved_or_cleaned_with_decomposed_text_hold_composed_text(base_catalog):
+    import unicodedata
+
+    sector = Sector(code="LV07", name=unicodedata.normalize("NFD", "Giáo dục"))
+    sector.full_clean()
+    assert sector.name == "Giáo dục"
+    agency = base_catalog["province"]
+    agency.address = unicodedata.normalize("NFD", "Số 1 đường Trần Hưng Đạo")
+    agency.save()
+    agency.refresh_from_db()
+    assert agency.address == "Số 1 đường Trần Hưng Đạo"
