@@ -208,7 +208,8 @@ def cell_text(value, *, multiline=True) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     # Composed Unicode (NFC): files from other systems often carry decomposed Vietnamese (NFD).
-    text = unicodedata.normalize("NFC", str(value)).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = unicodedata.normalize("NFC", str(value)).replace("_x000D_", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     if not multiline:
         text = " ".join(part.strip() for part in text.split("\n") if part.strip())
     return text.strip()
