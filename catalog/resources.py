@@ -77,6 +77,14 @@ class AgencyColumns:
     ORDER = (CODE, NAME, SHORT_NAME, LEVEL, PARENT_CODE, ADDRESS, PHONE, EMAIL, HOTLINE, WORKING_HOURS)
     REQUIRED = (CODE, NAME)
     KEY = CODE
+    #: Other headers accepted on import (exports of the national database, common spellings).
+    ALIASES = {
+        CODE: ("Mã định danh", "Mã đơn vị", "Mã định danh cơ quan"),
+        NAME: ("Tên đơn vị", "Cơ quan"),
+        LEVEL: ("Cấp cơ quan", "Cấp hành chính"),
+        PARENT_CODE: ("Cơ quan cấp trên", "Mã đơn vị cấp trên", "Đơn vị cấp trên"),
+        EMAIL: ("Email", "E-mail"),
+    }
 
 
 class SectorColumns:
@@ -86,6 +94,7 @@ class SectorColumns:
     ORDER = (CODE, NAME)
     REQUIRED = (CODE, NAME)
     KEY = CODE
+    ALIASES = {CODE: ("Mã số lĩnh vực",), NAME: ("Lĩnh vực",)}
 
 
 class ProcedureColumns:
@@ -134,6 +143,26 @@ class ProcedureColumns:
     )
     REQUIRED = (CODE, NAME, SECTOR_CODE, AGENCY_CODES, PROCESSING_TIME)
     KEY = CODE
+    #: Other headers accepted on import: the national database's (CSDLQG) and common synonyms. Sector and
+    #: agency columns may hold names instead of codes.
+    ALIASES = {
+        CODE: ("Mã TTHC", "Mã số TTHC", "Mã số TTHC trên CSDLQG", "Mã thủ tục hành chính", "Mã số thủ tục"),
+        NAME: ("Tên TTHC", "Tên thủ tục hành chính"),
+        SECTOR_CODE: ("Lĩnh vực", "Tên lĩnh vực", "Mã lĩnh vực TTHC"),
+        AGENCY_CODES: ("Cơ quan thực hiện", "Cơ quan giải quyết", "Tên cơ quan thực hiện", "Mã cơ quan"),
+        LEVEL: ("Cấp", "Cấp thực hiện TTHC", "Cấp giải quyết"),
+        ONLINE_LEVEL: ("Mức độ", "Mức độ dịch vụ công", "Mức độ DVCTT", "Dịch vụ công trực tuyến"),
+        PROCESSING_TIME: ("Thời gian giải quyết", "Thời hạn"),
+        APPLICANTS: ("Đối tượng",),
+        STEPS: ("Trình tự",),
+        REQUIREMENTS: ("Yêu cầu điều kiện", "Điều kiện thực hiện"),
+        CHANNELS: ("Hình thức nộp", "Cách thức"),
+        RESULT: ("Kết quả", "Kết quả giải quyết"),
+        LEGAL_BASIS: ("Căn cứ pháp lý của TTHC", "Cơ sở pháp lý"),
+        STATUS: ("Trạng thái", "Tình trạng hiệu lực"),
+        FEES: ("Lệ phí", "Phí lệ phí", "Phí và lệ phí"),
+        DOCUMENTS: ("Hồ sơ", "Thành phần, số lượng hồ sơ"),
+    }
 
 
 #: Separator between codes in "Mã cơ quan thực hiện" and between channels.
@@ -429,6 +458,28 @@ class CodeLookupWidget(Widget):
     def prepare(self):
         """Load every row once before an import, so no row of the file costs a query."""
         self.cache = {obj.code: obj for obj in self.model.objects.all()}
+        self.by_name = None
+
+    def by_folded_name(self, text):
+        """Rows whose name matches ``text`` ignoring case, accents and Unicode form (a cell may hold a name)."""
+        if getattr(self, "by_name", None) is None:
+            self.by_name = defaultdict(list)
+            for obj in self.cache.values() or self.model.objects.all():
+                self.by_name[fold(obj.name)].append(obj)
+        return self.by_name.get(fold(text), [])
+
+    def resolve(self, text):
+        """The row a cell names, by code or else by name; None if unknown; ValueError if the name is ambiguous."""
+        obj = self.get(self.upper and text.upper() or text)
+        if obj is not None:
+            return obj
+        found = self.by_folded_name(text)
+        if len(found) > 1:
+            raise ValueError(
+                _("“%(name)s” is the name of several rows (%(codes)s): write the code instead.")
+                % {"name": text, "codes": ", ".join(sorted(obj.code for obj in found))}
+            )
+        return found[0] if found else None
 
     def get(self, code):
         if code not in self.cache:
@@ -439,12 +490,13 @@ class CodeLookupWidget(Widget):
         return self.cache[code]
 
     def clean(self, value, row=None, **kwargs):
+        text = cell_text(value, multiline=False)
         code = self.normalise(value)
         if not code:
             if self.required_message:
                 raise ValueError(str(self.required_message))
             return None
-        obj = self.get(code)
+        obj = self.resolve(text)
         if obj is None:
             raise ValueError(str(self.unknown_message) % {"code": code})
         return obj
@@ -456,27 +508,31 @@ class CodeLookupWidget(Widget):
 class AgencyCodesWidget(CodeLookupWidget):
     """``000.00.15.H12; 000.00.01.H12`` -> list of agencies."""
 
-    SPLIT = re.compile(r"[;,\n]+")
+    SPLIT = re.compile(r"[;\n]+")
 
     def __init__(self):
         super().__init__(Agency, unknown_message="", upper=True)
 
     def clean(self, value, row=None, **kwargs):
-        codes = []
+        agencies, unknown = [], []
         for part in self.SPLIT.split(cell_text(value)):
-            code = part.strip().upper()
-            if code and code not in codes:
-                codes.append(code)
-        if not codes:
-            raise ValueError(_("At least one implementing agency code is required."))
-        missing = [code for code in codes if code not in self.cache]
-        if missing:
-            for agency in Agency.objects.filter(code__in=missing):
-                self.cache[agency.code] = agency
-        unknown = [code for code in codes if code not in self.cache]
+            part = part.strip()
+            if not part:
+                continue
+            found = self.resolve(part)
+            if found is not None:
+                found = [found]
+            else:  # codes separated by commas ("000.00.15.H12, 000.01.20.H12")
+                pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+                found = [self.resolve(piece) for piece in pieces] if len(pieces) > 1 else [None]
+                unknown.extend(piece for piece, agency in zip(pieces or [part], found) if agency is None)
+                found = [agency for agency in found if agency is not None]
+            agencies.extend(agency for agency in found if agency not in agencies)
         if unknown:
-            raise ValueError(_("Unknown agency code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
-        return [self.cache[code] for code in codes]
+            raise ValueError(_("Unknown agency code(s): %(codes)s.") % {"codes": ", ".join(c.upper() for c in unknown)})
+        if not agencies:
+            raise ValueError(_("At least one implementing agency code is required."))
+        return agencies
 
     def render(self, value, obj=None, **kwargs):
         return f"{LIST_SEPARATOR} ".join(sorted(agency.code for agency in value or ()))
@@ -1211,6 +1267,22 @@ class ProcedureResource(CatalogResource):
         use_transactions = True
 
     dry_run_saves = False
+
+    def check_instance(self, instance, row, errors):
+        """The level must fit the agencies: a commune-level procedure is not implemented by a provincial agency,
+        nor a provincial one by a commune."""
+        if "level" in errors or "agencies" in errors or self.fields["agencies"].column_name not in row:
+            return
+        wrong_level = {ProcedureLevel.COMMUNE: AgencyLevel.PROVINCE, ProcedureLevel.PROVINCE: AgencyLevel.COMMUNE}
+        bad = [a for a in self.fields["agencies"].get_value(instance) if a.level == wrong_level.get(instance.level)]
+        if bad:
+            message = (
+                _("A commune-level procedure cannot be implemented by the provincial agency %(agencies)s.")
+                if instance.level == ProcedureLevel.COMMUNE
+                else _("A province-level procedure cannot be implemented by the commune agency %(agencies)s.")
+            )
+            names = ", ".join(f"{agency.name} ({agency.code})" for agency in bad)
+            errors["agencies"].append(message % {"agencies": names})
 
     def get_queryset(self):
         # The import compares and rewrites agencies, documents and fees: read them with the rows, not per row.

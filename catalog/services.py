@@ -187,6 +187,16 @@ def _read_csv(file_bytes, known_headers):
         raise CatalogFileError(_("The CSV file could not be read: %(error)s") % {"error": exc}) from None
 
 
+def header_names(columns) -> dict[str, str]:
+    """Every accepted header, folded (no accents, lower case), to the layout's header it stands for."""
+    names = {}
+    for header, aliases in getattr(columns, "ALIASES", {}).items():
+        for alias in aliases:
+            names[fold(alias)] = header
+    names.update({fold(header): header for header in columns.ORDER})  # a layout header always wins
+    return names
+
+
 def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list, list[tuple[int, list]]]:
     """Return (header row number, header cells, [(sheet row number, cells)]) of the first sheet."""
     _check_format(file_format)
@@ -194,11 +204,11 @@ def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list,
         raise CatalogFileError(_("The file is empty."))
     if file_format == "csv" and file_bytes[:4] == b"PK\x03\x04":
         file_format = "xlsx"  # a workbook saved with the wrong extension
-    rows = _read_xlsx(file_bytes) if file_format == "xlsx" else _read_csv(file_bytes, columns.ORDER)
-    key = fold(columns.KEY)
+    rows = _read_xlsx(file_bytes) if file_format == "xlsx" else _read_csv(file_bytes, header_names(columns))
+    keys = {fold(columns.KEY), *(fold(alias) for alias in getattr(columns, "ALIASES", {}).get(columns.KEY, ()))}
     header_index = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if any(fold(cell_text(cell, multiline=False)) == key for cell in row):
+        if any(fold(cell_text(cell, multiline=False)) in keys for cell in row):
             header_index = index
             break
     if header_index is None:
@@ -237,7 +247,7 @@ def catalog_import(
         return result
 
     # Map file headers to the layout (case and accents do not matter; order does not matter).
-    by_fold = {fold(header): header for header in columns.ORDER}
+    by_fold = header_names(columns)
     positions = {}
     for index, cell in enumerate(header_cells):
         text = cell_text(cell, multiline=False)

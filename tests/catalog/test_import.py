@@ -775,3 +775,67 @@ def test_catalog_rows_saved_or_cleaned_with_decomposed_text_hold_composed_text(b
     agency.save()
     agency.refresh_from_db()
     assert agency.address == "Số 1 đường Trần Hưng Đạo"
+
+
+def test_national_database_headers_title_row_and_names_instead_of_codes(base_catalog):
+    """An export of the national database: its own headers, a title row, sectors and agencies by name."""
+    headers = {
+        P.CODE: "Mã số TTHC trên CSDLQG",
+        P.NAME: "Tên TTHC",
+        P.SECTOR_CODE: "Lĩnh vực",
+        P.AGENCY_CODES: "Cơ quan thực hiện",
+        P.LEVEL: "Cấp thực hiện",
+        P.PROCESSING_TIME: "Thời gian giải quyết",
+    }
+    rows = [
+        {P.CODE: "1.001612", P.NAME: "Đăng ký khai sinh", P.SECTOR_CODE: "HỘ TỊCH", P.LEVEL: "Tỉnh, Xã",
+         P.AGENCY_CODES: "so tu phap; UBND xã Tân Lập", P.PROCESSING_TIME: "3"},
+        {P.CODE: "2.002154", P.NAME: "Đăng ký kết hôn", P.SECTOR_CODE: "LV01", P.LEVEL: "Xã",
+         P.AGENCY_CODES: "000.01.20.H12", P.PROCESSING_TIME: "5"},
+    ]  # fmt: skip
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH TỈNH AN BÌNH"])
+    sheet.append([headers[h] for h in headers])
+    for row in rows:
+        sheet.append([row[h] for h in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = run(buffer.getvalue(), file_format="xlsx")
+
+    assert result.committed, [str(e) for e in result.errors]
+    birth = Procedure.objects.get(national_code="1.001612")
+    assert birth.sector == base_catalog["sector"]
+    assert sorted(birth.agencies.values_list("code", flat=True)) == ["000.00.15.H12", "000.01.20.H12"]
+    # The same file again: nothing changed, no history written.
+    before = snapshot()
+    assert run(buffer.getvalue(), file_format="xlsx").counts == {"new": 0, "update": 0, "unchanged": 2, "errors": 0}
+    assert snapshot() == before
+
+
+def test_ambiguous_name_and_level_against_agency_are_row_errors(base_catalog):
+    Agency.objects.create(code="000.02.20.H12", name="UBND xã Tân Lập", level="commune")
+    rows = [
+        procedure_row(**{P.AGENCY_CODES: "UBND xa Tan Lap"}),
+        second_row(**{P.AGENCY_CODES: "000.00.15.H12"}),  # a commune procedure at a provincial department
+    ]
+    result = run(to_csv(rows), dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, P.AGENCY_CODES), (3, P.AGENCY_CODES)]
+    assert result.errors[0].message == (
+        "“UBND xa Tan Lap” is the name of several rows (000.01.20.H12, 000.02.20.H12): write the code instead."
+    )
+    assert result.errors[1].message == (
+        "A commune-level procedure cannot be implemented by the provincial agency Sở Tư pháp (000.00.15.H12)."
+    )
+    with translation.override("vi"):
+        vi = run(to_csv(rows[1:]), dry_run=True).errors[0].message
+    assert vi.startswith("Thủ tục cấp xã không thể")
+
+
+def test_preview_of_an_unchanged_file_says_nothing_changed(admin_client, base_catalog):
+    data = to_csv([procedure_row()])
+    assert run(data).committed
+    preview = admin_client.get(upload(admin_client, data)["Location"]).content.decode()
+    assert "Nothing changed: every row of this file is already up to date" in preview
+    assert "Confirm import" not in preview
