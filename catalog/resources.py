@@ -934,7 +934,6 @@ class CatalogResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.present_columns = set(dataset.headers or ())
         self._seen_keys = {}
-        self._dry_run = bool(kwargs.get("dry_run"))
         self._saved = []
         for field in self.get_import_fields():
             prepare = getattr(field.widget, "prepare", None)
@@ -951,6 +950,8 @@ class CatalogResource(resources.ModelResource):
         self.log_actions(self._saved)
 
     def before_import_row(self, row, **kwargs):
+        # import-export passes ``dry_run`` to the row hooks (not to ``before_import``).
+        self._dry_run = bool(kwargs.get("dry_run"))
         self._before = None
         self._changed = None
 
