@@ -69,6 +69,7 @@ check: lint migrations-check openapi-check
 bench: migrate
 	$(PY) bench/worktime.py
 	$(PY) bench/catalog.py
+	$(PY) bench/catalog_import.py
 	$(PY) bench/inbox.py
 	$(PY) bench/load.py
 	$(PY) bench/eform.py

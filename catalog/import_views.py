@@ -10,7 +10,8 @@ configured) under a random name; the name is known only to the uploader's
 session, so nobody else can preview or confirm it. The work is done by
 ``catalog.services``; these views only handle the request, the session and
 the permissions (add + change on the model to import, view or change to
-export).
+export). A confirmed import runs in the background (``catalog.import_runs``):
+the run page shows its progress, then its result.
 """
 
 import time
@@ -18,8 +19,7 @@ import uuid
 
 from django import forms
 from django.core.files.base import ContentFile
-from django.core.files.storage import InvalidStorageError, default_storage, storages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -30,6 +30,8 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
+from catalog.import_runs import import_run_progress, import_run_start, upload_storage
+from catalog.models import ImportRun
 from catalog.resources import RESOURCES
 from catalog.services import (
     CONTENT_TYPES,
@@ -40,6 +42,7 @@ from catalog.services import (
     export_filename,
     format_from_filename,
 )
+from portal.core.formatting import format_datetime
 
 SESSION_KEY = "catalog_import_uploads"
 UPLOAD_DIR = "catalog-import"
@@ -72,14 +75,6 @@ def importable_keys(user):
 
 def exportable_keys(user):
     return [key for key in RESOURCES if can_export(user, key)]
-
-
-def upload_storage():
-    """Uploaded spreadsheets are not public: use the private storage when there is one."""
-    try:
-        return storages["private"]
-    except InvalidStorageError:
-        return default_storage
 
 
 # ---------------------------------------------------------------------------
@@ -295,38 +290,63 @@ class PreviewView(UploadMixin, CatalogImportView):
 
 
 class ConfirmView(UploadMixin, CatalogImportView):
+    """Queue the import of a file whose dry run had no error; the run page follows it."""
+
     def post(self, request):
         if not self.upload.get("dry_run_ok"):
             messages.error(request, _("Nothing was imported: the dry run of this file has errors."))
             return redirect(self.url("preview", self.token))
-        data = self.read_upload()
-        if data is None:
+        if not upload_storage().exists(self.upload["path"]):
             return self.missing_file()
-        result = catalog_import(
-            model_key=self.upload["model_key"],
-            file_bytes=data,
-            file_format=self.upload["file_format"],
-            dry_run=False,
+        run = import_run_start(
             user=request.user,
+            model_key=self.upload["model_key"],
+            file_path=self.upload["path"],
+            file_format=self.upload["file_format"],
+            filename=self.upload["filename"],
         )
-        if not result.committed:
-            self.upload["dry_run_ok"] = False
-            request.session.modified = True
-            messages.error(request, _("Nothing was imported: the file has errors (the catalog may have changed)."))
-            return self.render_preview(result)
-        _discard(request, self.token)
-        messages.success(
-            request,
-            _("%(what)s imported from “%(file)s”: %(new)s new, %(update)s updated, %(unchanged)s unchanged.")
-            % {
-                "what": MODEL_LABELS[self.upload["model_key"]],
-                "file": self.upload["filename"],
-                "new": result.new_count,
-                "update": result.update_count,
-                "unchanged": result.unchanged_count,
-            },
+        # The file now belongs to the run (its job deletes it); the upload cannot be confirmed twice.
+        _pending(request).pop(self.token, None)
+        request.session.modified = True
+        return redirect(self.url("run", run.pk))
+
+
+class RunMixin:
+    def dispatch(self, request, run_id, *args, **kwargs):
+        self.run = ImportRun.objects.filter(pk=run_id).first()
+        if self.run is None or (self.run.user_id != request.user.pk and not request.user.is_superuser):
+            raise Http404
+        if self.run.model_key not in RESOURCES or not can_import(request.user, self.run.model_key):
+            return self.forbidden()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RunView(RunMixin, CatalogImportView):
+    """Progress of a confirmed import (the page reloads itself until it is finished), then its result."""
+
+    REFRESH_SECONDS = 2
+
+    def get(self, request):
+        run = self.run
+        title = _("Import of “%(file)s”") % {"file": run.filename}
+        return self.render(
+            "catalog/admin/import_run.html",
+            page_title=title,
+            extra_breadcrumbs=[{"url": "", "label": title}],
+            run=run,
+            confirmed_at=format_datetime(run.created_at),
+            progress=import_run_progress(run),
+            model_label=MODEL_LABELS.get(run.model_key, run.model_key),
+            refresh_seconds=self.REFRESH_SECONDS,
+            status_url=self.url("run_status", run.pk),
         )
-        return redirect(self.url("index"))
+
+
+class RunStatusView(RunMixin, CatalogImportView):
+    """The run's progress as JSON (status, rows done / total, counts)."""
+
+    def get(self, request):
+        return JsonResponse(import_run_progress(self.run))
 
 
 class CancelView(UploadMixin, CatalogImportView):
@@ -378,5 +398,7 @@ class CatalogImportViewSet(ViewSet):
             path("preview/<uuid:token>/", view(PreviewView), name="preview"),
             path("confirm/<uuid:token>/", view(ConfirmView), name="confirm"),
             path("cancel/<uuid:token>/", view(CancelView), name="cancel"),
+            path("run/<int:run_id>/", view(RunView), name="run"),
+            path("run/<int:run_id>/status/", view(RunStatusView), name="run_status"),
             path("export/<str:model_key>/<str:file_format>/", view(ExportView), name="export"),
         ]

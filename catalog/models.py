@@ -4,6 +4,7 @@ Catalog rows are plain Django models edited as Wagtail snippets, so the
 import/export, the API and the public pages all read the same tables.
 """
 
+import unicodedata
 from decimal import Decimal
 
 from django.core.validators import MinValueValidator, RegexValidator
@@ -27,6 +28,30 @@ procedure_code_validator = RegexValidator(
 )
 
 
+class NfcTextMixin:
+    """Every text a catalog row stores is in composed Unicode (NFC), whatever typed or imported it.
+
+    Files exported by some systems (and text pasted from them) carry decomposed Vietnamese ("e" + U+0302 + U+0301
+    for "ế"): it looks the same but a search or a comparison with composed text misses it. The admin forms, the
+    import and the API all end in ``clean_fields`` / ``save``, so normalising there covers every way in.
+    """
+
+    def normalise_text(self):
+        for field in self._meta.concrete_fields:
+            if isinstance(field, (models.CharField, models.TextField)):
+                value = getattr(self, field.attname)
+                if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
+                    setattr(self, field.attname, unicodedata.normalize("NFC", value))
+
+    def clean_fields(self, exclude=None):
+        self.normalise_text()
+        super().clean_fields(exclude=exclude)
+
+    def save(self, *args, **kwargs):
+        self.normalise_text()
+        super().save(*args, **kwargs)
+
+
 class AgencyLevel(models.TextChoices):
     PROVINCE = "province", _("Province")
     COMMUNE = "commune", _("Commune / ward")
@@ -37,7 +62,7 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Agency(models.Model):
+class Agency(NfcTextMixin, models.Model):
     code = models.CharField(_("identifier code"), max_length=20, unique=True, validators=[agency_code_validator])
     name = models.CharField(_("name"), max_length=255)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
@@ -69,7 +94,7 @@ class Agency(models.Model):
         return self.name
 
 
-class Sector(models.Model):
+class Sector(NfcTextMixin, models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=255)
 
@@ -138,7 +163,7 @@ class ProcedureQuerySet(models.QuerySet):
         return self.filter(pk__in=Procedure.objects.filter(agencies__in=agency_ids).values("pk"))
 
 
-class Procedure(ClusterableModel):
+class Procedure(NfcTextMixin, ClusterableModel):
     national_code = models.CharField(
         _("national code"), max_length=40, unique=True, validators=[procedure_code_validator]
     )
@@ -220,7 +245,7 @@ class FeeKind(models.TextChoices):
     CHARGE = "charge", _("Charge (lệ phí)")
 
 
-class ProcedureFee(models.Model):
+class ProcedureFee(NfcTextMixin, models.Model):
     procedure = ParentalKey(Procedure, on_delete=models.CASCADE, related_name="fees")
     kind = models.CharField(_("kind"), max_length=10, choices=FeeKind.choices, default=FeeKind.CHARGE)
     name = models.CharField(_("name"), max_length=255)
@@ -239,7 +264,7 @@ class ProcedureFee(models.Model):
         return f"{self.name}: {self.amount:,.0f} đ"
 
 
-class ProcedureDocument(models.Model):
+class ProcedureDocument(NfcTextMixin, models.Model):
     procedure = ParentalKey(Procedure, on_delete=models.CASCADE, related_name="documents")
     name = models.CharField(_("document"), max_length=500)
     originals = models.PositiveSmallIntegerField(_("originals"), default=1)
@@ -266,7 +291,7 @@ class ProcedureDocument(models.Model):
         return self.name
 
 
-class FaqEntry(models.Model):
+class FaqEntry(NfcTextMixin, models.Model):
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.CASCADE, related_name="faq_entries")
     procedure = models.ForeignKey(
         Procedure,
@@ -297,7 +322,7 @@ class MaintenanceNoticeQuerySet(models.QuerySet):
         return self.filter(is_published=True, ends_at__gt=now).order_by("starts_at")
 
 
-class MaintenanceNotice(models.Model):
+class MaintenanceNotice(NfcTextMixin, models.Model):
     """Planned downtime, shown on every page from N working days ahead (TN 9-10, BN 9)."""
 
     title = models.CharField(_("title"), max_length=255)
@@ -332,7 +357,7 @@ class OfficialQuerySet(models.QuerySet):
         return self.filter(agency=agency)
 
 
-class Official(models.Model):
+class Official(NfcTextMixin, models.Model):
     """A back-office account's place in the organisation: every official belongs to one unit (TN 8, BN 7)."""
 
     user = models.OneToOneField(
@@ -464,3 +489,52 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableAccessLogError("The access log cannot be deleted.")
+
+
+# --- catalog import runs (catalog/import_runs.py) ---------------------------------------------------------
+
+
+class ImportRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    REFUSED = "refused", _("Not imported: the file has errors")
+    FAILED = "failed", _("Failed")
+
+
+class ImportRun(models.Model):
+    """One confirmed import of a catalog sheet, run in the background: who, when, which file, what it did."""
+
+    model_key = models.CharField(_("sheet"), max_length=20)
+    filename = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    file_path = models.CharField(max_length=255, editable=False)
+    file_format = models.CharField(max_length=5, editable=False)
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("imported by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportRunStatus.choices, default=ImportRunStatus.QUEUED
+    )
+    created_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    new_count = models.PositiveIntegerField(_("new"), default=0)
+    update_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    #: [{"row", "column", "message"}] of a refused or failed run (the first 500).
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("catalog import")
+        verbose_name_plural = _("catalog imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (ImportRunStatus.DONE, ImportRunStatus.REFUSED, ImportRunStatus.FAILED)

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 from html.parser import HTMLParser
 from typing import NamedTuple
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import resources
@@ -75,6 +77,14 @@ class AgencyColumns:
     ORDER = (CODE, NAME, SHORT_NAME, LEVEL, PARENT_CODE, ADDRESS, PHONE, EMAIL, HOTLINE, WORKING_HOURS)
     REQUIRED = (CODE, NAME)
     KEY = CODE
+    #: Other headers accepted on import (exports of the national database, common spellings).
+    ALIASES = {
+        CODE: ("Mã định danh", "Mã đơn vị", "Mã định danh cơ quan"),
+        NAME: ("Tên đơn vị", "Cơ quan"),
+        LEVEL: ("Cấp cơ quan", "Cấp hành chính"),
+        PARENT_CODE: ("Cơ quan cấp trên", "Mã đơn vị cấp trên", "Đơn vị cấp trên"),
+        EMAIL: ("Email", "E-mail"),
+    }
 
 
 class SectorColumns:
@@ -84,6 +94,7 @@ class SectorColumns:
     ORDER = (CODE, NAME)
     REQUIRED = (CODE, NAME)
     KEY = CODE
+    ALIASES = {CODE: ("Mã số lĩnh vực",), NAME: ("Lĩnh vực",)}
 
 
 class ProcedureColumns:
@@ -132,6 +143,26 @@ class ProcedureColumns:
     )
     REQUIRED = (CODE, NAME, SECTOR_CODE, AGENCY_CODES, PROCESSING_TIME)
     KEY = CODE
+    #: Other headers accepted on import: the national database's (CSDLQG) and common synonyms. Sector and
+    #: agency columns may hold names instead of codes.
+    ALIASES = {
+        CODE: ("Mã TTHC", "Mã số TTHC", "Mã số TTHC trên CSDLQG", "Mã thủ tục hành chính", "Mã số thủ tục"),
+        NAME: ("Tên TTHC", "Tên thủ tục hành chính"),
+        SECTOR_CODE: ("Lĩnh vực", "Tên lĩnh vực", "Mã lĩnh vực TTHC"),
+        AGENCY_CODES: ("Cơ quan thực hiện", "Cơ quan giải quyết", "Tên cơ quan thực hiện", "Mã cơ quan"),
+        LEVEL: ("Cấp", "Cấp thực hiện TTHC", "Cấp giải quyết"),
+        ONLINE_LEVEL: ("Mức độ", "Mức độ dịch vụ công", "Mức độ DVCTT", "Dịch vụ công trực tuyến"),
+        PROCESSING_TIME: ("Thời gian giải quyết", "Thời hạn"),
+        APPLICANTS: ("Đối tượng",),
+        STEPS: ("Trình tự",),
+        REQUIREMENTS: ("Yêu cầu điều kiện", "Điều kiện thực hiện"),
+        CHANNELS: ("Hình thức nộp", "Cách thức"),
+        RESULT: ("Kết quả", "Kết quả giải quyết"),
+        LEGAL_BASIS: ("Căn cứ pháp lý của TTHC", "Cơ sở pháp lý"),
+        STATUS: ("Trạng thái", "Tình trạng hiệu lực"),
+        FEES: ("Lệ phí", "Phí lệ phí", "Phí và lệ phí"),
+        DOCUMENTS: ("Hồ sơ", "Thành phần, số lượng hồ sơ"),
+    }
 
 
 #: Separator between codes in "Mã cơ quan thực hiện" and between channels.
@@ -205,7 +236,9 @@ def cell_text(value, *, multiline=True) -> str:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    # Composed Unicode (NFC): files from other systems often carry decomposed Vietnamese (NFD).
+    text = unicodedata.normalize("NFC", str(value)).replace("_x000D_", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     if not multiline:
         text = " ".join(part.strip() for part in text.split("\n") if part.strip())
     return text.strip()
@@ -422,6 +455,32 @@ class CodeLookupWidget(Widget):
         text = cell_text(value, multiline=False)
         return text.upper() if self.upper else text
 
+    def prepare(self):
+        """Load every row once before an import, so no row of the file costs a query."""
+        self.cache = {obj.code: obj for obj in self.model.objects.all()}
+        self.by_name = None
+
+    def by_folded_name(self, text):
+        """Rows whose name matches ``text`` ignoring case, accents and Unicode form (a cell may hold a name)."""
+        if getattr(self, "by_name", None) is None:
+            self.by_name = defaultdict(list)
+            for obj in self.cache.values() or self.model.objects.all():
+                self.by_name[fold(obj.name)].append(obj)
+        return self.by_name.get(fold(text), [])
+
+    def resolve(self, text):
+        """The row a cell names, by code or else by name; None if unknown; ValueError if the name is ambiguous."""
+        obj = self.get(self.upper and text.upper() or text)
+        if obj is not None:
+            return obj
+        found = self.by_folded_name(text)
+        if len(found) > 1:
+            raise ValueError(
+                _("“%(name)s” is the name of several rows (%(codes)s): write the code instead.")
+                % {"name": text, "codes": ", ".join(sorted(obj.code for obj in found))}
+            )
+        return found[0] if found else None
+
     def get(self, code):
         if code not in self.cache:
             obj = self.model.objects.filter(code=code).first()
@@ -431,12 +490,13 @@ class CodeLookupWidget(Widget):
         return self.cache[code]
 
     def clean(self, value, row=None, **kwargs):
+        text = cell_text(value, multiline=False)
         code = self.normalise(value)
         if not code:
             if self.required_message:
                 raise ValueError(str(self.required_message))
             return None
-        obj = self.get(code)
+        obj = self.resolve(text)
         if obj is None:
             raise ValueError(str(self.unknown_message) % {"code": code})
         return obj
@@ -448,27 +508,31 @@ class CodeLookupWidget(Widget):
 class AgencyCodesWidget(CodeLookupWidget):
     """``000.00.15.H12; 000.00.01.H12`` -> list of agencies."""
 
-    SPLIT = re.compile(r"[;,\n]+")
+    SPLIT = re.compile(r"[;\n]+")
 
     def __init__(self):
         super().__init__(Agency, unknown_message="", upper=True)
 
     def clean(self, value, row=None, **kwargs):
-        codes = []
+        agencies, unknown = [], []
         for part in self.SPLIT.split(cell_text(value)):
-            code = part.strip().upper()
-            if code and code not in codes:
-                codes.append(code)
-        if not codes:
-            raise ValueError(_("At least one implementing agency code is required."))
-        missing = [code for code in codes if code not in self.cache]
-        if missing:
-            for agency in Agency.objects.filter(code__in=missing):
-                self.cache[agency.code] = agency
-        unknown = [code for code in codes if code not in self.cache]
+            part = part.strip()
+            if not part:
+                continue
+            found = self.resolve(part)
+            if found is not None:
+                found = [found]
+            else:  # codes separated by commas ("000.00.15.H12, 000.01.20.H12")
+                pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+                found = [self.resolve(piece) for piece in pieces] if len(pieces) > 1 else [None]
+                unknown.extend(piece for piece, agency in zip(pieces or [part], found) if agency is None)
+                found = [agency for agency in found if agency is not None]
+            agencies.extend(agency for agency in found if agency not in agencies)
         if unknown:
-            raise ValueError(_("Unknown agency code(s): %(codes)s.") % {"codes": ", ".join(unknown)})
-        return [self.cache[code] for code in codes]
+            raise ValueError(_("Unknown agency code(s): %(codes)s.") % {"codes": ", ".join(c.upper() for c in unknown)})
+        if not agencies:
+            raise ValueError(_("At least one implementing agency code is required."))
+        return agencies
 
     def render(self, value, obj=None, **kwargs):
         return f"{LIST_SEPARATOR} ".join(sorted(agency.code for agency in value or ()))
@@ -676,7 +740,7 @@ class DeferredColumn(Field):
 
     On import the parsed value is parked on the instance; ``get_value`` returns
     it (so "unchanged" compares the file with the database), otherwise reads
-    the database. ``commit`` writes it.
+    the database. ``commit_many`` writes them all once every row is saved.
     """
 
     PENDING = "_catalog_import_pending"
@@ -698,7 +762,8 @@ class DeferredColumn(Field):
     def read(self, instance):
         raise NotImplementedError
 
-    def commit(self, instance, user=None):
+    def commit_many(self, entries, user=None):
+        """Write the parked values of ``entries`` ([(instance, is_new)]), after every row is saved."""
         raise NotImplementedError
 
 
@@ -706,9 +771,28 @@ class AgenciesColumn(DeferredColumn):
     def read(self, instance):
         return list(instance.agencies.all())
 
-    def commit(self, instance, user=None):
-        if self.has_pending(instance):
-            instance.agencies.set(self.get_value(instance))
+    def commit_many(self, entries, user=None):
+        """Set the agencies of every saved row at once: one read, one insert, deletes only where some went."""
+        through = Procedure.agencies.through
+        pending = [(instance, is_new) for instance, is_new in entries if self.has_pending(instance)]
+        wanted = {instance.pk: [agency.pk for agency in self.get_value(instance)] for instance, _new in pending}
+        current = defaultdict(set)
+        existing_pks = [instance.pk for instance, is_new in pending if not is_new]
+        for i in range(0, len(existing_pks), 500):
+            chunk = through.objects.filter(procedure_id__in=existing_pks[i : i + 500])
+            for procedure_id, agency_id in chunk.values_list("procedure_id", "agency_id"):
+                current[procedure_id].add(agency_id)
+        added = []
+        for procedure_id, agency_ids in wanted.items():
+            gone = current[procedure_id] - set(agency_ids)
+            if gone:
+                through.objects.filter(procedure_id=procedure_id, agency_id__in=gone).delete()
+            added.extend(
+                through(procedure_id=procedure_id, agency_id=agency_id)
+                for agency_id in agency_ids
+                if agency_id not in current[procedure_id]
+            )
+        through.objects.bulk_create(added, batch_size=1000)
 
 
 class _ChildRowsColumn(DeferredColumn):
@@ -727,31 +811,44 @@ class _ChildRowsColumn(DeferredColumn):
         fields = self.spec_class._fields
         return [self.spec_class(*(getattr(child, f) for f in fields)) for child in self.children(instance)]
 
-    def commit(self, instance, user=None):
-        if not self.has_pending(instance):
-            return
-        specs = self.get_value(instance)
-        existing = self.children(instance)
-        if self.read(instance) == list(specs):
-            return
-        pool = defaultdict(list)
-        for child in existing:
-            pool[tuple(getattr(child, f) for f in self.match_fields)].append(child)
-        kept = set()
-        for index, spec in enumerate(specs):
-            candidates = pool[tuple(getattr(spec, f) for f in self.match_fields)]
-            child = candidates.pop(0) if candidates else self.model(procedure_id=instance.pk)
-            values = {**spec._asdict(), "sort_order": index}
-            if child.pk is None or any(getattr(child, k) != v for k, v in values.items()):
-                for key, val in values.items():
-                    setattr(child, key, val)
-                child._history_user = user
-                child.save()
-            kept.add(child.pk)
-        for child in existing:
-            if child.pk not in kept:
-                child._history_user = user
-                child.delete()
+    def commit_many(self, entries, user=None):
+        """Write the children of every saved row in bulk (with their history rows); unchanged ones are not touched.
+
+        Existing children come from the prefetch of the import's queryset; a new row has none."""
+        fields = [*self.spec_class._fields, "sort_order"]
+        created, updated, deleted = [], [], []
+        for instance, is_new in entries:
+            if not self.has_pending(instance):
+                continue
+            specs = list(self.get_value(instance))
+            existing = [] if is_new else self.children(instance)
+            if not is_new and self.read(instance) == specs:
+                continue
+            pool = defaultdict(list)
+            for child in existing:
+                pool[tuple(getattr(child, f) for f in self.match_fields)].append(child)
+            kept = set()
+            for index, spec in enumerate(specs):
+                candidates = pool[tuple(getattr(spec, f) for f in self.match_fields)]
+                values = {**spec._asdict(), "sort_order": index}
+                if candidates:
+                    child = candidates.pop(0)
+                    kept.add(child.pk)
+                    if any(getattr(child, k) != v for k, v in values.items()):
+                        for key, val in values.items():
+                            setattr(child, key, val)
+                        updated.append(child)
+                else:
+                    created.append(self.model(procedure_id=instance.pk, **values))
+            deleted.extend(child for child in existing if child.pk not in kept)
+        for child in deleted:  # rare (a line removed from a cell); one by one so simple-history records each
+            child._history_user = user
+            child.delete()
+        self.model.objects.bulk_create(created, batch_size=500)
+        self.model.objects.bulk_update(updated, fields, batch_size=500)
+        history = self.model.history
+        history.bulk_history_create(created, batch_size=500, default_user=user)
+        history.bulk_history_create(updated, batch_size=500, update=True, default_user=user)
 
 
 class DocumentsColumn(_ChildRowsColumn):
@@ -780,9 +877,20 @@ class CatalogResource(resources.ModelResource):
     key_field = "code"
     sheet_title = ""
 
-    def __init__(self, user=None, sheet_rows=None, **kwargs):
+    #: Whether the dry run saves each row (and rolls back): needed when a row refers to another row of the same
+    #: file (an agency's parent). Otherwise the dry run only validates, which is much faster.
+    dry_run_saves = True
+    #: Report progress every this many rows.
+    PROGRESS_EVERY = 50
+
+    def __init__(self, user=None, sheet_rows=None, progress=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        #: ``progress(rows_done)``, called now and then while importing (the background job shows it).
+        self.progress = progress
+        self._dry_run = False
+        #: Rows saved, with whether they were new: their M2M and child rows are written in bulk at the end.
+        self._saved = []
         # Spreadsheet row of each dataset row (data row 1 is sheet row 2 unless told otherwise).
         self.sheet_rows = list(sheet_rows or [])
         self.present_columns = set(self.columns.ORDER)
@@ -826,8 +934,24 @@ class CatalogResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.present_columns = set(dataset.headers or ())
         self._seen_keys = {}
+        self._saved = []
+        for field in self.get_import_fields():
+            prepare = getattr(field.widget, "prepare", None)
+            if prepare is not None:
+                prepare()
+
+    def after_import(self, dataset, result, **kwargs):
+        """Write what was parked for every saved row (agencies, documents, fees) in bulk, then log the edits."""
+        if self._dry_run or result.has_errors() or result.has_validation_errors():
+            return
+        for field in self.get_import_fields():
+            if isinstance(field, DeferredColumn) and field.column_name in self.present_columns:
+                field.commit_many(self._saved, user=self.user)
+        self.log_actions(self._saved)
 
     def before_import_row(self, row, **kwargs):
+        # import-export passes ``dry_run`` to the row hooks (not to ``before_import``).
+        self._dry_run = bool(kwargs.get("dry_run"))
         self._before = None
         self._changed = None
 
@@ -870,23 +994,48 @@ class CatalogResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         row_result.changed_columns = list(self._changed or [])
+        number = kwargs.get("row_number") or 0
+        if self.progress is not None and number % self.PROGRESS_EVERY == 0:
+            self.progress(number)
+
+    def do_instance_save(self, instance, is_create):
+        if self._dry_run and not self.dry_run_saves:
+            return
+        super().do_instance_save(instance, is_create)
 
     def before_save_instance(self, instance, row, **kwargs):
         instance._history_user = self.user
 
     def save_m2m(self, instance, row, **kwargs):
-        for field in self.get_import_fields():
-            if isinstance(field, DeferredColumn) and field.column_name in row:
-                field.commit(instance, user=self.user)
+        if self._dry_run:
+            return
+        self._saved.append((instance, self._before is None))
         self.saved_instances.append(instance)
-        self.log_action(instance)
 
-    def log_action(self, instance):
-        """Record the change in Wagtail's audit log, like an edit in the snippet screens."""
-        from wagtail.log_actions import log
+    def log_actions(self, entries):
+        """Record the changes in Wagtail's audit log, like edits in the snippet screens (one insert for all)."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.models import ModelLogEntry
 
-        action = "wagtail.edit" if self._before is not None else "wagtail.create"
-        log(instance, action, user=self.user)
+        if not entries:
+            return
+        content_type = ContentType.objects.get_for_model(self._meta.model, for_concrete_model=False)
+        now = timezone.now()
+        ModelLogEntry.objects.bulk_create(
+            [
+                ModelLogEntry(
+                    content_type=content_type,
+                    object_id=str(instance.pk),
+                    label=str(instance)[:255],
+                    action="wagtail.create" if is_new else "wagtail.edit",
+                    user=self.user if getattr(self.user, "pk", None) else None,
+                    timestamp=now,
+                    data={},
+                )
+                for instance, is_new in entries
+            ],
+            batch_size=500,
+        )
 
 
 class SectorResource(CatalogResource):
@@ -907,6 +1056,8 @@ class SectorResource(CatalogResource):
         skip_diff = True
         clean_model_instances = True
         use_transactions = True
+
+    dry_run_saves = False
 
     def get_queryset(self):
         return Sector.objects.order_by("code")
@@ -1116,11 +1267,30 @@ class ProcedureResource(CatalogResource):
         clean_model_instances = True
         use_transactions = True
 
+    dry_run_saves = False
+
+    def check_instance(self, instance, row, errors):
+        """The level must fit the agencies: a commune-level procedure is not implemented by a provincial agency,
+        nor a provincial one by a commune."""
+        if "level" in errors or "agencies" in errors or self.fields["agencies"].column_name not in row:
+            return
+        wrong_level = {ProcedureLevel.COMMUNE: AgencyLevel.PROVINCE, ProcedureLevel.PROVINCE: AgencyLevel.COMMUNE}
+        bad = [a for a in self.fields["agencies"].get_value(instance) if a.level == wrong_level.get(instance.level)]
+        if bad:
+            message = (
+                _("A commune-level procedure cannot be implemented by the provincial agency %(agencies)s.")
+                if instance.level == ProcedureLevel.COMMUNE
+                else _("A province-level procedure cannot be implemented by the commune agency %(agencies)s.")
+            )
+            names = ", ".join(f"{agency.name} ({agency.code})" for agency in bad)
+            errors["agencies"].append(message % {"agencies": names})
+
     def get_queryset(self):
-        return Procedure.objects.select_related("sector")
+        # The import compares and rewrites agencies, documents and fees: read them with the rows, not per row.
+        return Procedure.objects.select_related("sector").prefetch_related("agencies", "documents", "fees")
 
     def export_queryset(self):
-        return self.get_queryset().prefetch_related("agencies", "documents", "fees").order_by("national_code")
+        return self.get_queryset().order_by("national_code")
 
 
 #: The sheets offered in the admin, by URL key.

@@ -187,6 +187,16 @@ def _read_csv(file_bytes, known_headers):
         raise CatalogFileError(_("The CSV file could not be read: %(error)s") % {"error": exc}) from None
 
 
+def header_names(columns) -> dict[str, str]:
+    """Every accepted header, folded (no accents, lower case), to the layout's header it stands for."""
+    names = {}
+    for header, aliases in getattr(columns, "ALIASES", {}).items():
+        for alias in aliases:
+            names[fold(alias)] = header
+    names.update({fold(header): header for header in columns.ORDER})  # a layout header always wins
+    return names
+
+
 def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list, list[tuple[int, list]]]:
     """Return (header row number, header cells, [(sheet row number, cells)]) of the first sheet."""
     _check_format(file_format)
@@ -194,11 +204,11 @@ def read_table(file_bytes: bytes, file_format: str, columns) -> tuple[int, list,
         raise CatalogFileError(_("The file is empty."))
     if file_format == "csv" and file_bytes[:4] == b"PK\x03\x04":
         file_format = "xlsx"  # a workbook saved with the wrong extension
-    rows = _read_xlsx(file_bytes) if file_format == "xlsx" else _read_csv(file_bytes, columns.ORDER)
-    key = fold(columns.KEY)
+    rows = _read_xlsx(file_bytes) if file_format == "xlsx" else _read_csv(file_bytes, header_names(columns))
+    keys = {fold(columns.KEY), *(fold(alias) for alias in getattr(columns, "ALIASES", {}).get(columns.KEY, ()))}
     header_index = None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if any(fold(cell_text(cell, multiline=False)) == key for cell in row):
+        if any(fold(cell_text(cell, multiline=False)) in keys for cell in row):
             header_index = index
             break
     if header_index is None:
@@ -218,8 +228,13 @@ class _Rollback(Exception):
     pass
 
 
-def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_run: bool, user=None):
-    """Import (or preview) one catalog sheet. Never raises for bad data: see ``result.errors``."""
+def catalog_import(
+    *, model_key: str, file_bytes: bytes, file_format: str, dry_run: bool, user=None, progress=None, on_success=None
+):
+    """Import (or preview) one catalog sheet. Never raises for bad data: see ``result.errors``.
+
+    ``progress(rows_done, rows_total)`` is called now and then; ``on_success(result)`` inside the transaction of a
+    real import that is about to be committed (the background run records its outcome with the data)."""
     resource_class = get_resource_class(model_key)
     _check_format(file_format)
     columns = resource_class.columns
@@ -232,7 +247,7 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
         return result
 
     # Map file headers to the layout (case and accents do not matter; order does not matter).
-    by_fold = {fold(header): header for header in columns.ORDER}
+    by_fold = header_names(columns)
     positions = {}
     for index, cell in enumerate(header_cells):
         text = cell_text(cell, multiline=False)
@@ -262,7 +277,10 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
         if any(cell_text(value) for value in values.values()):
             rows.append((number, values))
 
-    resource = resource_class(user=user)
+    total = len(rows)
+    resource = resource_class(user=user, progress=(lambda done: progress(done, total)) if progress else None)
+    if progress:
+        progress(0, total)
     rows = resource.order_rows(rows)
     resource.sheet_rows = [number for number, _values in rows]
     dataset = tablib.Dataset(headers=headers)
@@ -283,6 +301,8 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
             if dry_run or result.has_errors:
                 raise _Rollback
             result.committed = True
+            if on_success is not None:
+                on_success(result)
     except _Rollback:
         pass
     if result.committed:
@@ -291,12 +311,14 @@ def catalog_import(*, model_key: str, file_bytes: bytes, file_format: str, dry_r
 
 
 def _update_reference_index(instances):
+    """One background job refreshes Wagtail's reference index of every written row (not one job per row)."""
     from wagtail.models import ReferenceIndex
-    from wagtail.tasks import update_reference_index_task
 
-    for instance in instances:
-        if ReferenceIndex.is_indexed(type(instance)):
-            update_reference_index_task.enqueue(instance._meta.app_label, instance._meta.model_name, str(instance.pk))
+    from catalog.tasks import refresh_reference_index
+
+    if instances and ReferenceIndex.is_indexed(type(instances[0])):
+        opts = instances[0]._meta
+        refresh_reference_index(opts.app_label, opts.model_name, [instance.pk for instance in instances])
 
 
 def _collect(result, resource, outcome, rows):

@@ -1,6 +1,7 @@
 """Catalog import/export: resources, services and the Wagtail admin screens."""
 
 import csv
+import hashlib
 import io
 import re
 from decimal import Decimal
@@ -566,8 +567,11 @@ def test_admin_upload_dry_run_shows_row_error_and_confirm_is_refused(admin_clien
     assert snapshot() == before
 
 
-def test_admin_upload_confirm_imports_and_cleans_up(admin_client, base_catalog):
-    response = upload(admin_client, to_xlsx([procedure_row(), second_row()]), filename="thu-tuc.xlsx")
+def test_admin_upload_confirm_imports_in_the_background_and_cleans_up(
+    admin_client, base_catalog, django_capture_on_commit_callbacks
+):
+    data = to_xlsx([procedure_row(), second_row()])
+    response = upload(admin_client, data, filename="thu-tuc.xlsx")
     preview_url = response["Location"]
     token = re.search(r"/preview/([0-9a-f-]+)/", preview_url).group(1)
     upload_path = admin_client.session["catalog_import_uploads"][token]["path"]
@@ -576,13 +580,22 @@ def test_admin_upload_confirm_imports_and_cleans_up(admin_client, base_catalog):
     assert "Confirm import" in html and "1.001612" in html
     assert Procedure.objects.count() == 0
 
-    response = admin_client.post(reverse("catalog_import:confirm", args=[token]), follow=True)
-    assert response.redirect_chain[-1][0] == reverse("catalog_import:index")
-    assert "2 new, 0 updated, 0 unchanged" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the job is queued once the run is committed
+        response = admin_client.post(reverse("catalog_import:confirm", args=[token]))
+    from catalog.models import ImportRun
+
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("catalog_import:run", args=[run.pk])
+    assert (run.status, run.filename, run.user.username) == ("done", "thu-tuc.xlsx", "admin")
+    assert run.file_sha256 == hashlib.sha256(data).hexdigest()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "2 new, 0 updated, 0 unchanged." in page and 'http-equiv="refresh"' not in page
+    status = admin_client.get(reverse("catalog_import:run_status", args=[run.pk])).json()
+    assert status["finished"] and status["counts"] == {"new": 2, "update": 0, "unchanged": 0, "errors": 0}
     assert Procedure.objects.count() == 2
     assert ProcedureDocument.objects.count() == 4 and ProcedureFee.objects.count() == 2
     assert token not in admin_client.session["catalog_import_uploads"]
-    from catalog.import_views import upload_storage
+    from catalog.import_runs import upload_storage
 
     assert not upload_storage().exists(upload_path)
     # The same token cannot be confirmed twice.
@@ -674,3 +687,155 @@ def test_reference_index_is_updated_after_commit_only(base_catalog, django_captu
     procedure = Procedure.objects.get()
     referenced = {ref.to_content_type.model_class() for ref in ReferenceIndex.get_references_for_object(procedure)}
     assert Sector in referenced
+
+
+def test_upload_and_export_buttons_carry_a_label_beside_a_wagtail_sized_icon(admin_client, base_catalog):
+    """Wagtail sizes a button's icon only in its ``bicolor button--icon`` frame (an ``icon-wrapper`` span):
+    a bare svg inside ``.button`` grows to 300x150 px and pushes the label out (tests/e2e checks the pixels)."""
+    html = admin_client.get(reverse("catalog_import:index")).content.decode()
+    button = r"<(?:button type=\"submit\"|a) class=\"(button[^\"]*)\"[^>]*>(.*?)</(?:button|a)>"
+    buttons = re.findall(button, html, re.S)
+    buttons = [(classes, body) for classes, body in buttons if "icon-upload" in body or "icon-download" in body]
+    assert len(buttons) == 7  # upload + 3 sheets x 2 formats
+    for classes, body in buttons:
+        assert {"bicolor", "button--icon"} <= set(classes.split()), classes
+        assert re.search(r'<span class="icon-wrapper"><svg class="icon icon-(upload|download)', body), body
+        label = re.sub(r"<span class=\"icon-wrapper\">.*?</span>", "", body, flags=re.S).strip()
+        assert label in ("Upload and preview", "Excel (.xlsx)", "CSV (UTF-8)"), label
+
+
+def test_import_run_reports_progress_and_a_refused_file_keeps_its_errors(base_catalog, django_user_model):
+    from django.core.files.base import ContentFile
+
+    from catalog import import_runs
+    from catalog.models import ImportRun
+
+    user = django_user_model.objects.create_user("editor", "e@example.com", "pw-123456789")
+    seen = []
+    store = import_runs.upload_storage()
+
+    def start(data):
+        path = store.save("catalog-import/test.csv", ContentFile(data))
+        run = ImportRun.objects.create(
+            model_key="procedures", filename="x.csv", file_sha256="0" * 64, file_path=path, file_format="csv", user=user
+        )
+        original = import_runs._huey().put
+
+        def spy(key, value):
+            seen.append((ImportRun.objects.get(pk=run.pk).status, value))
+            original(key, value)
+
+        import_runs._huey().put = spy
+        try:
+            import_runs.import_run_execute(run_id=run.pk)
+        finally:
+            import_runs._huey().put = original
+        run.refresh_from_db()
+        return run, path
+
+    run, path = start(to_csv([procedure_row(), second_row()]))
+    assert run.status == "done" and (run.total_rows, run.new_count) == (2, 2)
+    assert seen == [("running", (0, 2))] and not store.exists(path)
+    assert import_runs.import_run_progress(run)["rows_done"] == 2
+    assert import_runs.import_run_execute(run_id=run.pk) is None  # a second delivery of the task does nothing
+
+    run, _path = start(to_csv([procedure_row(**{P.NAME: "Mới"}), second_row(**{P.SECTOR_CODE: "KHONGCO"})]))
+    assert run.status == "refused" and run.error_count == 1
+    assert run.errors == [{"row": 3, "column": P.SECTOR_CODE, "message": "Unknown sector code “KHONGCO”."}]
+    assert Procedure.objects.get(national_code="1.001612").name == "Đăng ký khai sinh"  # all or nothing
+
+
+def test_names_in_decomposed_unicode_are_stored_composed(base_catalog):
+    import unicodedata
+
+    def nfd(text):
+        return unicodedata.normalize("NFD", text)
+
+    row = procedure_row(**{P.NAME: nfd("Đăng ký khai sinh"), P.DOCUMENTS: nfd("Tờ khai đăng ký | 1 | 0 | Bắt buộc")})
+    data = to_csv([row])
+    assert nfd("Đăng ký khai sinh") != "Đăng ký khai sinh"  # the file really is decomposed
+
+    assert run(data).committed
+    procedure = Procedure.objects.get()
+    assert procedure.name == "Đăng ký khai sinh"
+    assert list(procedure.documents.values_list("name", flat=True)) == ["Tờ khai đăng ký"]
+    assert Procedure.objects.filter(name__contains="khai sinh").filter(name__startswith="Đăng ký").exists()
+    # The same decomposed file again changes nothing.
+    assert run(data).counts == {"new": 0, "update": 0, "unchanged": 1, "errors": 0}
+
+
+def test_catalog_rows_saved_or_cleaned_with_decomposed_text_hold_composed_text(base_catalog):
+    import unicodedata
+
+    sector = Sector(code="LV07", name=unicodedata.normalize("NFD", "Giáo dục"))
+    sector.full_clean()
+    assert sector.name == "Giáo dục"
+    agency = base_catalog["province"]
+    agency.address = unicodedata.normalize("NFD", "Số 1 đường Trần Hưng Đạo")
+    agency.save()
+    agency.refresh_from_db()
+    assert agency.address == "Số 1 đường Trần Hưng Đạo"
+
+
+def test_national_database_headers_title_row_and_names_instead_of_codes(base_catalog):
+    """An export of the national database: its own headers, a title row, sectors and agencies by name."""
+    headers = {
+        P.CODE: "Mã số TTHC trên CSDLQG",
+        P.NAME: "Tên TTHC",
+        P.SECTOR_CODE: "Lĩnh vực",
+        P.AGENCY_CODES: "Cơ quan thực hiện",
+        P.LEVEL: "Cấp thực hiện",
+        P.PROCESSING_TIME: "Thời gian giải quyết",
+    }
+    rows = [
+        {P.CODE: "1.001612", P.NAME: "Đăng ký khai sinh", P.SECTOR_CODE: "HỘ TỊCH", P.LEVEL: "Tỉnh, Xã",
+         P.AGENCY_CODES: "so tu phap; UBND xã Tân Lập", P.PROCESSING_TIME: "3"},
+        {P.CODE: "2.002154", P.NAME: "Đăng ký kết hôn", P.SECTOR_CODE: "LV01", P.LEVEL: "Xã",
+         P.AGENCY_CODES: "000.01.20.H12", P.PROCESSING_TIME: "5"},
+    ]  # fmt: skip
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH TỈNH AN BÌNH"])
+    sheet.append([headers[h] for h in headers])
+    for row in rows:
+        sheet.append([row[h] for h in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = run(buffer.getvalue(), file_format="xlsx")
+
+    assert result.committed, [str(e) for e in result.errors]
+    birth = Procedure.objects.get(national_code="1.001612")
+    assert birth.sector == base_catalog["sector"]
+    assert sorted(birth.agencies.values_list("code", flat=True)) == ["000.00.15.H12", "000.01.20.H12"]
+    # The same file again: nothing changed, no history written.
+    before = snapshot()
+    assert run(buffer.getvalue(), file_format="xlsx").counts == {"new": 0, "update": 0, "unchanged": 2, "errors": 0}
+    assert snapshot() == before
+
+
+def test_ambiguous_name_and_level_against_agency_are_row_errors(base_catalog):
+    Agency.objects.create(code="000.02.20.H12", name="UBND xã Tân Lập", level="commune")
+    rows = [
+        procedure_row(**{P.AGENCY_CODES: "UBND xa Tan Lap"}),
+        second_row(**{P.AGENCY_CODES: "000.00.15.H12"}),  # a commune procedure at a provincial department
+    ]
+    result = run(to_csv(rows), dry_run=True)
+    assert [(e.row, e.column) for e in result.errors] == [(2, P.AGENCY_CODES), (3, P.AGENCY_CODES)]
+    assert result.errors[0].message == (
+        "“UBND xa Tan Lap” is the name of several rows (000.01.20.H12, 000.02.20.H12): write the code instead."
+    )
+    assert result.errors[1].message == (
+        "A commune-level procedure cannot be implemented by the provincial agency Sở Tư pháp (000.00.15.H12)."
+    )
+    with translation.override("vi"):
+        vi = run(to_csv(rows[1:]), dry_run=True).errors[0].message
+    assert vi.startswith("Thủ tục cấp xã không thể")
+
+
+def test_preview_of_an_unchanged_file_says_nothing_changed(admin_client, base_catalog):
+    data = to_csv([procedure_row()])
+    assert run(data).committed
+    preview = admin_client.get(upload(admin_client, data)["Location"]).content.decode()
+    assert "Nothing changed: every row of this file is already up to date" in preview
+    assert "Confirm import" not in preview
