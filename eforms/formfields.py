@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from eforms import divisions
 from eforms.files import is_reference, validate_field_upload
 from eforms.models import TableColumnType
+from portal.core.formatting import format_file_size
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
@@ -114,22 +115,36 @@ class StaticTextField(forms.Field):
 
 # --- File --------------------------------------------------------------------------
 class StoredFileInput(forms.FileInput):
-    """A file input that says which file is already attached (from a saved draft or an earlier step)."""
+    """A file input that shows the file already attached (name, size) with "Remove"; choosing a file replaces it.
+
+    The attached file is the one kept from an earlier post of the step (an upload
+    in the wizard's private storage) or a reference of a saved value. With a file
+    attached, the input is no longer marked ``required``: the field is satisfied.
+    The "Remove" button posts ``eform_remove_file=<input name>`` (no JavaScript).
+    """
 
     template_name = "eforms/widgets/file.html"
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        if is_reference(value):
-            context["current"] = value
-        elif getattr(value, "name", None):  # kept from an earlier post of this step
-            context["current"] = {"name": os.path.basename(value.name)}
-        else:
-            context["current"] = None
+        context["current"] = attached_file(value)
+        if context["current"]:
+            context["widget"]["attrs"].pop("required", None)
         return context
 
     def format_value(self, value):
         return value if is_reference(value) else None
+
+
+def attached_file(value):
+    """``{"name", "size", "size_text"}`` of an attached file (a kept upload or a reference), or None."""
+    if is_reference(value):
+        name, size = value.get("name", ""), value.get("size")
+    elif getattr(value, "name", None):
+        name, size = os.path.basename(value.name), getattr(value, "size", None)
+    else:
+        return None
+    return {"name": name, "size": size, "size_text": format_file_size(size)}
 
 
 class EFormFileField(forms.FileField):

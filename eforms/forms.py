@@ -1,11 +1,10 @@
 """The steps of online submission that follow the form's sections: documents, delivery, review."""
 
-import os
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from eforms.formfields import StoredFileInput, attached_file
 from portal.core.uploads import validate_upload
 from workflow.models import Delivery
 
@@ -33,7 +32,7 @@ class DocumentsForm(forms.Form):
             self.fields[file_name] = forms.FileField(
                 label=_("Upload a file"),
                 required=False,
-                widget=_KeptFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.zip"}),
+                widget=StoredFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx,.zip"}),
             )
             if self.stored:
                 self.fields[pick_name] = forms.ChoiceField(
@@ -74,27 +73,19 @@ class DocumentsForm(forms.Form):
     def summary(self):
         rows = []
         chosen = {d.pk: source for d, source in self.chosen()}
-        for document, _file, _pick in self.rows:
+        for document, file_name, _pick in self.rows:
             source = chosen.get(document.pk)
+            upload = None
             if source is None:
                 text = ""
             elif hasattr(source, "doc_type"):
                 text = _("%(title)s (from my data store)") % {"title": source.title}
             else:
-                text = os.path.basename(source.name)
-            rows.append({"name": document.name, "mandatory": document.mandatory, "text": text})
+                upload = attached_file(source)
+                upload["input"] = self.add_prefix(file_name)  # what "Remove" posts
+                text = upload["name"]
+            rows.append({"name": document.name, "mandatory": document.mandatory, "text": text, "file": upload})
         return rows
-
-
-class _KeptFileInput(forms.ClearableFileInput):
-    """Says which file is already attached from an earlier post of this step."""
-
-    template_name = "eforms/widgets/file.html"
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["current"] = {"name": os.path.basename(value.name)} if getattr(value, "name", None) else None
-        return context
 
 
 class DeliveryForm(forms.Form):

@@ -625,3 +625,12 @@ class FormDraft(models.Model):
     @property
     def is_submitted(self):
         return self.status == DraftStatus.SUBMITTED
+
+    @property
+    def attached_files(self):
+        """``[{"name", "size"}]`` of the files kept in ``state`` (uploaded to this filling and not removed)."""
+        return [
+            {"name": info.get("name", ""), "size": info.get("size")}
+            for step_files in (self.state or {}).get("step_files", {}).values()
+            for info in step_files.values()
+        ]

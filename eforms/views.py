@@ -12,8 +12,9 @@ import copy
 import json
 from collections import OrderedDict
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -27,10 +28,12 @@ from formtools.wizard.views import SessionWizardView
 from eforms import engine, selectors, services
 from eforms.errors import NoPublishedVersion, SubmissionRefused
 from eforms.files import WizardFileStorage
+from eforms.formfields import attached_file
 from eforms.forms import DeliveryForm, DocumentsForm, ReviewForm
 from eforms.models import FieldType
 from portal.citizens.accounts.decorators import citizen_required
 from portal.core.formatting import format_date
+from portal.core.uploads import validate_upload
 
 DOCUMENTS, DELIVERY, REVIEW = "documents", "delivery", "review"
 
@@ -218,11 +221,18 @@ class SubmitWizard(SessionWizardView):
 
     def get_form(self, step=None, data=None, files=None):
         step = step or self.steps.current
+        kept = self.storage.get_step_files(step) or {}
         if data is not None and data is self.request.POST:
             # A step posted again without choosing the file again keeps the file chosen before.
-            kept = self.storage.get_step_files(step) or {}
             files = {**kept, **dict(self.request.FILES.items())}
-        return super().get_form(step, data, files)
+        elif data is None:
+            files = None  # a step not sent yet (its files kept from "Back" or "More rows"): no errors to show
+        form = super().get_form(step, data, files)
+        # A file field renders its initial value, never the posted one: the kept files are shown as attached
+        # (name, size, "Remove"), and a required one is satisfied.
+        prefix = f"{form.prefix}-"
+        form.initial.update({key[len(prefix) :]: f for key, f in kept.items() if key.startswith(prefix)})
+        return form
 
     def process_step(self, form):
         self._memo = None
@@ -243,9 +253,78 @@ class SubmitWizard(SessionWizardView):
         }
 
     def process_step_files(self, form):
-        names = {form.add_prefix(name) for name in form.fields if name in getattr(form, "cleaned_data", {})}
-        hidden = {form.add_prefix(name) for name in getattr(form, "hidden", set())}
-        return {key: upload for key, upload in self.request.FILES.items() if key in names and key not in hidden}
+        # The files chosen on this post are kept already (``_keep_uploads`` before the step is checked, so a
+        # step refused for another answer does not lose them); a file for a question that does not apply goes.
+        self._discard_files(self.steps.current, {form.add_prefix(name) for name in getattr(form, "hidden", set())})
+        return {}
+
+    # --- files kept between requests (add-row, back, save, resume; replace and remove) -----------------
+    def _keep_uploads(self, step, skip=(), quiet=False):
+        """Keep the files just chosen on ``step`` that pass their field's checks, though the step is not sent.
+
+        "More rows", "Back" and "Save and continue later" post the step without
+        validating it; without this the file chosen on that post would be lost.
+        A refused file is named in a message and not stored.
+        """
+        if not self.request.FILES or step not in self.get_form_list():
+            return
+        form = self.get_form(step, data=self.request.POST, files=self.request.FILES)
+        hidden = getattr(form, "hidden", set())
+        kept = {}
+        for name, field in form.fields.items():
+            key = form.add_prefix(name)
+            upload = self.request.FILES.get(key)
+            if upload is None or key in skip or name in hidden or not isinstance(field, forms.FileField):
+                continue
+            try:
+                field.clean(upload)
+                validate_upload(upload)  # the content check, whatever the field (a form field or a document)
+            except ValidationError as error:
+                for message in [] if quiet else error.messages:  # "Next" shows the error beside the field
+                    messages.error(self.request, f"{field.label}: {message}")
+                continue
+            kept[key] = upload
+        if kept:
+            self._discard_files(step, kept)
+            self.storage.set_step_files(step, kept)
+            self._memo = None
+
+    def _discard_files(self, step, keys):
+        """Forget the kept files of ``step`` under these input names and delete them from private storage."""
+        kept = self.storage.data[self.storage.step_files_key].get(step) or {}
+        for key in list(keys):
+            entry = kept.pop(key, None)
+            if entry is None:
+                continue
+            cached = self.storage._files.pop((step, key), None)
+            if cached is not None:
+                cached.close()
+            self.file_storage.delete(entry["tmp_name"])
+            self._memo = None
+
+    def _remove_file(self):
+        """ "Remove" beside an attached file, on its step or on the review page."""
+        key = self.request.POST.get("eform_remove_file", "")
+        step = key.split("-", 1)[0]
+        posted = self.request.POST.get(f"{self.prefix}-current_step") or self.storage.current_step
+        if posted == step:
+            self._keep_typed(step, skip={key})  # what is typed and other files chosen on the step stay
+        entry = (self.storage.data[self.storage.step_files_key].get(step) or {}).get(key)
+        if entry is not None:
+            self._discard_files(step, [key])
+            messages.success(self.request, _("“%(name)s” was removed.") % {"name": entry.get("name", "")})
+        target = posted if posted in self.get_form_list() else self._first_incomplete()
+        if self._step_index(target) > self._step_index(self._first_incomplete()):
+            target = self._first_incomplete()
+        if target != step and step in self.get_form_list() and self._step_index(target) > self._step_index(step):
+            if not self._stored_form(step).is_valid():
+                target = step  # a required file removed on the review page: back to its step, which asks for it
+        self.storage.current_step = target
+        self._checkpoint()
+        form = self._stored_form(target)
+        if form.is_bound and target != REVIEW:
+            form._errors = ErrorDict()  # not checked yet: the applicant is still filling the step
+        return self.render(form)
 
     # --- requests --------------------------------------------------------------------------------------
     def get(self, request, *args, **kwargs):
@@ -268,8 +347,12 @@ class SubmitWizard(SessionWizardView):
             return self._save_and_leave()
         if "wizard_refresh" in self.request.POST:
             return self._refresh()
+        if "eform_remove_file" in self.request.POST:
+            return self._remove_file()
         goto = self.request.POST.get("wizard_goto_step")
         if goto:
+            # "Back" does not send the step, but a file chosen on it is kept.
+            self._keep_uploads(self.request.POST.get(f"{self.prefix}-current_step"))
             if goto not in self.get_form_list() or self._step_index(goto) > self._step_index(self._first_incomplete()):
                 messages.error(self.request, _("Complete the steps in order."))
                 goto = self._first_incomplete()
@@ -287,6 +370,7 @@ class SubmitWizard(SessionWizardView):
         if self._step_index(posted) > self._step_index(first_incomplete):
             messages.error(self.request, _("Please complete this step first."))
             return self._render_step(first_incomplete)
+        self._keep_uploads(posted, quiet=True)
         response = super().post(*args, **kwargs)
         if not self.draft.is_submitted:
             self._checkpoint()
@@ -304,9 +388,11 @@ class SubmitWizard(SessionWizardView):
         messages.success(self.request, _("Your form is saved. You can continue it later from “My dossiers”."))
         return redirect("eforms:drafts")
 
-    def _keep_typed(self):
-        step = self.storage.current_step or self.steps.first
+    def _keep_typed(self, step=None, skip=()):
+        """Keep the step as typed (checked again later) and the files chosen on it."""
+        step = step or self.storage.current_step or self.steps.first
         if step in self.get_form_list():
+            self._keep_uploads(step, skip=skip)
             prefix = f"{step}-"
             data = {k: self.request.POST.getlist(k) for k in self.request.POST if k.startswith(prefix)}
             self.storage.set_step_data(step, data)
@@ -400,8 +486,14 @@ class SubmitWizard(SessionWizardView):
         values = self._evaluate()["values"]
         documents = self._stored_form(DOCUMENTS)
         delivery = self._stored_form(DELIVERY)
+        sections = engine.display_sections(self.definition, values)
+        for section in sections:
+            for item in section["items"]:
+                attached = attached_file(values.get(item["code"])) if item["type"] == FieldType.FILE else None
+                if attached:  # name and size, with "Replace" (back to its step) and "Remove"
+                    item["file"] = {**attached, "input": f"{section['key']}-{item['code']}", "step": section["key"]}
         return {
-            "review_sections": engine.display_sections(self.definition, values),
+            "review_sections": sections,
             "review_documents": documents.summary() if documents.is_valid() else [],
             "review_delivery": delivery.summary() if delivery.is_valid() else None,
         }

@@ -79,3 +79,18 @@ def format_percent(value, *, empty: str = "–") -> str:
     if value is None:
         return empty
     return f"{float(value) * 100:.1f}%"
+
+
+def format_file_size(size) -> str:
+    """A file size as Vietnamese write it: ``850 B``, ``12,5 KB``, ``3,2 MB`` (one decimal at most); "" for none."""
+    if size in (None, ""):
+        return ""
+    size = int(size)
+    if size < 1024:
+        return f"{size} B"
+    value, unit = Decimal(size) / 1024, "KB"
+    for bigger in ("MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{format_number(value.quantize(Decimal('0.1')))} {unit}"

@@ -3,8 +3,6 @@
 DESIGN 4 and 6; QN 16 (e-forms, prefill, code = procedure code + symbol), QN 13.2a (status 1, 8 working hours).
 """
 
-from datetime import date
-
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,51 +14,14 @@ from catalog.officials import roles
 from eforms import engine, services
 from eforms.errors import VersionFrozen
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, VersionStatus
-from tests.factories import ProcedureDocumentFactory
 from tests.factories.citizens import PDF, citizen, construction_unit, stored_document
-from tests.factories.eforms import Wizard, build_form_through_admin, unit_admin
+from tests.factories.eforms import Wizard, unit_admin
 from tests.factories.world import in_roles
 from workflow.models import DocumentKind, Dossier, Status
 
 pytestmark = pytest.mark.django_db
 
 COMMUNE = "06652"  # Phường Hà Tu, Quảng Ninh (22)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_engine_cache():
-    engine.clear_cache()
-    yield
-    engine.clear_cache()
-
-
-@pytest.fixture
-def unit():
-    unit = construction_unit()
-    unit.procedure.postal_return = True
-    unit.procedure.save()
-    unit.id_doc = ProcedureDocumentFactory(procedure=unit.procedure, name="Bản sao căn cước", mandatory=True)
-    unit.plan_doc = ProcedureDocumentFactory(procedure=unit.procedure, name="Bản vẽ thiết kế", mandatory=True)
-    unit.extra_doc = ProcedureDocumentFactory(procedure=unit.procedure, name="Giấy tờ khác", mandatory=False)
-    return unit
-
-
-@pytest.fixture
-def eform(client, unit):
-    eform = build_form_through_admin(client, unit_admin(unit.agency), unit.procedure)
-    client.logout()
-    return eform
-
-
-@pytest.fixture
-def applicant():
-    user = citizen(full_name="Trần Thị Bình", id_number="022190001234", email="binh@example.com", phone="0912345678")
-    profile = user.citizen_profile
-    profile.date_of_birth = date(1990, 5, 17)
-    profile.gender = "female"
-    profile.address = "Số 5 đường Lê Lợi"
-    profile.save()
-    return user
 
 
 def start(client, user, eform):
