@@ -17,6 +17,7 @@ from wagtail.fields import RichTextField
 
 from catalog.search import fold
 from portal.core.history import ChildHistoricalRecords
+from portal.core.names import display_name
 
 agency_code_validator = RegexValidator(
     r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$",
@@ -384,7 +385,7 @@ class Official(NfcTextMixin, models.Model):
 
     @property
     def display_name(self):
-        return self.user.get_full_name() or self.user.get_username()
+        return display_name(self.user)
 
 
 class RoleGroup(models.Model):

@@ -31,6 +31,7 @@ from eforms.errors import (
 )
 from eforms.files import delete_reference
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, FormSection, FormVersion, VersionStatus
+from portal.core.names import display_name
 from workflow.dossiers import services as dossier_services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.errors import DossierError
@@ -165,7 +166,7 @@ def draft_delete(*, draft):
 def applicant_from(profile, user) -> Applicant:
     """The dossier's applicant from the citizen's profile (organisation when a tax code is known)."""
     if profile is None:
-        return Applicant(name=user.get_full_name() or user.get_username(), email=user.email or "")
+        return Applicant(name=display_name(user), email=user.email or "")
     organisation = (profile.organisation_name or "").strip()
     return Applicant(
         name=profile.full_name,

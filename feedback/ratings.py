@@ -124,6 +124,18 @@ def _authenticate(code, secret, user):
     raise RatingRefused()
 
 
+def rating_of(*, dossier_code, secret=None, user=None):
+    """The rating already given for this dossier, if the caller may see it (the same check as rating), else None.
+
+    A second visit of the rating link (or of "Rate" in My dossiers) shows this rating instead of an empty form.
+    """
+    try:
+        dossier, _source = _authenticate(normalize_code(dossier_code), secret, user)
+    except RatingRefused:
+        return None
+    return Rating.objects.filter(dossier=dossier).first()
+
+
 def handling_official_ids(dossier):
     """Officials who acted on the dossier (the accountability record), for per-official results."""
     return list(

@@ -40,6 +40,7 @@ from feedback.models import (
     ReminderKind,
 )
 from portal.core.formatting import format_time_date
+from portal.core.names import display_name
 from portal.core.uploads import validate_upload
 from workflow.worktime import DAY_MINUTES, get_calendar
 
@@ -113,9 +114,7 @@ def _record(feedback, action, actor, at, *, from_status, from_agency_id=None, co
         feedback=feedback,
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(actor.get_full_name() or actor.get_username())
-        if actor is not None and actor.is_authenticated
-        else feedback.sender_name,
+        actor_name=display_name(actor) if actor is not None and actor.is_authenticated else feedback.sender_name,
         actor_agency_id=official.agency_id if official else None,
         at=at,
         from_status=from_status,

@@ -94,6 +94,12 @@ def _scores(data):
     )
 
 
+def _already_rated(request, rating, *, dossier=None, status=200):
+    """A second visit of a rating link: the rating kept (one per dossier), not an empty form to fill again."""
+    context = {"rating": rating, "dossier": dossier, "already_rated": ratings.AlreadyRated.default_message}
+    return render(request, "feedback/rate.html", context, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @ratelimit("rating", methods=["POST"], template_name=TOO_MANY)
@@ -102,6 +108,10 @@ def rate_public(request):
     initial = {"code": request.GET.get("code", "")[:40], "secret": request.GET.get("s", "")[:64]}
     form = PublicRatingForm(request.POST or None, initial=initial)
     error = None
+    if request.method == "GET" and initial["code"] and initial["secret"]:
+        rating = ratings.rating_of(dossier_code=initial["code"], secret=initial["secret"])
+        if rating is not None:
+            return _already_rated(request, rating)
     if request.method == "POST" and form.is_valid():
         try:
             ratings.rating_submit(
@@ -109,6 +119,12 @@ def rate_public(request):
                 secret=form.cleaned_data["secret"],
                 scores=_scores(form.cleaned_data),
             )
+        except ratings.AlreadyRated as exc:
+            rating = ratings.rating_of(dossier_code=form.cleaned_data["code"], secret=form.cleaned_data["secret"])
+            if rating is None:
+                error = exc.message
+            else:
+                return _already_rated(request, rating, status=400)
         except FeedbackError as exc:
             error = exc.message
         else:
@@ -130,6 +146,9 @@ def rate_mine(request, code):
     )
     if dossier is None:
         raise Http404
+    rating = ratings.rating_of(dossier_code=dossier.code, user=request.user)
+    if rating is not None:  # rated already (by this account or with the code): show it, not an empty form
+        return _already_rated(request, rating, dossier=dossier, status=400 if request.method == "POST" else 200)
     form = RatingScoresForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from catalog.models import AccessKind, PersonalDataAccess
 from catalog.officials.scoping import user_agency_id
+from portal.core.names import display_name
 from portal.core.ratelimit import valid_client_ip
 
 
@@ -43,7 +44,7 @@ def record_access(request, kind: AccessKind | str, *, dossier=None, object_id=""
         return None
     return PersonalDataAccess.objects.create(
         user=user,
-        user_name=(user.get_full_name() or user.get_username())[:255],
+        user_name=display_name(user)[:255],
         agency_id=user_agency_id(user),
         at=at or timezone.now(),
         kind=kind,

@@ -37,6 +37,7 @@ from catalog.officials.errors import (  # noqa: F401 - re-exported: callers use 
     InvalidAccountInput,
 )
 from catalog.officials.scoping import ALL, managed_agency_ids, manages_agency
+from portal.core.names import display_name
 
 #: Wagtail log actions recorded on the account (shown in Reports → Site history; registered in wagtail_hooks).
 LOG_CREATE = "catalog.account_create"
@@ -274,11 +275,11 @@ def _new_user(*, username, first_name, last_name, email, password):
 def _log(user, action, actor, data=None):
     from wagtail.log_actions import log
 
-    log(instance=user, action=action, user=actor, data=data or {}, title=user.get_full_name() or user.get_username())
+    log(instance=user, action=action, user=actor, data=data or {}, title=display_name(user))
 
 
 def _display(user):
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 # --- writes ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from catalog.models import Agency, AgencyLevel
 from catalog.officials import roles
 from catalog.officials import services as accounts
+from portal.core.names import display_name
 
 PER_PAGE = 50
 
@@ -96,7 +97,7 @@ class RolesForm(forms.Form):
 
 class SuccessorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        name = obj.user.get_full_name() or obj.user.get_username()
+        name = display_name(obj.user)
         return f"{name} — {obj.position}" if obj.position else name
 
 
@@ -396,7 +397,7 @@ class EditView(AccountsView):
         return self.render(
             "edit.html",
             status,
-            title=account.get_full_name() or account.username,
+            title=display_name(account),
             account=account,
             official=official,
             form=form,
@@ -465,7 +466,7 @@ class RevokeView(AccountsView):
                     % {
                         "username": account.username,
                         "count": len(outcome.dossiers),
-                        "name": (successor.get_full_name() or successor.username) if successor else "",
+                        "name": display_name(successor) if successor else "",
                     },
                 )
                 return redirect(self.url("index"))
@@ -475,7 +476,7 @@ class RevokeView(AccountsView):
         return self.render(
             "revoke.html",
             status,
-            title=_("Revoke %(name)s") % {"name": account.get_full_name() or account.username},
+            title=_("Revoke %(name)s") % {"name": display_name(account)},
             account=account,
             official=official,
             held_count=count,

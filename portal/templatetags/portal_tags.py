@@ -1,6 +1,6 @@
 from django import template
 
-from portal.core.formatting import format_vnd
+from portal.core.formatting import format_date, format_datetime, format_vnd
 
 register = template.Library()
 
@@ -9,3 +9,15 @@ register = template.Library()
 def vnd(amount):
     """Money as Vietnamese write it: 1.250.000 đ (dot thousands separator, no decimals)."""
     return format_vnd(amount)
+
+
+@register.filter
+def vn_datetime(value):
+    """``05/01/2026 08:30`` in Vietnam time (portal/core/formatting.py)."""
+    return format_datetime(value)
+
+
+@register.filter
+def vn_date(value):
+    """``05/01/2026`` (portal/core/formatting.py)."""
+    return format_date(value)

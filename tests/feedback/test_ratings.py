@@ -258,3 +258,30 @@ def test_my_dossiers_rating_page(client):
     )
     assert response.status_code == 200
     assert Rating.objects.get().rated_by == citizen
+
+
+def test_opening_the_rating_link_again_shows_the_rating_kept(client):
+    """Issue 14 item 8c: a second visit says the dossier is rated and shows the rating, not an empty form."""
+    dossier = finished()
+    secret = ratings.rating_secret(dossier.code)
+    ratings.rating_submit(dossier_code=dossier.code, secret=secret, scores=GOOD)
+    page = client.get(reverse("feedback:rate"), {"code": dossier.code, "s": secret})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert escape(gettext(ALREADY_RATED)) in html and "Nhanh, chu đáo." in html
+    assert 'name="overall"' not in html and gettext("Please check what you entered") not in html
+    # A wrong secret learns nothing about the rating.
+    wrong = client.get(reverse("feedback:rate"), {"code": dossier.code, "s": "A" * 16}).content.decode()
+    assert "Nhanh, chu đáo." not in wrong and 'name="overall"' in wrong
+
+
+def test_my_dossiers_rating_page_again_shows_the_rating(client):
+    citizen = UserFactory(is_staff=False)
+    dossier = finished(applicant_user=citizen)
+    ratings.rating_submit(dossier_code=dossier.code, user=citizen, scores=BAD)
+    client.force_login(citizen)
+    page = client.get(ratings.rating_account_url(dossier))
+    html = page.content.decode()
+    assert page.status_code == 200 and escape(gettext(ALREADY_RATED)) in html
+    assert str(ratings.Satisfaction.VERY_UNSATISFIED.label) in html or "Rất không hài lòng" in html
+    assert 'name="overall"' not in html and gettext("Please check what you entered") not in html

@@ -205,12 +205,13 @@ class ForwardForm(DossierActionForm):
         if steps:
             self.fields["to_step"].initial = steps[0].pk
         self._holders = {}  # step pk -> {user pk: user}
-        groups = []
+        choices = {}  # each official once, however many later steps they may hold (clean checks the step)
         for step in steps:
             officials = officials_for_step(step, self.dossier)
             self._holders[step.pk] = {u.pk: u for u in officials}
-            groups.append((f"{step.sort_order + 1}. {step.name}", [(u.pk, official_label(u)) for u in officials]))
-        self.fields["to_holder"].choices = [("", _("— the whole group of the step —")), *groups]
+            for user in officials:
+                choices.setdefault(user.pk, official_label(user))
+        self.fields["to_holder"].choices = [("", _("— the whole group of the step —")), *choices.items()]
 
     def clean(self):
         cleaned = super().clean()

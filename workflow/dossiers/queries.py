@@ -12,6 +12,7 @@ from django.db.models import Case, CharField, Count, DateTimeField, Exists, F, O
 
 from catalog.models import Official, Procedure
 from catalog.officials.scoping import ALL, sees_all_units, user_agency_id, visible_agency_ids
+from portal.core.names import display_name
 from workflow.dossiers.selectors import WarningThresholds, dossier_list
 from workflow.models import ProcessStep, Status, StepRun
 from workflow.worktime import WarningLevel
@@ -153,7 +154,7 @@ def later_steps(dossier):
 
 def official_label(user):
     """“Full name — position (unit)” for choosers."""
-    name = user.get_full_name() or user.get_username()
+    name = display_name(user)
     try:
         official = user.official
     except Official.DoesNotExist:

@@ -11,13 +11,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from catalog.models import Agency, Procedure
 from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
+from portal.core.names import display_name
 from workflow.errors import DossierError
 from workflow.processes.services import renumber_steps, step_problems
 
 
 def _official_label(user):
     official = getattr(user, "official", None)
-    name = user.get_full_name() or user.get_username()
+    name = display_name(user)
     if official is None:
         return name
     details = ", ".join(part for part in (official.position, official.agency.name) if part)

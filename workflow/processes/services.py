@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Agency, Procedure
 from catalog.officials.scoping import ALL, visible_agency_ids
+from portal.core.names import display_name
 from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
 from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
 
@@ -165,7 +166,7 @@ def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, st
     if outsiders:  # without a unit (a procedure-wide default process) any unit's officials may hold it
         problems["officials"] = _("Only officials of %(unit)s can hold this step: %(names)s.") % {
             "unit": unit.name,
-            "names": ", ".join(u.get_full_name() or u.get_username() for u in outsiders),
+            "names": ", ".join(display_name(u) for u in outsiders),
         }
     return problems
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from portal.core.formatting import date_text, datetime_text, format_datetime, format_number
+from portal.core.names import display_name
 from workflow.models import Delivery, DocumentKind, DossierEvent, SlipKind
 from workflow.slips.vocabulary import (
     CHANNEL_TEXT,
@@ -172,7 +173,7 @@ def _last_event(dossier, kind):
 def _official(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return "", ""
-    name = user.get_full_name() or user.get_username()
+    name = display_name(user)
     official = getattr(user, "official", None)  # None for accounts that are not officials
     return name, (official.position if official else "")
 

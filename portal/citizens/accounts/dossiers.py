@@ -11,11 +11,11 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.templatetags.portal_tags import vnd
 from workflow.models import Action, DocumentKind, Dossier, Status
-from workflow.models.dossier import OPEN_STATUSES
-from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
+from workflow.worktime import WarningLevel
 
 #: Officials' moves between and within steps: shown without comment or files.
 INTERNAL_ACTIONS = frozenset({Action.FORWARD, Action.RETURN_PREVIOUS, Action.HANDOVER, Action.REASSIGN})
@@ -42,34 +42,24 @@ def my_dossiers(user):
 @dataclass(frozen=True)
 class Thresholds:
     now: datetime
-    due_soon_until: datetime
 
     @classmethod
     def at(cls, now=None):
         now = (now or timezone.now()).replace(second=0, microsecond=0)
-        return cls(now=now, due_soon_until=get_calendar().add_working_minutes(now, DAY_MINUTES))
+        return cls(now=now)
 
     def warning(self, dossier) -> str:
-        """overdue / due_soon / ok — the reception deadline while new, the processing deadline while the clock runs."""
-        if dossier.status == Status.NEW:
-            deadline = dossier.reception_due_at
-        elif dossier.status in (Status.RECEIVED, Status.PROCESSING):
-            deadline = dossier.due_at
-        else:
-            deadline = None
-        if deadline is None or dossier.status not in OPEN_STATUSES:
+        """overdue / ok — what the citizen is told: only that the appointment they were given has passed.
+
+        The officials' deadline colours (the reception deadline of a new dossier, "less than one working day
+        left") are the agency's business: a dossier just submitted shows its plain status, no warning.
+        """
+        if dossier.status not in (Status.RECEIVED, Status.PROCESSING) or dossier.due_at is None:
             return WarningLevel.OK.value
-        if deadline < self.now:
-            return WarningLevel.OVERDUE.value
-        if deadline < self.due_soon_until:
-            return WarningLevel.DUE_SOON.value
-        return WarningLevel.OK.value
+        return WarningLevel.OVERDUE.value if dossier.due_at < self.now else WarningLevel.OK.value
 
 
-WARNING_TEXT = {
-    WarningLevel.OVERDUE.value: WarningLevel.OVERDUE.label,
-    WarningLevel.DUE_SOON.value: WarningLevel.DUE_SOON.label,
-}
+WARNING_TEXT = {WarningLevel.OVERDUE.value: _lazy("Past the appointment date")}
 
 
 # --- history in plain words ----------------------------------------------------------------------

@@ -49,11 +49,24 @@ def test_list_shows_only_my_dossiers_with_plain_status(client, unit, applicant):
     assert reverse("eforms:drafts") in html  # saved e-form drafts live in the e-forms app
 
 
-def test_list_warns_about_an_overdue_reception(client, unit, applicant):
-    submit_online(unit, applicant, at=timezone.now() - timedelta(days=10))
+def test_a_just_submitted_dossier_shows_the_plain_status_not_the_officials_deadline_badge(client, unit, applicant):
+    dossier = submit_online(unit, applicant)  # its reception is due within a working day: the officials' business
+    for url in (reverse("citizen:dossiers"), reverse("citizen:dossier", args=[dossier.pk])):
+        html = client.get(url).content.decode()
+        assert str(STATUS_PLAIN[Status.NEW]) in html
+        assert "warning-due_soon" not in html and gettext("Less than one working day left") not in html
+    # An overdue reception is not the applicant's to watch either: no warning until an appointment is given.
+    late = submit_online(unit, applicant, at=timezone.now() - timedelta(days=10))
+    assert "warning-" not in client.get(reverse("citizen:dossier", args=[late.pk])).content.decode()
+
+
+def test_list_warns_when_the_appointment_has_passed(client, unit, applicant):
+    dossier = receive(unit, submit_online(unit, applicant))
+    Dossier.objects.filter(pk=dossier.pk).update(due_at=timezone.now() - timedelta(hours=2))
     response = client.get(reverse("citizen:dossiers"))
     assert response.context["rows"][0]["warning"] == "overdue"
-    assert 'class="row-overdue"' in response.content.decode()
+    html = response.content.decode()
+    assert 'class="row-overdue"' in html and gettext("Past the appointment date") in html
 
 
 def test_list_filters_open_and_finished(client, unit, applicant):

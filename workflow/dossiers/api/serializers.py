@@ -25,6 +25,7 @@ from rest_framework import serializers
 
 from catalog.api.schema import EnumField
 from catalog.models import Agency, Procedure
+from portal.core.names import display_name
 from portal.core.uploads import validate_upload
 from workflow.dossiers import selectors
 from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
@@ -52,7 +53,7 @@ STATUS_HELP = (
 
 
 def user_name(user):
-    return (user.get_full_name() or user.get_username()) if user is not None else None
+    return display_name(user) if user is not None else None
 
 
 # --- small references ---------------------------------------------------------------

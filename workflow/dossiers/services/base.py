@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Agency
+from portal.core.names import display_name
 from workflow.errors import ActionNotAllowed, ConcurrentChange, SlipRequired
 from workflow.models import (
     DocumentKind,
@@ -109,9 +110,7 @@ def record(
         dossier=dossier,
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=(actor.get_full_name() or actor.get_username())
-        if actor is not None and actor.is_authenticated
-        else dossier.applicant_name,
+        actor_name=display_name(actor) if actor is not None and actor.is_authenticated else dossier.applicant_name,
         actor_position=official.position if official else "",
         actor_agency_id=official.agency_id if official else None,
         at=at,

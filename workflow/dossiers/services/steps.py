@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.officials.scoping import manages_agency, user_agency_id
+from portal.core.names import display_name
 from workflow.dossiers import transitions
 from workflow.dossiers.services.base import (
     at_minute,
@@ -28,8 +29,7 @@ def _holder_for(step, dossier, to_holder):
         return None  # the whole group of the step (QT 22.2b)
     if not may_hold(to_holder, step, dossier.agency_id) or not to_holder.is_active:
         raise InvalidInput(
-            _("%(name)s cannot hold the step “%(step)s”.")
-            % {"name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name}
+            _("%(name)s cannot hold the step “%(step)s”.") % {"name": display_name(to_holder), "step": step.name}
         )
     return to_holder
 
@@ -157,8 +157,7 @@ def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision
     step = dossier.current_step
     if step is not None and not may_hold(to_holder, step, dossier.agency_id):
         raise InvalidInput(
-            _("%(name)s cannot hold the step “%(step)s”.")
-            % {"name": to_holder.get_full_name() or to_holder.get_username(), "step": step.name}
+            _("%(name)s cannot hold the step “%(step)s”.") % {"name": display_name(to_holder), "step": step.name}
         )
     used = None
     open_run = StepRun.objects.filter(dossier=dossier, departed_at__isnull=True).exists()
@@ -179,9 +178,9 @@ def dossier_reassign(*, actor, dossier_id, to_holder, from_holder=None, revision
         step_used_minutes=used,
         data={
             "from_holder": previous.pk,
-            "from_holder_name": previous.get_full_name() or previous.get_username(),
+            "from_holder_name": display_name(previous),
             "to_holder": to_holder.pk,
-            "to_holder_name": to_holder.get_full_name() or to_holder.get_username(),
+            "to_holder_name": display_name(to_holder),
         },
     )
     return dossier
