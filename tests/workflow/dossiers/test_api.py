@@ -211,7 +211,7 @@ def test_list_row_shape(unit, frozen):
     assert row["due_at"] == "2026-03-04T08:00:00+07:00"  # Tuesday 08:00 + 480 working minutes
     assert row["appointment_at"] == "2026-03-04T13:00:00+07:00"  # the session after the due time's session
     assert row["current_step"] == {"id": unit.steps[0].pk, "name": "Tiếp nhận hồ sơ"}
-    assert row["current_holder"] == {"id": unit.officer.pk, "name": "Lan Phạm"}
+    assert row["current_holder"] == {"id": unit.officer.pk, "name": "Phạm Lan"}
     assert row["warning"] == "due_soon"  # 09:00 → Wednesday 08:00 is 420 working minutes, < one working day
     assert row["revision"] == dossier.revision
 
@@ -384,11 +384,11 @@ def test_detail_shape(unit, frozen):
     assert body["applicant_id_number"] == "001190012345" and body["applicant_kind"] == 1
     assert body["current_step"]["kind"] == "reception"
     [run] = body["step_runs"]
-    assert run["step"]["name"] == "Tiếp nhận hồ sơ" and run["holder"]["name"] == "Lan Phạm"
+    assert run["step"]["name"] == "Tiếp nhận hồ sơ" and run["holder"]["name"] == "Phạm Lan"
     assert run["arrived_at"] == "2026-03-03T08:00:00+07:00" and run["departed_at"] is None
     assert (run["allowance_minutes"], run["used_minutes"], run["overdue"]) == (60, 60, False)  # 08:00 → 09:00
     [event] = body["events"]
-    assert (event["action"], event["action_label"], event["actor_name"]) == ("receive", "Received", "Lan Phạm")
+    assert (event["action"], event["action_label"], event["actor_name"]) == ("receive", "Received", "Phạm Lan")
     assert event["actor_position"] == "Cán bộ một cửa" and event["actor_agency"]["code"] == "000.00.15.H99"
     assert (event["from_status"], event["to_status"]) == (None, 2)
     assert event["to_step"]["id"] == unit.steps[0].pk
