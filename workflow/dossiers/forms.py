@@ -487,6 +487,22 @@ class CounterReceptionForm(forms.Form):
 # --- several dossiers at once (QT 17.5) ----------------------------------------------------------------
 
 
+class DossierRevisionsField(forms.MultipleChoiceField):
+    """The inbox's checkboxes, each "<id>:<revision>" (the revision the list showed): ``{id: revision}``."""
+
+    def valid_value(self, value):
+        return True  # any id may be sent; the form keeps only the ones the user may see
+
+    def clean(self, value):
+        items = {}
+        for item in super().clean(value):
+            pk, _sep, revision = item.partition(":")
+            if not (pk.isdigit() and revision.isdigit()):
+                raise forms.ValidationError(_("The list is out of date: reload it and select again."))
+            items[int(pk)] = int(revision)
+        return items
+
+
 class BulkActionForm(forms.Form):
     BULK_ACTIONS = {
         Action.FORWARD.value: "dossier_forward",
@@ -500,9 +516,8 @@ class BulkActionForm(forms.Form):
             (Action.RETURN_PREVIOUS.value, _("Return to the previous step")),
         ],
     )
-    # Each checkbox carries "<id>:<revision>" — the revision the list showed — so the action is refused on a
-    # dossier that changed since (a repeated or concurrent submission acts once).
-    dossiers = forms.MultipleChoiceField(
+    # The revisions make a repeated or concurrent submission act once (a changed dossier is refused).
+    dossiers = DossierRevisionsField(
         label=_("Dossiers"),
         error_messages={"required": _("Select at least one dossier.")},
     )
@@ -512,15 +527,9 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["dossiers"].valid_value = lambda value: True  # checked in clean_dossiers
 
     def clean_dossiers(self):
-        items = {}
-        for value in self.cleaned_data["dossiers"]:
-            pk, _sep, revision = value.partition(":")
-            if not (pk.isdigit() and revision.isdigit()):
-                raise forms.ValidationError(_("The list is out of date: reload it and select again."))
-            items[int(pk)] = int(revision)
+        items = self.cleaned_data["dossiers"]
         visible = set(Dossier.objects.visible_to(self.user).filter(pk__in=items).values_list("pk", flat=True))
         if visible != set(items):
             raise forms.ValidationError(_("Some of the selected dossiers are not among yours."))

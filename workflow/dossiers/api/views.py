@@ -515,16 +515,12 @@ class BulkApi(DossierApi):
         serializer = s.BulkInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        revisions = {item["id"]: item["revision"] for item in data["dossiers"]}
-        ids = list(revisions)
-        visible = set(Dossier.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
         outcome = services.dossiers_bulk(
             BULK_SERVICES[data["action"]],
             actor=request.user,
-            items=[(i, revisions[i]) for i in ids if i in visible],
+            items=[(item["id"], item["revision"]) for item in data["dossiers"]],
             comment=data["comment"],
         )
         failed = [{"dossier": str(code), "message": message} for code, message in outcome.failed]
-        failed += [{"dossier": str(i), "message": _("Dossier not found.")} for i in ids if i not in visible]
         result = {"done": [dossier.code for dossier in outcome.done], "failed": failed}
         return Response(s.BulkResultSerializer(result).data)

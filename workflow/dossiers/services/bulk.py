@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workflow.errors import DossierError
 from workflow.models import Dossier, Status
@@ -21,16 +22,22 @@ def dossiers_bulk(action, *, actor, items, **kwargs) -> BulkOutcome:
     ``items`` are ``(dossier id, revision)`` pairs: the revision each dossier had when the list was shown. Like a
     single action's form, a repeated or concurrent bulk request acts once; the others are told the dossier
     changed (``ConcurrentChange``), so sending "forward" twice cannot carry a dossier past a step.
+
+    A dossier the actor may not see is "not found" under its id only: its code never leaves its units.
     """
+    revisions = dict(items)
+    if None in revisions.values():
+        raise TypeError("bulk actions need each dossier's revision")
+    codes = dict(Dossier.objects.visible_to(actor).filter(pk__in=revisions).values_list("pk", "code"))
     done, failed = [], []
-    for dossier_id, revision in dict(items).items():
-        if revision is None:
-            raise TypeError("bulk actions need each dossier's revision")
+    for dossier_id, revision in revisions.items():
+        if dossier_id not in codes:
+            continue
         try:
             done.append(action(actor=actor, dossier_id=dossier_id, revision=revision, **kwargs))
         except DossierError as error:
-            code = Dossier.objects.filter(pk=dossier_id).values_list("code", flat=True).first() or dossier_id
-            failed.append((code, str(error.message)))
+            failed.append((codes[dossier_id], str(error.message)))
+    failed += [(dossier_id, _("Dossier not found.")) for dossier_id in revisions if dossier_id not in codes]
     return BulkOutcome(done=done, failed=failed)
 
 
