@@ -32,6 +32,13 @@ from workflow.reports.figures import FIGURES, GROUPINGS, RATES
 from workflow.reports.periods import Period, last_months
 
 
+def _rate(row, name):
+    """A rate cell: a percentage, or the average processing time in working days (``2,5``)."""
+    if name == "avg_processing_days":
+        return format_number(row.avg_processing_days) or "–"
+    return format_percent(row.rates()[name])
+
+
 def require_reports(user):
     if not can_use_inbox(user):
         raise PermissionDenied
