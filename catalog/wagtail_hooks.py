@@ -12,13 +12,14 @@ from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, Secto
 from catalog.officials import services as accounts
 from catalog.officials.permissions import UnitScopedDeleteBulkAction
 from catalog.officials.views import OfficialsViewSet
+from portal.core.admin_columns import local_datetime, yes_no
 
 
 class AgencyViewSet(SnippetViewSet):
     model = Agency
     icon = "group"
     menu_label = _("Agencies")
-    list_display = ["name", "code", "level", "parent", "hotline", "is_active"]
+    list_display = ["name", "code", "level", "parent", "hotline", yes_no(Agency, "is_active")]
     list_filter = ["level", "is_active"]
     search_fields = ["name", "short_name", "code"]
     list_export = ["code", "name", "short_name", "level", "parent", "address", "phone", "email", "hotline"]
@@ -121,7 +122,7 @@ class FaqEntryViewSet(SnippetViewSet):
     model = FaqEntry
     icon = "help"
     menu_label = _("FAQ")
-    list_display = ["question", "sector", "procedure", "is_published"]
+    list_display = ["question", "sector", "procedure", yes_no(FaqEntry, "is_published")]
     list_filter = ["sector", "is_published"]
     search_fields = ["question"]
     panels = [
@@ -137,7 +138,12 @@ class MaintenanceNoticeViewSet(SnippetViewSet):
     model = MaintenanceNotice
     icon = "warning"
     menu_label = _("Maintenance notices")
-    list_display = ["title", "starts_at", "ends_at", "is_published"]
+    list_display = [
+        "title",
+        local_datetime(MaintenanceNotice, "starts_at"),
+        local_datetime(MaintenanceNotice, "ends_at"),
+        yes_no(MaintenanceNotice, "is_published"),
+    ]
     panels = [
         FieldPanel("title"),
         FieldPanel("body"),

@@ -71,14 +71,15 @@ def format_number(value) -> str:
     """A decimal with a comma as decimal mark and no trailing zeros: ``2,5``; ``""`` for none."""
     if value is None:
         return ""
-    return format(Decimal(value).normalize(), "f").replace(".", ",")
+    value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 def format_percent(value, *, empty: str = "–") -> str:
-    """A rate in [0, 1] as ``85.3%`` (one decimal); ``empty`` when there is no rate (no denominator)."""
+    """A rate in [0, 1] as ``85,3%`` (one decimal, comma as decimal mark); ``empty`` when there is no rate."""
     if value is None:
         return empty
-    return f"{float(value) * 100:.1f}%"
+    return f"{float(value) * 100:.1f}%".replace(".", ",")
 
 
 def format_file_size(size) -> str:

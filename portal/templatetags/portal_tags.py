@@ -1,6 +1,6 @@
 from django import template
 
-from portal.core.formatting import format_date, format_datetime, format_vnd
+from portal.core.formatting import format_date, format_datetime, format_number, format_vnd
 
 register = template.Library()
 
@@ -21,3 +21,9 @@ def vn_datetime(value):
 def vn_date(value):
     """``05/01/2026`` (portal/core/formatting.py)."""
     return format_date(value)
+
+
+@register.filter
+def vn_number(value):
+    """``15`` / ``2,5`` whatever the language (portal/core/formatting.py)."""
+    return format_number(value)
