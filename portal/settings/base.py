@@ -189,6 +189,7 @@ else:
     }
 
 # --- Wagtail -----------------------------------------------------------------
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from officials' browsers (and CSP connect-src 'self')
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Cổng Dịch vụ công tỉnh")
 # The one public base URL every absolute link, e-mail, SMS and QR code is built from (portal.core.links).
 SITE_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")

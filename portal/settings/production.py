@@ -44,4 +44,3 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
-WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from officials' browsers (and CSP connect-src 'self')

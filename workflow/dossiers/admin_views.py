@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.forms import Media
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -161,10 +162,17 @@ class ApplicantColumn(Column):
     cell_template_name = "workflow/admin/cells/applicant.html"
 
 
+class TruncatedColumn(Column):
+    """A long text cut to three lines; the whole text is the cell's tooltip (``title``)."""
+
+    cell_template_name = "workflow/admin/cells/truncated.html"
+
+
 class InboxView(InboxPermissionMixin, BaseListingView):
     inbox = "mine"
     results_only = False
     template_name = "workflow/admin/inbox.html"
+    results_template_name = "workflow/admin/inbox_results.html"
     paginate_by = 50
     is_searchable = True
     default_ordering = "sort_due"
@@ -212,15 +220,22 @@ class InboxView(InboxPermissionMixin, BaseListingView):
                 sort_key="code",
                 url_name=detail,
                 get_title_id=lambda d: f"dossier_{d.pk}_title",
+                classname="dossier-col-code",
             ),
-            Column("procedure", label=_("Procedure"), accessor=lambda d: d.procedure.name),
-            ApplicantColumn("applicant_name", label=_("Applicant")),
-            DateTimeColumn("received_at", label=_("Received"), sort_key="received_at"),
-            DueColumn("sort_due", label=_("Due"), sort_key="sort_due"),
-            DateTimeColumn("appointment_at", label=_("Appointment"), sort_key="appointment_at"),
-            Column("status", label=_("Status"), accessor=lambda d: d.get_status_display()),
-            StepColumn("current_step", label=_("Current step and holder")),
-            WarningColumn("warning", label=_("Warning")),
+            TruncatedColumn(
+                "procedure", label=_("Procedure"), accessor=lambda d: d.procedure.name, classname="dossier-col-text"
+            ),
+            ApplicantColumn("applicant_name", label=_("Applicant"), classname="dossier-col-text"),
+            DateTimeColumn("received_at", label=_("Received"), sort_key="received_at", classname="dossier-col-date"),
+            DueColumn("sort_due", label=_("Due"), sort_key="sort_due", classname="dossier-col-date"),
+            DateTimeColumn(
+                "appointment_at", label=_("Appointment"), sort_key="appointment_at", classname="dossier-col-date"
+            ),
+            Column(
+                "status", label=_("Status"), accessor=lambda d: d.get_status_display(), classname="dossier-col-status"
+            ),
+            StepColumn("current_step", label=_("Current step and holder"), classname="dossier-col-text"),
+            WarningColumn("warning", label=_("Warning"), classname="dossier-col-warning"),
         ]
         if self.bulk_enabled:
             columns.insert(0, SelectColumn("select", label=_("Select")))
@@ -325,6 +340,9 @@ class DossierDetailView(InboxPermissionMixin, WagtailAdminTemplateMixin, View):
             step_warning=step_warning,
             agency_times=sorted(services.time_by_agency(dossier).items(), key=lambda item: item[0].name),
             action_forms=forms,
+            # The widgets' scripts (the admin's date-time picker of the apology's new appointment), loaded before
+            # the forms whose inline set-up calls them.
+            media=sum((item["form"].media for item in forms), Media()),
             slip_links=_slip_links(dossier, events),
             document_url_name=self.viewset.get_url_name("document"),
             inbox_url=self.url("mine"),

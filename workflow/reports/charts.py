@@ -1,7 +1,8 @@
 """Server-rendered SVG charts for reports and the public page: no JavaScript, no CDN.
 
 Each function returns safe SVG markup with a <title> per mark (a tooltip and
-the accessible name), and an optional link per bar (the drill-down).
+the accessible name), and an optional link per bar (the drill-down). A chart whose bars are links is a
+``role="group"`` (an ``img`` would hide its links from assistive technology: axe "nested-interactive").
 """
 
 from django.utils.html import escape, format_html
@@ -31,8 +32,9 @@ def hbar_chart(items, *, title, value_format=format_percent, max_value=None, wid
     plot = width - label_w - 70
     parts = [
         format_html(
-            '<svg class="report-chart" role="img" viewBox="0 0 {} {}" width="100%" '
+            '<svg class="report-chart" role="{}" viewBox="0 0 {} {}" width="100%" '
             'aria-label="{}" xmlns="http://www.w3.org/2000/svg">',
+            "group" if any(url for _l, _v, url in items) else "img",
             width,
             height,
             title,
@@ -163,8 +165,9 @@ def stacked_bar(segments, *, title, width=640, height=46):
     total = sum(count for _k, _l, count, _u in segments)
     parts = [
         format_html(
-            '<svg class="report-chart" role="img" viewBox="0 0 {} {}" width="100%" aria-label="{}" '
+            '<svg class="report-chart" role="{}" viewBox="0 0 {} {}" width="100%" aria-label="{}" '
             'xmlns="http://www.w3.org/2000/svg">',
+            "group" if any(url for _k, _l, _c, url in segments) else "img",
             width,
             height,
             title,
