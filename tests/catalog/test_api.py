@@ -72,7 +72,7 @@ def test_search_ignores_diacritics_and_case(api, searchable, q):
 
 def test_search_folds_d_with_stroke(api, searchable):
     assert codes(api.get(PROCEDURES, {"q": "dang ky"})) == ["1.001193", "2.000720"]
-    assert codes(api.get(PROCEDURES, {"q": "DANG KY KINH DOANH"})) == ["2.000720"]
+    assert codes(api.get(PROCEDURES, {"q": "DANG KY KINH DOANH"}))[0] == "2.000720"  # close names follow
     assert codes(api.get(PROCEDURES, {"q": "Đăng ký"})) == ["1.001193", "2.000720"]
 
 
