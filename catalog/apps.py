@@ -7,6 +7,8 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Procedure catalog")
 
     def ready(self):
+        from catalog import signals
         from portal.core import names
 
         names.install()  # one display rule for a person's name (họ đệm tên) in the admin, slips and mails
+        signals.connect()

@@ -138,12 +138,19 @@ class ProcedureQuerySet(models.QuerySet):
         return self.exclude(status=ProcedureStatus.ABOLISHED)
 
     def search(self, query):
-        from catalog.search import query_terms
+        """The procedures matching ``query`` by the catalog search (:mod:`catalog.search`): ignoring
+        diacritics and case, tolerant of typos. A filter only; :meth:`ranked` also orders by relevance."""
+        from catalog.search import ranked_ids
 
-        qs = self
-        for term in query_terms(query):
-            qs = qs.filter(search_text__contains=term)
-        return qs
+        if not fold(query):
+            return self
+        return self.filter(pk__in=ranked_ids(query))
+
+    def ranked(self, query):
+        """This queryset's procedures matching ``query``, most relevant first (a lazily paged sequence)."""
+        from catalog.search import RankedResults
+
+        return RankedResults(self, query)
 
     def at_level(self, level):
         if level in (ProcedureLevel.PROVINCE, ProcedureLevel.COMMUNE):

@@ -4,15 +4,15 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 
 from catalog.models import Agency, AgencyLevel, FaqEntry, MaintenanceNotice, Procedure, ProcedureDocument, Sector
+from catalog.search import fold
 
 PAGE_SIZE = getattr(settings, "CATALOG_PAGE_SIZE", 20)
 
 
 def procedure_list(*, q="", agency=None, sector=None, level="", online_level=""):
-    """Published procedures matching the public filters, ready for listing."""
+    """Published procedures matching the public filters, ready for listing: by relevance when ``q`` is
+    given (a lazily paged sequence, see :class:`catalog.search.RankedResults`), else by national code."""
     qs = Procedure.objects.published().for_listing()
-    if q:
-        qs = qs.search(q)
     if agency is not None:
         qs = qs.filter(agencies=agency)
     if sector is not None:
@@ -21,7 +21,8 @@ def procedure_list(*, q="", agency=None, sector=None, level="", online_level="")
         qs = qs.at_level(level)
     if online_level:
         qs = qs.filter(online_level=online_level)
-    return qs.order_by("national_code")
+    qs = qs.order_by("national_code")
+    return qs.ranked(q) if fold(q) else qs
 
 
 def procedure_get(national_code):

@@ -7,6 +7,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog.access_log.views import AccessLogViewSet, log_citizen_account_view, police_sees_only_the_statistics
+from catalog.admin_views import ProcedureIndexView
 from catalog.import_views import CatalogImportViewSet
 from catalog.models import Agency, FaqEntry, MaintenanceNotice, Procedure, Sector
 from catalog.officials import services as accounts
@@ -54,6 +55,7 @@ class SectorViewSet(SnippetViewSet):
 
 class ProcedureViewSet(SnippetViewSet):
     model = Procedure
+    index_view_class = ProcedureIndexView  # searches with the public catalog search
     icon = "doc-full"
     menu_label = _("Procedures")
     list_display = ["national_code", "name", "sector", "level", "online_level", "status"]

@@ -76,6 +76,7 @@ class ProcedureIndexPage(RoutablePageMixin, Page):
             context_overrides={
                 "form": form,
                 "page_obj": page,
+                "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
                 "procedures": page.object_list,
                 "total": paginator.count,
                 "querystring": query_without_page.urlencode(),

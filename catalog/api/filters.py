@@ -24,7 +24,7 @@ class ProcedureFilter(filters.FilterSet):
         max_length=200,
         help_text=_(
             "Search the national code and name, ignoring case and Vietnamese diacritics "
-            "(“cap giay phep xay dung” finds “Cấp giấy phép xây dựng”). Every word must match."
+            "(“cap giay phep xay dung” finds “Cấp giấy phép xây dựng”), tolerating typos; results by relevance."
         ),
     )
     agency = filters.ModelChoiceFilter(

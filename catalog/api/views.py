@@ -14,6 +14,7 @@ from catalog import selectors
 from catalog.api import serializers as s
 from catalog.api.filters import AgencyFilter, FaqFilter, ProcedureFilter
 from catalog.models import Agency, AgencyLevel, FaqEntry, Procedure, ProcedureDocument
+from catalog.search import fold
 
 NOT_FOUND = OpenApiResponse(s.NotFoundSerializer, description="No such (published) item.")
 PAGE_NOT_FOUND = OpenApiResponse(s.NotFoundSerializer, description="The page number is past the last page.")
@@ -61,15 +62,19 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Search and filter procedures",
-        description="Published (not abolished) procedures ordered by national code.",
+        description=(
+            "Published (not abolished) procedures: ordered by national code, or by relevance when `q` is given."
+        ),
         parameters=[
             OpenApiParameter(
                 "q",
                 str,
                 description=(
                     "Words to find in the national code or name, ignoring case and Vietnamese diacritics "
-                    "(“cap giay phep xay dung” finds “Cấp giấy phép xây dựng”, “dang ky” finds “Đăng ký”). "
-                    "Every word must match."
+                    "(“cap giay phep xay dung” finds “Cấp giấy phép xây dựng”, “dang ky” finds “Đăng ký”), "
+                    "tolerating typos and run-together words (“giay fep xay dung”, “lylichtuphap”). Results are "
+                    "ordered by relevance: the exact code first, then names containing the whole phrase, then "
+                    "every word, then close matches."
                 ),
                 examples=[
                     OpenApiExample("without diacritics", value="cap giay phep xay dung"),
@@ -112,6 +117,12 @@ class ProcedureViewSet(CatalogViewSet):
             .prefetch_related(None)
             .prefetch_related(Prefetch("agencies", queryset=Agency.objects.only(*AGENCY_BRIEF_FIELDS)))
         )
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        query = self.request.query_params.get("q", "") if self.action == "list" else ""
+        # A search lists by relevance (catalog.search); the filters above have already validated ``q``.
+        return queryset.ranked(query) if fold(query) and hasattr(queryset, "ranked") else queryset
 
     def get_serializer_class(self):
         if self.action == "retrieve":
