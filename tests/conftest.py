@@ -119,3 +119,23 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"random order: replay it with -p randomly --randomly-seed={seed}; "
             f'keep the file order with -p no:randomly (make test PYTEST_ARGS="-p no:randomly")'
         )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migration data (``serialized_rollback=True``).
+
+    One without it empties the database at teardown and lets ``post_migrate`` refill part of it; the next
+    ``serialized_rollback`` test of the same worker then failed to restore (duplicate content types), so a
+    test's outcome depended on which tests ran before it on its worker.
+    """
+    missing = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if missing:
+        raise pytest.UsageError(
+            "transactional tests need serialized_rollback=True (tests/conftest.py): " + ", ".join(missing)
+        )

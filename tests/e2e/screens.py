@@ -16,7 +16,8 @@ RAW = [
     (re.compile(r"→ ?(?!to\b)[a-z_]+\b"), "a raw status code"),
     (re.compile(r"\blocaltime\b"), "a template filter name"),
     (re.compile(r"\b\d+\.\d+%"), "a percentage with a decimal point"),
-    (re.compile(r"(?<![\d.])\d+\.0{1,4}(?![\d.])"), "a number with a trailing .0"),
+    # ".000" is a thousands group ("400.000 đ"), not a raw decimal
+    (re.compile(r"(?<![\d.])\d+\.(?:0{1,2}|0{4})(?![\d.])"), "a number with a trailing .0"),
 ]
 
 

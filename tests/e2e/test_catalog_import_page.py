@@ -7,7 +7,7 @@ from tests.e2e.browser import PASSWORD, admin_sign_in
 
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_upload_and_export_buttons_show_a_small_icon_and_their_label(browser, live_server, monkeypatch):

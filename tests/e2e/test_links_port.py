@@ -27,7 +27,7 @@ from tests.factories.citizens import PASSWORD, citizen, construction_unit, recei
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file())
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "sqlite", reason="copies the SQLite test database for the server"),
 ]
 

@@ -31,7 +31,7 @@ def test_step_problems_name_the_field_and_the_rule(world):
     assert set(services.step_problems(kind=StepKind.PROCESSING, agency=other, process_agency=home)) == {"agency"}
     assert set(services.step_problems(kind=StepKind.HANDOFF, agency=home, process_agency=home)) == {"agency"}
     problems = services.step_problems(kind=StepKind.PROCESSING, agency=None, process_agency=home, officials=[outsider])
-    assert set(problems) == {"officials"} and "Lan Trần" in problems["officials"]
+    assert set(problems) == {"officials"} and "Trần Lan" in problems["officials"]
     # A hand-off step is held by the officials of the agency it goes to.
     assert services.step_problems(kind=StepKind.HANDOFF, agency=other, process_agency=home, officials=[outsider]) == {}
     # A procedure-wide default process (no unit): any unit's officials.

@@ -59,7 +59,7 @@ def unit():
             "processing_time_unit": TimeUnit.DAY,
         },
         officials={
-            "officer": member(username="motcua", position="Cán bộ một cửa", first_name="Lê Văn", last_name="Cường")
+            "officer": member(username="motcua", position="Cán bộ một cửa", first_name="Cường", last_name="Lê Văn")
         },
         holders={0: ["officer"], 3: ["officer"]},
     )
