@@ -49,6 +49,9 @@ UNIT_ROLES = (RECEPTION_OFFICER, SPECIALIST, LEADER, UNIT_ADMIN)
 #: Province-wide roles only the system admin gives (TN 8.2-8.3, BN 7.3-7.4).
 SYSTEM_ROLES = (CONTENT_EDITOR, SUPERVISOR, POLICE)
 
+#: The groups a process step may be held by (DESIGN §5.3: "the group of officials who may hold it").
+STEP_ROLES = (RECEPTION_OFFICER, SPECIALIST, LEADER)
+
 _ADMIN = "wagtailadmin.access_admin"
 
 #: role code -> permissions (``app_label.codename``). Dossier work is not a permission: it follows the
@@ -122,6 +125,11 @@ def holders_q(*codes, prefix=""):
     """``Q`` of the users holding one of the roles ``codes`` (``prefix`` reaches the user from another model,
     e.g. ``"user__"``). Combine with ``.distinct()`` when a user may hold several of them."""
     return Q(**{f"{prefix}groups__role__code__in": codes})
+
+
+def holds_role(user, code) -> bool:
+    """Whether ``user`` is in the role group ``code`` (one query)."""
+    return user.groups.filter(role__code=code).exists()
 
 
 def code_of(group):

@@ -37,24 +37,25 @@ def load_processes():
         total = procedure.processing_minutes
         if total <= DAY_MINUTES:  # on-the-spot procedures: receive, resolve, return (QT 22.2c)
             steps = [
-                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, total // 8),
-                ("Giải quyết hồ sơ", StepKind.APPROVAL, total - 2 * (total // 8)),
-                ("Trả kết quả", StepKind.RESULT, total // 8),
+                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, roles.RECEPTION_OFFICER, total // 8),
+                ("Giải quyết hồ sơ", StepKind.APPROVAL, roles.LEADER, total - 2 * (total // 8)),
+                ("Trả kết quả", StepKind.RESULT, roles.RECEPTION_OFFICER, total // 8),
             ]
         else:
             edge = min(240, total // 10)
             steps = [
-                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, edge),
-                ("Thẩm định hồ sơ", StepKind.PROCESSING, total - 3 * edge),
-                ("Lãnh đạo phê duyệt", StepKind.APPROVAL, edge),
-                ("Trả kết quả", StepKind.RESULT, edge),
+                ("Tiếp nhận hồ sơ", StepKind.RECEPTION, roles.RECEPTION_OFFICER, edge),
+                ("Thẩm định hồ sơ", StepKind.PROCESSING, roles.SPECIALIST, total - 3 * edge),
+                ("Lãnh đạo phê duyệt", StepKind.APPROVAL, roles.LEADER, edge),
+                ("Trả kết quả", StepKind.RESULT, roles.RECEPTION_OFFICER, edge),
             ]
         process_build(  # through the designer's rules, like a process built on screen
             procedure=procedure,
             name=f"Quy trình nội bộ {procedure.national_code}",
             status=ProcessStatus.PUBLISHED,
             is_short=len(steps) == 3,
-            steps=[StepSpec(name, kind, _hours(minutes)) for name, kind, minutes in steps],
+            # Each step names the group that holds it (DESIGN §5.3): any official of that group in the unit.
+            steps=[StepSpec(name, kind, _hours(minutes), holder_role=role) for name, kind, role, minutes in steps],
         )
 
 

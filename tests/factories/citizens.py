@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from catalog.officials import roles
 from portal.citizens.identity import create_citizen
 from portal.citizens.models import CitizenProfile, DocumentType
 from tests.factories.catalog import AgencyFactory
@@ -71,7 +72,10 @@ def construction_unit():
     other_agency = AgencyFactory(name="Sở Tài nguyên và Môi trường")
     unit = build_unit(
         agency=agency,
-        officials={"officer": member(position="Cán bộ một cửa"), "specialist": member()},
+        officials={
+            "officer": member(roles.RECEPTION_OFFICER, position="Cán bộ một cửa"),
+            "specialist": member(roles.SPECIALIST),
+        },
         steps=[
             ("Tiếp nhận hồ sơ", StepKind.RECEPTION, "1"),
             ("Phòng Quản lý xây dựng thẩm định", StepKind.PROCESSING, "5"),

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value, When
 
 from catalog.models import Official, Procedure
+from catalog.officials import roles
 from catalog.officials.scoping import ALL, sees_all_units, user_agency_id, visible_agency_ids
 from portal.core.names import display_name
 from workflow.dossiers.selectors import WarningThresholds, dossier_list
@@ -30,8 +31,8 @@ def step_group_q(user):
     """Dossiers waiting, without a named holder, at a step whose group ``user`` is in (QT 22.2b).
 
     The group is the step's listed officials; a step with none listed is held
-    by the officials of its unit (the step's agency, else the receiving one) —
-    the same rule the services apply.
+    by the officials of its group (``holder_role``) in its unit (the step's
+    agency, else the receiving one) — the same rule the services apply.
     """
     through = ProcessStep.officials.through
     listed = through.objects.filter(processstep_id=OuterRef("current_step_id"))
@@ -39,7 +40,8 @@ def step_group_q(user):
     agency_id = user_agency_id(user)
     if agency_id:
         own_unit = Q(current_step__agency_id=agency_id) | Q(current_step__agency__isnull=True, agency_id=agency_id)
-        condition |= ~Q(Exists(listed)) & own_unit
+        own_group = Q(current_step__holder_role__in=user.groups.filter(role__isnull=False).values("role__code"))
+        condition |= ~Q(Exists(listed)) & own_unit & own_group
     return Q(current_holder__isnull=True, current_step__isnull=False) & condition
 
 
@@ -118,14 +120,16 @@ def dashboard_counts(user, thresholds: WarningThresholds) -> dict:
 
 
 def officials_for_step(step, dossier):
-    """Active accounts that may hold ``step`` of ``dossier``: its listed officials, else its unit's officials."""
+    """Active accounts that may hold ``step`` of ``dossier``: its listed officials, else its group's officials
+    in its unit."""
     User = get_user_model()
     listed = list(step.officials.filter(is_active=True).select_related("official"))
     if listed:
         return listed
     agency_id = step.agency_id or dossier.agency_id
     return list(
-        User.objects.filter(is_active=True, official__agency_id=agency_id)
+        User.objects.filter(roles.holders_q(step.holder_role), is_active=True, official__agency_id=agency_id)
+        .distinct()
         .select_related("official")
         .order_by("last_name", "first_name", "username")
     )

@@ -8,6 +8,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 
+from catalog.officials import roles
 from portal.core.history import ChildHistoricalRecords
 
 
@@ -23,6 +24,23 @@ class StepKind(models.TextChoices):
     APPROVAL = "approval", _("Approval")
     HANDOFF = "handoff", _("Inter-agency hand-off")
     RESULT = "result", _("Result and return")
+
+
+#: The group that holds a step of each kind unless the designer chose another (DESIGN §5.3): the one-stop
+#: officers receive and hand results out, specialists review (also at another agency's step), leaders approve.
+HOLDER_ROLE_BY_KIND = {
+    StepKind.RECEPTION: roles.RECEPTION_OFFICER,
+    StepKind.PROCESSING: roles.SPECIALIST,
+    StepKind.APPROVAL: roles.LEADER,
+    StepKind.HANDOFF: roles.SPECIALIST,
+    StepKind.RESULT: roles.RECEPTION_OFFICER,
+}
+HOLDER_ROLE_CHOICES = [(code, roles.LABELS[code]) for code in roles.STEP_ROLES]
+
+
+def holder_role_for(kind) -> str:
+    """The group holding a step of ``kind`` by default."""
+    return HOLDER_ROLE_BY_KIND.get(kind, roles.SPECIALIST)
 
 
 class ProcessQuerySet(models.QuerySet):
@@ -102,8 +120,22 @@ class ProcessStep(models.Model):
         related_name="+",
         help_text=_("Only for inter-agency steps; otherwise the receiving agency handles the step."),
     )
+    holder_role = models.CharField(
+        _("group holding the step"),
+        max_length=32,
+        choices=HOLDER_ROLE_CHOICES,
+        blank=True,
+        help_text=_(
+            "The officials of this group in the step's unit may hold it. Empty: chosen by the kind (one-stop "
+            "officers receive and return, specialists process, leaders approve)."
+        ),
+    )
     officials = ParentalManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("officials who may hold this step"), blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officials who may hold this step"),
+        blank=True,
+        related_name="+",
+        help_text=_("Only these officials, if any are chosen; otherwise the whole group."),
     )
     allowance_hours = models.DecimalField(_("time allowance (working hours)"), max_digits=7, decimal_places=2)
 
@@ -116,6 +148,11 @@ class ProcessStep(models.Model):
 
     def __str__(self):
         return f"{self.sort_order + 1}. {self.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.holder_role:
+            self.holder_role = holder_role_for(self.kind)
+        super().save(*args, **kwargs)
 
     @property
     def allowance_minutes(self) -> int:

@@ -97,7 +97,7 @@ class ProcessViewSet(SnippetViewSet):
                         [FieldPanel("kind"), FieldPanel("allowance_hours"), FieldPanel("agency", widget=forms.Select)]
                     ),
                     MultiFieldPanel(
-                        [FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
+                        [FieldPanel("holder_role"), FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
                         heading=_("Who may hold the step"),
                     ),
                 ],

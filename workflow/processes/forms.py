@@ -47,7 +47,7 @@ class ProcessStepAdminForm(WagtailAdminModelForm):
             current = list(self.instance.officials.values_list("pk", flat=True)) if self.instance.pk else []
             field.queryset = officials_queryset(self.for_user, current)
             field.label_from_instance = _official_label
-            field.help_text = _("Leave empty to let every official of the step's unit hold it.")
+            field.help_text = _("Leave empty to let every official of the step's group in its unit hold it.")
 
     def clean(self):
         cleaned = super().clean()

@@ -144,6 +144,7 @@ class StepSpec:
     allowance_hours: Decimal
     agency: Agency | None = None
     officials: list = field(default_factory=list)
+    holder_role: str = ""  # the group holding the step; "" = the kind's (workflow.models.process.holder_role_for)
 
 
 def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, str]:
@@ -228,6 +229,7 @@ def process_build(
             name=spec.name,
             kind=spec.kind,
             agency=spec.agency,
+            holder_role=spec.holder_role,
             allowance_hours=spec.allowance_hours,
         )
         if spec.officials:
@@ -285,6 +287,7 @@ def _copy_step(step, process, sort_order):
         position=step.position,
         kind=step.kind,
         agency_id=step.agency_id,
+        holder_role=step.holder_role,
         allowance_hours=step.allowance_hours,
     )
     officials = list(step.officials.all())

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_official_is_offered_once_and_the_chosen_step_is_checked():
-    unit = construction_unit()  # 4 steps; steps 2 and 4 fall back to every official of the unit
+    unit = construction_unit()  # 4 steps; step 2 falls back to its group (specialists of the unit)
     unit.process.steps.get(sort_order=1).officials.clear()
     dossier = receive(unit, submit_online(unit, citizen()))
     form = ForwardForm(dossier=dossier, user=unit.officer)

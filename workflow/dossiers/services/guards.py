@@ -5,6 +5,7 @@ calls the same functions, so a button is shown exactly when the service would ac
 
 from django.utils.translation import gettext as _
 
+from catalog.officials import roles
 from catalog.officials.scoping import acting_agency_ids, user_agency_id, visible_agency_ids
 from workflow.dossiers.services.base import process_steps
 from workflow.errors import ActionNotAllowed
@@ -26,13 +27,16 @@ def require_visible(actor, dossier):
 
 
 def may_hold(actor, step, agency_id):
-    """Who may act at a step: its listed officials, or any official of the step's unit when none is listed."""
+    """Who may act at a step (DESIGN §5.3): its listed officials; when none is listed, the officials of the
+    step's group (``holder_role``) in the step's unit — not every official of the unit."""
     if actor.is_superuser:
         return True
     listed = list(step.officials.values_list("pk", flat=True))
     if listed:
         return actor.pk in listed
-    return user_agency_id(actor) == (step.agency_id or agency_id)
+    if user_agency_id(actor) != (step.agency_id or agency_id):
+        return False
+    return roles.holds_role(actor, step.holder_role)
 
 
 def require_holder(actor, dossier):
