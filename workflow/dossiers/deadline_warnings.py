@@ -7,24 +7,52 @@ consumer restart never send the same warning twice.
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.officials.roles import UNIT_ADMIN, holders_q
+from portal.core.formatting import format_time_date
 from workflow import notifications
 from workflow.models import Dossier, Notification, NotificationChannel, Status
 from workflow.worktime import DAY_MINUTES, WarningLevel, get_calendar
 
 
-def _recipients(dossier, admins_by_agency):
+def _recipients(dossier, admins_by_agency, groups):
     users = []
     if dossier.current_holder_id:
         users.append(dossier.current_holder)
     elif dossier.current_step_id:
-        users.extend(dossier.current_step.officials.all())
+        step = dossier.current_step
+        # The step's named officials, else its group in its unit (the officials who may pick it up, DESIGN §5.3).
+        users.extend(step.officials.all() or groups.get((step.agency_id or dossier.agency_id, step.holder_role), []))
     users.extend(admins_by_agency.get(dossier.agency_id, []))
     return {u.pk: u for u in users if u.email and u.is_active}.values()
+
+
+def _group_members(dossiers):
+    """``(agency id, role code) -> officials`` for the unassigned dossiers at a step that names nobody."""
+    wanted = {
+        (d.current_step.agency_id or d.agency_id, d.current_step.holder_role)
+        for d in dossiers
+        if not d.current_holder_id and d.current_step_id and not d.current_step.officials.all()
+    }
+    if not wanted:
+        return {}
+    members = {}
+    users = (
+        get_user_model()
+        .objects.filter(
+            holders_q(*{role for _agency, role in wanted}),
+            is_active=True,
+            official__agency_id__in={agency for agency, _role in wanted},
+        )
+        .annotate(role_code=F("groups__role__code"), agency_id=F("official__agency_id"))
+    )
+    for user in users:
+        if (user.agency_id, user.role_code) in wanted:
+            members.setdefault((user.agency_id, user.role_code), []).append(user)
+    return members
 
 
 def deadline_warnings_send(now=None):
@@ -47,6 +75,7 @@ def deadline_warnings_send(now=None):
         holders_q(UNIT_ADMIN), is_active=True, official__agency_id__in={d.agency_id for d in dossiers}
     ).select_related("official"):
         admins_by_agency.setdefault(admin.official.agency_id, []).append(admin)
+    groups = _group_members(dossiers)
     already = set(
         Notification.objects.filter(dossier__in=dossiers, kind__startswith="warning_").values_list(
             "dossier_id", "kind", "recipient"
@@ -61,8 +90,8 @@ def deadline_warnings_send(now=None):
             _("Overdue: dossier %(code)s was due at %(due)s")
             if level == WarningLevel.OVERDUE
             else _("Less than one working day left: dossier %(code)s is due at %(due)s")
-        ) % {"code": dossier.code, "due": timezone.localtime(deadline).strftime("%H:%M %d/%m/%Y")}
-        for user in _recipients(dossier, admins_by_agency):
+        ) % {"code": dossier.code, "due": format_time_date(deadline)}
+        for user in _recipients(dossier, admins_by_agency, groups):
             if (dossier.pk, kind, user.email) in already:
                 continue
             rows.append(

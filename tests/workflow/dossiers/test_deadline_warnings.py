@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils.translation import gettext
 
-from catalog.officials.roles import UNIT_ADMIN
+from catalog.officials.roles import LEADER, RECEPTION_OFFICER, SPECIALIST, UNIT_ADMIN
 from tests.factories.world import build_unit, member
 from workflow.dossiers import services
 from workflow.dossiers.deadline_warnings import deadline_warnings_send
@@ -54,3 +54,26 @@ def test_due_soon_then_overdue_each_sent_once_to_holder_and_unit_admin(dossier, 
         assert deadline_warnings_send(now=t("2026-03-04 08:01")) == 2
     assert mail.outbox[-1].subject == gettext("Overdue: dossier %(code)s was due at %(due)s") % due
     assert deadline_warnings_send(now=t("2026-03-05 08:00")) == 0
+
+
+def test_a_step_that_names_nobody_warns_its_group_in_its_unit(django_capture_on_commit_callbacks):
+    u = build_unit(
+        procedure={"processing_time": Decimal("2")},
+        officials={
+            "officer": member(RECEPTION_OFFICER, username="motcua", email="motcua@example.gov.vn"),
+            "specialist": member(SPECIALIST, username="chuyenvien", email="chuyenvien@example.gov.vn"),
+            "leader": member(LEADER, username="lanhdao", email="lanhdao@example.gov.vn"),
+        },
+        holders={0: ["officer"]},  # the appraisal step names nobody: the unit's specialists hold it
+    )
+    other = build_unit(officials={"specialist": member(SPECIALIST, email="other@example.gov.vn")}, procedure=False)
+    assert other.agency != u.agency
+    dossier = services.dossier_receive_at_counter(
+        actor=u.officer, procedure=u.procedure, agency=u.agency, applicant=Applicant(name="A"), at=t("2026-03-02 08:00")
+    )
+    services.dossier_forward(
+        actor=u.officer, dossier_id=dossier.pk, revision=dossier.revision, at=t("2026-03-02 09:00")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-03 09:00")) == 1
+    assert [m.to for m in mail.outbox] == [["chuyenvien@example.gov.vn"]]
