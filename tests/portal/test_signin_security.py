@@ -260,6 +260,37 @@ def test_citizen_form_locks_after_repeated_wrong_passwords(client, settings):
         assert client.session["_auth_user_id"] == str(person.pk)
 
 
+@pytest.mark.parametrize(
+    "other_spelling", ["+84900000001", "84900000001", "090 000 0001", "090.000.0001", "dan@example.com"]
+)
+def test_citizen_lockout_counts_per_account_whichever_way_it_is_written(client, settings, other_spelling):
+    """Issue 15 item 2: after the limit of wrong passwords for 0900000001, the same account is locked under
+    every other spelling of its phone number, and under its e-mail address (one account, one counter)."""
+    person = citizen(phone="0900000001", email="Dan@Example.com")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        citizen_sign_in(client, "0900000001", "sai-mat-khau-1")
+    response = citizen_sign_in(client, other_spelling)  # the right password
+    assert locked_message_in(response)
+    assert "_auth_user_id" not in client.session
+    # On the officials' form (it shares the counters: the same backends accept a citizen's phone) as well.
+    assert locked_message_in(admin_sign_in(client, other_spelling, CITIZEN_PASSWORD))
+
+    with freeze_time(timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(minutes=1)):
+        assert citizen_sign_in(client, other_spelling).status_code == 302
+        assert client.session["_auth_user_id"] == str(person.pk)
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [("0900000009", "+84 900 000 009"), ("nobody@example.com", "NoBody@Example.COM"), ("khong.co", "Khong.Co")],
+)
+def test_an_identifier_naming_no_account_is_counted_the_same_way(client, settings, first, other):
+    """Unknown identifiers are normalised like known ones, so the lockout does not tell which accounts exist."""
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        citizen_sign_in(client, first, "sai-mat-khau-1")
+    assert locked_message_in(citizen_sign_in(client, other, "sai-mat-khau-1"))
+
+
 def test_a_successful_sign_in_resets_the_counter(client, settings):
     user = admin_official()
     person = citizen(phone="0911222333")
