@@ -8,6 +8,10 @@
   and :func:`lockout_response` answers with a translated page (HTTP 429).
   ``AxesStandaloneBackend`` is the first of ``AUTHENTICATION_BACKENDS``;
   ``client.force_login`` does not go through the backends and is unaffected.
+* **Password spraying** (issue 15 item 4): the officials' sign-in counts failed attempts per client address
+  (``RATELIMIT_RATES["admin_signin"]``, :mod:`portal.core.ratelimit`, the address by its ``client_ip`` rule:
+  X-Forwarded-For only behind ``TRUSTED_PROXY_COUNT`` proxies); past the limit every POST from that address is
+  answered 429 (:func:`address_blocked_response`) before any password is checked.
 * **Strong passwords**: Django's validators for everybody (≥ 10 characters, not
   common, not only digits, not like the user's name) plus
   :class:`OfficialPasswordValidator` for staff accounts.
@@ -110,6 +114,30 @@ def lockout_response(request, original_response=None, credentials=None):
     )
     response = render(request, template, {"message": lockout_message()}, status=429)
     response["Retry-After"] = str(lockout_minutes() * 60)
+    return response
+
+
+# --- per-address limit on the officials' sign-in (issue 15 item 4) ---------------------------------------
+
+ADMIN_SIGNIN_SCOPE = "admin_signin"  # RATELIMIT_RATES["admin_signin"]: failed officials' sign-ins per address
+
+
+def address_blocked_message(retry_after: int) -> str:
+    minutes = max(1, -(-int(retry_after) // 60))
+    return ngettext(
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def address_blocked_response(request, retry_after: int):
+    """The officials' sign-in page once their address made too many failed attempts: 429, nothing checked."""
+    response = render(
+        request, "portal/signin/locked_out_admin.html", {"message": address_blocked_message(retry_after)}, status=429
+    )
+    response["Retry-After"] = str(int(retry_after))
+    response["Cache-Control"] = "no-store"
     return response
 
 

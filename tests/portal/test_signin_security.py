@@ -345,6 +345,52 @@ def test_failures_without_a_client_address_still_lock(client, settings):
     assert AccessAttempt.objects.get(username=user.username).ip_address is None
 
 
+# --- password spraying on the officials' sign-in (issue 15 item 4) ---------------------------------------
+
+
+def test_password_spraying_from_one_address_is_stopped(client, settings):
+    """25 wrong passwords for 25 different usernames from one address: past the per-address limit the address
+    is answered 429 with a translated message, and nothing more is checked (not even a right password).
+    Rotating X-Forwarded-For does not give a fresh address, with or without a trusted proxy."""
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_RATES = {**settings.RATELIMIT_RATES, "admin_signin": ["10/hour"]}
+    from axes.models import AccessAttempt
+
+    user = admin_official()
+    answers = [
+        admin_sign_in(
+            client, f"can.bo.{n}", "Mat-khau-doan-2026", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.9.0.{n}"
+        )
+        for n in range(25)
+    ]
+    assert [a.status_code for a in answers] == [200] * 10 + [429] * 15
+    assert AccessAttempt.objects.count() == 10  # the last 15 passwords were never checked
+    refused = answers[-1]
+    retry_after = int(refused["Retry-After"])
+    assert 0 < retry_after <= 3600
+    message = ngettext(
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minutes.",
+        -(-retry_after // 60),
+    ) % {"minutes": -(-retry_after // 60)}
+    assert message in page(refused) and "Quá nhiều lần đăng nhập sai từ kết nối của ông/bà" in page(refused)
+    # Even the right password of a real official from that address is not checked now.
+    response = admin_sign_in(client, user.username, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # The official at the office (another address) still signs in.
+    assert admin_sign_in(type(client)(), user.username, REMOTE_ADDR="198.51.100.20").status_code == 302
+
+    # Behind one trusted proxy the client is the proxy's entry; the entries the client wrote itself are ignored.
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(10):
+        forged = f"192.0.2.{n}, 198.51.100.99"
+        admin_sign_in(client, f"khac.{n}", "Mat-khau-doan-2026", HTTP_X_FORWARDED_FOR=forged, **proxy)
+    response = admin_sign_in(client, user.username, HTTP_X_FORWARDED_FOR="192.0.2.200, 198.51.100.99", **proxy)
+    assert response.status_code == 429
+    assert admin_sign_in(client, user.username, HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy).status_code == 302
+
+
 # --- passwords ---------------------------------------------------------------------------------------------
 
 
