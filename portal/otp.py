@@ -37,7 +37,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.admin.views.account import LoginView as WagtailLoginView
 
-from portal.signin_security import is_official
+from portal.core.ratelimit import blocked, check, client_ip
+from portal.signin_security import ADMIN_SIGNIN_SCOPE, address_blocked_response, is_official
 
 ADMIN_PREFIX = "/admin/"
 DEVICE_NAME = "Authenticator"
@@ -102,9 +103,22 @@ class AdminOTPRequiredMiddleware:
 
 class AdminLoginView(WagtailLoginView):
     """Wagtail's sign-in (served at /admin/login/) without "Remember me": officials' sessions end with the
-    browser. Password lockout (django-axes) applies as on any sign-in form; the code is asked next."""
+    browser. Password lockout (django-axes) applies as on any sign-in form; the code is asked next.
+
+    Failed attempts also count per client address (``admin_signin`` rate): past the limit the address is
+    answered 429 before any password is checked, whichever usernames it tries (password spraying)."""
 
     template_name = "portal/signin/admin_login.html"
+
+    def post(self, request, *args, **kwargs):
+        retry_after = blocked(ADMIN_SIGNIN_SCOPE, client_ip(request))
+        if retry_after:  # password spraying from this address: nothing is checked until the window ends
+            return address_blocked_response(request, retry_after)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        check(ADMIN_SIGNIN_SCOPE, client_ip(self.request))  # one failed attempt of this address
+        return super().form_invalid(form)
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)

@@ -1,12 +1,17 @@
 """Sign-in security shared by officials and citizens (DESIGN §10; issue 8 item 2).
 
 * **Lockout** (django-axes, settings ``AXES_*``): failed sign-ins are counted per
-  *username + client IP* on both forms — the Wagtail admin login (officials) and
+  *account + client IP* on both forms (:func:`account_key`: every spelling of a citizen's phone, their
+  e-mail in any case and the username are one account) — the Wagtail admin login (officials) and
   ``/tai-khoan/dang-nhap/`` (citizens, by e-mail or phone). After
   ``AXES_FAILURE_LIMIT`` failures the pair is locked for ``AXES_COOLOFF_TIME``
   and :func:`lockout_response` answers with a translated page (HTTP 429).
   ``AxesStandaloneBackend`` is the first of ``AUTHENTICATION_BACKENDS``;
   ``client.force_login`` does not go through the backends and is unaffected.
+* **Password spraying** (issue 15 item 4): the officials' sign-in counts failed attempts per client address
+  (``RATELIMIT_RATES["admin_signin"]``, :mod:`portal.core.ratelimit`, the address by its ``client_ip`` rule:
+  X-Forwarded-For only behind ``TRUSTED_PROXY_COUNT`` proxies); past the limit every POST from that address is
+  answered 429 (:func:`address_blocked_response`) before any password is checked.
 * **Strong passwords**: Django's validators for everybody (≥ 10 characters, not
   common, not only digits, not like the user's name) plus
   :class:`OfficialPasswordValidator` for staff accounts.
@@ -29,6 +34,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.citizens.identity import PHONE_RE, find_citizen, normalize_phone
 from portal.core.ratelimit import valid_client_ip
 
 LAST_ACTIVITY_SESSION_KEY = "_portal_last_activity"
@@ -41,19 +47,41 @@ def is_official(user) -> bool:
 # --- lockout (django-axes) -------------------------------------------------------------------------
 
 
-def axes_username(request, credentials=None) -> str:
-    """The name the visitor typed (admin username, or citizen e-mail / phone), lower-cased.
+def account_key(identifier: str) -> str:
+    """One lockout key per account, whichever way its identifier is written (issue 15 item 2).
 
-    The citizen form resolves an e-mail or phone to the account's internal
-    username before authenticating; keying on what was typed keeps one counter
-    per identifier whichever way it is written in later attempts.
+    A citizen's phone (``0900000001``, ``+84900000001``, ``84900000001``, ``090 000 0001``, ``090.000.0001``) or
+    e-mail (any case) names their account: the key is the account's username, so failures by phone and by
+    e-mail count together. An identifier that names no account is normalised by the same rules (national phone
+    form, case-folded e-mail or username), so unknown and known accounts lock alike.
     """
+    typed = str(identifier or "").strip()
+    if not typed:
+        return ""
+    user = find_citizen(typed)
+    if user is not None:
+        return user.get_username().casefold()
+    if "@" not in typed:
+        phone = normalize_phone(typed)
+        if PHONE_RE.fullmatch(phone):
+            return phone
+    return typed.casefold()
+
+
+def axes_username(request, credentials=None) -> str:
+    """The lockout key of the name the visitor typed (admin username, or citizen e-mail / phone): see
+    :func:`account_key`. Computed once per request (axes asks several times)."""
     typed = ""
     if request is not None and getattr(request, "method", "") == "POST":
         typed = request.POST.get("username", "")
     if not typed and credentials:
         typed = credentials.get("username") or ""
-    return str(typed).strip().lower()
+    if request is None:
+        return account_key(typed)
+    keys = request.__dict__.setdefault("_portal_account_keys", {})
+    if typed not in keys:
+        keys[typed] = account_key(typed)
+    return keys[typed]
 
 
 def axes_client_ip(request) -> str | None:
@@ -86,6 +114,30 @@ def lockout_response(request, original_response=None, credentials=None):
     )
     response = render(request, template, {"message": lockout_message()}, status=429)
     response["Retry-After"] = str(lockout_minutes() * 60)
+    return response
+
+
+# --- per-address limit on the officials' sign-in (issue 15 item 4) ---------------------------------------
+
+ADMIN_SIGNIN_SCOPE = "admin_signin"  # RATELIMIT_RATES["admin_signin"]: failed officials' sign-ins per address
+
+
+def address_blocked_message(retry_after: int) -> str:
+    minutes = max(1, -(-int(retry_after) // 60))
+    return ngettext(
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+def address_blocked_response(request, retry_after: int):
+    """The officials' sign-in page once their address made too many failed attempts: 429, nothing checked."""
+    response = render(
+        request, "portal/signin/locked_out_admin.html", {"message": address_blocked_message(retry_after)}, status=429
+    )
+    response["Retry-After"] = str(int(retry_after))
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -10,12 +10,15 @@ from wagtail.views import serve as wagtail_serve
 from portal import otp
 from portal.health import healthz
 from portal.lookup import lookup_page
+from portal.password_reset import AdminPasswordResetView
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),  # readiness (portal/health.py)
     path("admin/otp/", otp.verify, name="portal_otp_verify"),  # officials' second factor (portal/otp.py)
     path("admin/otp/setup/", otp.setup, name="portal_otp_setup"),
     path("admin/login/", otp.AdminLoginView.as_view(), name="portal_admin_login"),  # Wagtail's, no "remember me"
+    # Wagtail's reset form, for officials only and throttled (portal/password_reset.py).
+    path("admin/password_reset/", AdminPasswordResetView.as_view(), name="portal_admin_password_reset"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

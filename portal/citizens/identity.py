@@ -116,6 +116,9 @@ class IdentityClaims:
 # --- identifiers ---------------------------------------------------------------------------------
 
 
+PHONE_RE = re.compile(r"0\d{9,10}")  # a phone number in the national form of normalize_phone
+
+
 def normalize_phone(value: str) -> str:
     """Vietnamese phone numbers as stored: digits only, national form (``+84 912 345 678`` → ``0912345678``)."""
     digits = re.sub(r"[\s.\-()]", "", value or "")
@@ -135,7 +138,7 @@ def find_citizen(identifier: str):
         condition = {"email": identifier.lower()}
     else:
         phone = normalize_phone(identifier)
-        if not re.fullmatch(r"0\d{9,10}", phone):
+        if not PHONE_RE.fullmatch(phone):
             return None
         condition = {"phone": phone}
     profile = (

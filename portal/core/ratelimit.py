@@ -51,6 +51,9 @@ from django.utils.translation import gettext as _
 DEFAULT_RATES = {
     "lookup": ["20/minute", "200/day"],
     "signin": ["10/minute", "50/hour"],
+    "admin_signin": ["10/minute", "30/hour"],  # failed officials' sign-ins per address (portal/otp.py)
+    "password_reset": ["5/hour", "20/day"],  # reset requests per address (portal/password_reset.py)
+    "password_reset_account": ["3/hour", "6/day"],  # reset messages sent per account
 }
 PERIODS = {"s": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -115,6 +118,23 @@ def check(scope: str, key: str, now: float | None = None) -> tuple[bool, int]:
         if count > limit:
             retry_after = max(retry_after, int((window + 1) * period - now) + 1)
     return retry_after == 0, retry_after
+
+
+def blocked(scope: str, key: str, now: float | None = None) -> int:
+    """Seconds until ``key`` is under every rate of ``scope`` again (0: it is), counting nothing.
+
+    With :func:`check` called only for the hits that should count (e.g. failed sign-ins), ``blocked`` answers
+    whether the next request may go ahead at all: once a rate's count is reached, the rest of its window waits.
+    """
+    if not getattr(settings, "RATELIMIT_ENABLED", True):
+        return 0
+    now = time.time() if now is None else now
+    retry_after = 0
+    for limit, period in rates_for(scope):
+        window = int(now // period)
+        if (cache.get(f"rl:{scope}:{period}:{window}:{key}") or 0) >= limit:
+            retry_after = max(retry_after, int((window + 1) * period - now) + 1)
+    return retry_after
 
 
 def message(retry_after: int) -> str:

@@ -266,6 +266,11 @@ RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
 RATELIMIT_RATES = {
     "lookup": os.environ.get("RATELIMIT_LOOKUP", "20/minute,200/day").split(","),
     "signin": os.environ.get("RATELIMIT_SIGNIN", "10/minute,50/hour").split(","),
+    # Failed officials' sign-ins per address (/admin/login/, password spraying; issue 15 item 4).
+    "admin_signin": os.environ.get("RATELIMIT_ADMIN_SIGNIN", "10/minute,30/hour").split(","),
+    # Password-reset requests per address, and reset messages sent per account (issue 15 item 6).
+    "password_reset": os.environ.get("RATELIMIT_PASSWORD_RESET", "5/hour,20/day").split(","),
+    "password_reset_account": os.environ.get("RATELIMIT_PASSWORD_RESET_ACCOUNT", "3/hour,6/day").split(","),
 }
 # Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -27,6 +27,10 @@ PUBLIC_ENDPOINTS = [
     ("feedback", "post", "/hoi-dap/gui-cau-hoi/", {}),
     ("rating", "post", "/danh-gia/", {}),
     ("rating", "post", "/api/v1/ratings/", {}),
+    # Officials' sign-in: failed attempts per address (issue 15 item 4); password resets (item 6).
+    ("admin_signin", "post", "/admin/login/", {"username": "khong.co", "password": "wrong-password"}),
+    ("password_reset", "post", "/admin/password_reset/", {"email": "x@example.com"}),
+    ("password_reset", "post", "/tai-khoan/quen-mat-khau/", {"identifier": "x@example.com"}),
 ]
 
 
@@ -34,7 +38,9 @@ PUBLIC_ENDPOINTS = [
 def _one_per_minute(settings):
     settings.RATELIMIT_ENABLED = True
     # Per day, not per minute: two requests never straddle a window boundary (fixed windows, portal/core/ratelimit.py).
-    settings.RATELIMIT_RATES = {scope: ["1/day"] for scope in ("lookup", "signin", "feedback", "rating")}
+    settings.RATELIMIT_RATES = {
+        scope: ["1/day"] for scope in ("lookup", "signin", "feedback", "rating", "admin_signin", "password_reset")
+    }
     cache.clear()
     yield
     cache.clear()

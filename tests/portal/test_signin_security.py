@@ -260,6 +260,37 @@ def test_citizen_form_locks_after_repeated_wrong_passwords(client, settings):
         assert client.session["_auth_user_id"] == str(person.pk)
 
 
+@pytest.mark.parametrize(
+    "other_spelling", ["+84900000001", "84900000001", "090 000 0001", "090.000.0001", "dan@example.com"]
+)
+def test_citizen_lockout_counts_per_account_whichever_way_it_is_written(client, settings, other_spelling):
+    """Issue 15 item 2: after the limit of wrong passwords for 0900000001, the same account is locked under
+    every other spelling of its phone number, and under its e-mail address (one account, one counter)."""
+    person = citizen(phone="0900000001", email="Dan@Example.com")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        citizen_sign_in(client, "0900000001", "sai-mat-khau-1")
+    response = citizen_sign_in(client, other_spelling)  # the right password
+    assert locked_message_in(response)
+    assert "_auth_user_id" not in client.session
+    # On the officials' form (it shares the counters: the same backends accept a citizen's phone) as well.
+    assert locked_message_in(admin_sign_in(client, other_spelling, CITIZEN_PASSWORD))
+
+    with freeze_time(timezone.now() + settings.AXES_COOLOFF_TIME + timedelta(minutes=1)):
+        assert citizen_sign_in(client, other_spelling).status_code == 302
+        assert client.session["_auth_user_id"] == str(person.pk)
+
+
+@pytest.mark.parametrize(
+    ("first", "other"),
+    [("0900000009", "+84 900 000 009"), ("nobody@example.com", "NoBody@Example.COM"), ("khong.co", "Khong.Co")],
+)
+def test_an_identifier_naming_no_account_is_counted_the_same_way(client, settings, first, other):
+    """Unknown identifiers are normalised like known ones, so the lockout does not tell which accounts exist."""
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        citizen_sign_in(client, first, "sai-mat-khau-1")
+    assert locked_message_in(citizen_sign_in(client, other, "sai-mat-khau-1"))
+
+
 def test_a_successful_sign_in_resets_the_counter(client, settings):
     user = admin_official()
     person = citizen(phone="0911222333")
@@ -312,6 +343,52 @@ def test_failures_without_a_client_address_still_lock(client, settings):
     from axes.models import AccessAttempt
 
     assert AccessAttempt.objects.get(username=user.username).ip_address is None
+
+
+# --- password spraying on the officials' sign-in (issue 15 item 4) ---------------------------------------
+
+
+def test_password_spraying_from_one_address_is_stopped(client, settings):
+    """25 wrong passwords for 25 different usernames from one address: past the per-address limit the address
+    is answered 429 with a translated message, and nothing more is checked (not even a right password).
+    Rotating X-Forwarded-For does not give a fresh address, with or without a trusted proxy."""
+    settings.RATELIMIT_ENABLED = True
+    settings.RATELIMIT_RATES = {**settings.RATELIMIT_RATES, "admin_signin": ["10/hour"]}
+    from axes.models import AccessAttempt
+
+    user = admin_official()
+    answers = [
+        admin_sign_in(
+            client, f"can.bo.{n}", "Mat-khau-doan-2026", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=f"10.9.0.{n}"
+        )
+        for n in range(25)
+    ]
+    assert [a.status_code for a in answers] == [200] * 10 + [429] * 15
+    assert AccessAttempt.objects.count() == 10  # the last 15 passwords were never checked
+    refused = answers[-1]
+    retry_after = int(refused["Retry-After"])
+    assert 0 < retry_after <= 3600
+    message = ngettext(
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts from your connection. Please try again in %(minutes)d minutes.",
+        -(-retry_after // 60),
+    ) % {"minutes": -(-retry_after // 60)}
+    assert message in page(refused) and "Quá nhiều lần đăng nhập sai từ kết nối của ông/bà" in page(refused)
+    # Even the right password of a real official from that address is not checked now.
+    response = admin_sign_in(client, user.username, REMOTE_ADDR="203.0.113.7")
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    # The official at the office (another address) still signs in.
+    assert admin_sign_in(type(client)(), user.username, REMOTE_ADDR="198.51.100.20").status_code == 302
+
+    # Behind one trusted proxy the client is the proxy's entry; the entries the client wrote itself are ignored.
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(10):
+        forged = f"192.0.2.{n}, 198.51.100.99"
+        admin_sign_in(client, f"khac.{n}", "Mat-khau-doan-2026", HTTP_X_FORWARDED_FOR=forged, **proxy)
+    response = admin_sign_in(client, user.username, HTTP_X_FORWARDED_FOR="192.0.2.200, 198.51.100.99", **proxy)
+    assert response.status_code == 429
+    assert admin_sign_in(client, user.username, HTTP_X_FORWARDED_FOR="198.51.100.20", **proxy).status_code == 302
 
 
 # --- passwords ---------------------------------------------------------------------------------------------

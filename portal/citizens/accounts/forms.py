@@ -137,6 +137,17 @@ class SignInForm(AuthenticationForm):
             raise self.get_invalid_login_error()
 
 
+class PasswordResetRequestForm(forms.Form):
+    """The citizen's "forgotten password" form: the e-mail or phone number they sign in with."""
+
+    identifier = forms.CharField(
+        label=_("E-mail or phone number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        help_text=_("The one you sign in with. We send the link to your e-mail, or by text message."),
+    )
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = CitizenProfile

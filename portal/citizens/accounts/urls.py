@@ -14,6 +14,13 @@ urlpatterns = [
     path("dang-xuat/", views.SignOutView.as_view(), name="logout"),
     path("vneid/", oidc.VneidLoginView.as_view(), name="vneid_login"),  # national e-ID (portal/citizens/oidc.py)
     path("vneid/callback/", oidc.VneidCallbackView.as_view(), name="vneid_callback"),
+    path("quen-mat-khau/", views.password_reset, name="password_reset"),
+    path("quen-mat-khau/da-gui/", views.password_reset_sent, name="password_reset_sent"),
+    path(
+        "dat-lai-mat-khau/<uidb64>/<token>/",
+        views.CitizenPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("doi-mat-khau/", views.password_change, name="password_change"),
     path("thong-tin/", views.profile, name="profile"),
     path("kho-du-lieu/", store_views.store_list, name="store"),

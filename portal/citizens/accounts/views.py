@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordResetConfirmView
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -15,10 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from portal.citizens.accounts.decorators import citizen_required, login_backend
 from portal.citizens.accounts.dossiers import my_dossiers
-from portal.citizens.accounts.forms import ProfileForm, SignInForm, SignUpForm
+from portal.citizens.accounts.forms import PasswordResetRequestForm, ProfileForm, SignInForm, SignUpForm
 from portal.citizens.accounts.store import owned_documents
 from portal.citizens.identity import PROVIDERS
 from portal.core.ratelimit import ratelimit
+from portal.password_reset import send_citizen_reset, throttled_per_address
+from portal.signin_security import is_official
 from workflow.models.dossier import OPEN_STATUSES
 
 
@@ -73,6 +75,39 @@ class SignInView(LoginView):
 
 class SignOutView(LogoutView):
     next_page = "/"
+
+
+@never_cache
+@throttled_per_address("portal/accounts/too_many.html")
+def password_reset(request):
+    """Forgotten password: a link to the account's e-mail (or phone). The answer never tells whether an
+    account was found (portal/password_reset.py)."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        send_citizen_reset(form.cleaned_data["identifier"])
+        return redirect("citizen:password_reset_sent")
+    return render(request, "portal/accounts/password_reset.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def password_reset_sent(request):
+    return render(request, "portal/accounts/password_reset_sent.html")
+
+
+class CitizenPasswordResetConfirmView(PasswordResetConfirmView):
+    """The link of a reset message: choose a new password, then sign in with it. Officials' accounts reset in
+    the admin, never here."""
+
+    template_name = "portal/accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("citizen:login")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return None if user is None or is_official(user) else user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed. Sign in with the new password."))
+        return response
 
 
 @citizen_required
