@@ -119,3 +119,13 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"random order: replay it with -p randomly --randomly-seed={seed}; "
             f'keep the file order with -p no:randomly (make test PYTEST_ARGS="-p no:randomly")'
         )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty Django cache: what pages keep there (the site chrome, a process's route in
+    the lookup, rate-limit counters) belongs to an earlier test's rolled-back rows, whose ids SQLite reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -198,10 +198,11 @@ def test_lookup_api_is_in_the_openapi_schema(client):
 
 def test_lookup_page_query_count_is_pinned(client, received, django_assert_num_queries):
     page(client, received.code)  # the first request creates the site's support settings row, caches the route
-    # the dossier with its agency; the site chrome (navigation pages, maintenance notices, site, support settings)
-    with django_assert_num_queries(5):
+    # the dossier with its agency, and the maintenance notices; the rest of the site chrome (navigation pages,
+    # site, support settings) is cached
+    with django_assert_num_queries(2):
         assert page(client, received.code).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         assert client.get(lookup_url(received)).status_code == 200
 
 
@@ -341,3 +342,13 @@ def test_masked_name_keeps_the_family_name_and_initials():
     assert masked_name("  Tôn Nữ Thị   Hà ") == "Tôn N. T. H."
     assert masked_name("Minh") == "M."
     assert masked_name("") == ""
+
+
+def test_the_qr_code_is_built_once_per_code(client, three_applicants):
+    from portal.lookup import _qr_svg
+
+    _qr_svg.cache_clear()
+    for _ in range(3):
+        for dossier in three_applicants:
+            assert api(client, dossier.code).json()["qr"].startswith("data:image/svg+xml")
+    assert (_qr_svg.cache_info().misses, _qr_svg.cache_info().hits) == (3, 6)
