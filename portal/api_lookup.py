@@ -1,7 +1,8 @@
 """``GET /api/v1/lookup/{code}/``: the public status lookup (AG 12) for partner apps, kiosks and Zalo bots.
 
 Same answer as the ``/tra-cuu/`` page (:func:`portal.lookup.limited_lookup`),
-same per-client rate limit (scope ``lookup``), no authentication.
+same per-client rate limit (scope ``lookup``) and global anomaly limit, no authentication; the applicant's
+name is masked unless ``t`` (the QR token) or ``last4`` (the last 4 digits of the ID number or phone) match.
 """
 
 from django.utils.decorators import method_decorator
@@ -36,7 +37,10 @@ class LookupSerializer(serializers.Serializer):
     agency = serializers.CharField(help_text="Receiving agency.")
     route = RouteStepSerializer(many=True, help_text="Every step of the processing route, in order.")
     organisation_name = serializers.CharField(allow_null=True, help_text="Organisation filing the dossier, if any.")
-    applicant_name = serializers.CharField(help_text="Full name of the applicant.")
+    applicant_name = serializers.CharField(
+        help_text="Applicant's name: in full with a matching `t` or `last4`, else masked (family name and initials)."
+    )
+    name_masked = serializers.BooleanField(help_text="Whether `applicant_name` is masked.")
     received_at = serializers.DateTimeField(help_text="Reception date and time.")
     appointment_at = serializers.DateTimeField(allow_null=True, help_text="Appointment to return the result.")
     status = serializers.IntegerField(help_text="Status code 1–10 (national portal numbering).")
@@ -49,7 +53,10 @@ class LookupReducedSerializer(serializers.Serializer):
     code = serializers.CharField()
     qr = serializers.CharField()
     agency = serializers.CharField()
-    applicant_name = serializers.CharField()
+    applicant_name = serializers.CharField(
+        help_text="Applicant's name: in full with a matching `t` or `last4`, else masked (family name and initials)."
+    )
+    name_masked = serializers.BooleanField(help_text="Whether `applicant_name` is masked.")
     submitted_at = serializers.DateTimeField(help_text="Online submission date and time.")
 
 
@@ -76,9 +83,13 @@ class LookupApi(APIView):
         description=(
             "No sign-in. Shows exactly what AG 12.1 allows for a received dossier, and only code, agency, "
             "applicant name and submission date for an online dossier not accepted yet (AG 12.2). An unknown "
-            "code answers 404 with the same body as any code that cannot be shown. Rate-limited per client "
-            "(shared with the /tra-cuu/ page): excess requests get 429 with Retry-After. The optional `t` is the "
-            "dossier's lookup token from its QR link; a matching token is not counted by the rate limit."
+            "code answers 404 with the same body as any code that cannot be shown. The code alone shows the "
+            'applicant\'s name masked (family name in full, other names as initials: "Nguyễn V. A."); the full '
+            "name needs the dossier's lookup token `t` from its QR link, or `last4`, the last 4 digits of the "
+            "applicant's ID number or phone. Wrong digits answer like the code alone and count against the rate "
+            "limit. Rate-limited per client (shared with the /tra-cuu/ page), plus a global limit on typed codes "
+            "while many distinct codes come from many addresses: excess requests get 429 with Retry-After. A "
+            "matching token is never counted."
         ),
         tags=["lookup"],
         auth=[],
@@ -90,6 +101,14 @@ class LookupApi(APIView):
                 OpenApiParameter.QUERY,
                 required=False,
                 description="Lookup token from the dossier's QR link (32 hexadecimal characters).",
+            ),
+            OpenApiParameter(
+                "last4",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                pattern="^[0-9]{4}$",
+                description="Last 4 digits of the applicant's ID number or phone: shows the full name.",
             ),
         ],
         responses={
@@ -112,12 +131,15 @@ class LookupApi(APIView):
                 ],
             ),
             429: OpenApiResponse(
-                LookupErrorSerializer, description="Too many lookups from this client; see the Retry-After header."
+                LookupErrorSerializer,
+                description="Too many lookups from this client, or from everyone during an enumeration; see the "
+                "Retry-After header.",
             ),
         },
     )
     def get(self, request, code):
-        result, retry_after = limited_lookup(request, code, request.query_params.get("t", ""))
+        params = request.query_params
+        result, retry_after = limited_lookup(request, code, params.get("t", ""), params.get("last4", ""))
         if retry_after:
             return Response(
                 {"detail": too_many_message(retry_after), "code": "throttled"},

@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Public portal")
 
     def ready(self):
+        import portal.context_processors  # noqa: F401 - connects the receivers emptying the navigation cache
         from portal import checks, signin_security  # noqa: F401 - registers the checks, connects the sign-in receivers

@@ -139,3 +139,13 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "transactional tests need serialized_rollback=True (tests/conftest.py): " + ", ".join(missing)
         )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty Django cache: what pages keep there (the site chrome, a process's route in
+    the lookup, rate-limit counters) belongs to an earlier test's rolled-back rows, whose ids SQLite reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -28,3 +28,14 @@ def install():
 
     get_full_name.__doc__ = full_name.__doc__
     get_user_model().get_full_name = get_full_name
+
+
+def masked_name(name: str) -> str:
+    """A person's name with only the family name in full (personal-data protection, DESIGN §6):
+    ``"Nguyễn Văn An"`` → ``"Nguyễn V. A."``; a one-word name keeps its initial only (``"An"`` → ``"A."``)."""
+    parts = (name or "").split()
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return f"{parts[0][0]}."
+    return " ".join([parts[0], *(f"{part[0]}." for part in parts[1:])])

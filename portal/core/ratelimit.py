@@ -20,6 +20,10 @@ Usage — the same decorator on Django views and DRF views (function or method):
     @ratelimit("signin", methods=["POST"])            # count only POSTs
     @ratelimit("lookup", when=lambda r: "code" in r.GET)  # count only some requests
 
+A module declares its own scopes' default rates with :func:`define`. :func:`spread` watches a scope for an attack
+spread over many addresses (many distinct items from many distinct clients in a window) and raises an alarm
+the caller answers with a global limit (the lookup's ``lookup_slow``, :mod:`portal.lookup`).
+
 An excess request gets **429** with a translated message and ``Retry-After``
 (seconds): a DRF view raises :class:`rest_framework.exceptions.Throttled`
 (so the API's JSON error shape applies), a Django view returns a small HTML
@@ -55,6 +59,13 @@ DEFAULT_RATES = {
     "password_reset": ["5/hour", "20/day"],  # reset requests per address (portal/password_reset.py)
     "password_reset_account": ["3/hour", "6/day"],  # reset messages sent per account
 }
+
+
+def define(scope: str, rates: list[str]) -> None:
+    """Declare a scope's default rates from the module that uses it (``RATELIMIT_RATES`` still overrides)."""
+    DEFAULT_RATES.setdefault(scope, list(rates))
+
+
 PERIODS = {"s": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
 
@@ -106,35 +117,56 @@ def _count(key: str, timeout: int) -> int:
         return 1
 
 
-def check(scope: str, key: str, now: float | None = None) -> tuple[bool, int]:
-    """Count one hit of ``key`` in ``scope``: ``(allowed, seconds until allowed again)``."""
+def check(scope: str, key: str, now: float | None = None, *, peek: bool = False) -> tuple[bool, int]:
+    """Count one hit of ``key`` in ``scope``: ``(allowed, seconds until allowed again)``. ``peek``: do not count,
+    only answer whether one more hit would be allowed."""
     if not getattr(settings, "RATELIMIT_ENABLED", True):
         return True, 0
     now = time.time() if now is None else now
     retry_after = 0
     for limit, period in rates_for(scope):
         window = int(now // period)
-        count = _count(f"rl:{scope}:{period}:{window}:{key}", period + 1)
+        key_name = f"rl:{scope}:{period}:{window}:{key}"
+        count = (cache.get(key_name) or 0) + 1 if peek else _count(key_name, period + 1)
         if count > limit:
             retry_after = max(retry_after, int((window + 1) * period - now) + 1)
     return retry_after == 0, retry_after
 
 
 def blocked(scope: str, key: str, now: float | None = None) -> int:
-    """Seconds until ``key`` is under every rate of ``scope`` again (0: it is), counting nothing.
+    """Seconds until ``key`` may hit ``scope`` again (0: now), counting nothing.
 
     With :func:`check` called only for the hits that should count (e.g. failed sign-ins), ``blocked`` answers
     whether the next request may go ahead at all: once a rate's count is reached, the rest of its window waits.
     """
+    return check(scope, key, now, peek=True)[1]
+
+
+def spread(scope: str, item: str, client: str, *, window: int, items: int, clients: int, hold: int, now=None) -> bool:
+    """Watch ``scope`` for an attack spread over many addresses: whether its *alarm* is on.
+
+    Counts, per fixed window of ``window`` seconds, the distinct ``item``s (e.g. dossier codes) and the distinct
+    ``client``s (:func:`client_ip`, so a forged ``X-Forwarded-For`` is one client, see its trust rule) that hit
+    the scope. Once both reach their thresholds the alarm stays on for ``hold`` seconds, whatever the addresses
+    of later requests: callers then apply a global limit (:func:`check` with one shared key). Counting is in the
+    cache (``cache.add`` marks an item seen, ``cache.incr`` counts it), exact across processes on Redis.
+    """
     if not getattr(settings, "RATELIMIT_ENABLED", True):
-        return 0
+        return False
     now = time.time() if now is None else now
-    retry_after = 0
-    for limit, period in rates_for(scope):
-        window = int(now // period)
-        if (cache.get(f"rl:{scope}:{period}:{window}:{key}") or 0) >= limit:
-            retry_after = max(retry_after, int((window + 1) * period - now) + 1)
-    return retry_after
+    prefix = f"rl:spread:{scope}:{window}:{int(now // window)}"
+    counts = {}
+    for kind, value in (("items", item), ("clients", client)):
+        if cache.add(f"{prefix}:{kind}:{value}", 1, window + 1):
+            counts[kind] = _count(f"{prefix}:{kind}", window + 1)
+    alarm_key = f"rl:alarm:{scope}"
+    if counts:  # the counts only grow when something new arrives
+        n_items = counts.get("items") or cache.get(f"{prefix}:items", 0)
+        n_clients = counts.get("clients") or cache.get(f"{prefix}:clients", 0)
+        if n_items >= items and n_clients >= clients:
+            cache.set(alarm_key, int(now), hold)
+            return True
+    return cache.get(alarm_key) is not None
 
 
 def message(retry_after: int) -> str:

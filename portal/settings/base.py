@@ -274,6 +274,16 @@ RATELIMIT_RATES = {
 }
 # Number of reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Lookup's global anomaly limit (portal/lookup.py, issue 15 item 3): "codes" distinct dossier codes from
+# "addresses" distinct clients within "window" s → for "hold" s every typed-code lookup shares "lookup_slow".
+LOOKUP_ANOMALY = {
+    "window": int(os.environ.get("LOOKUP_ANOMALY_WINDOW", "60")),
+    "codes": int(os.environ.get("LOOKUP_ANOMALY_CODES", "300")),
+    "addresses": int(os.environ.get("LOOKUP_ANOMALY_ADDRESSES", "30")),
+    "hold": int(os.environ.get("LOOKUP_ANOMALY_HOLD", "900")),
+}
+RATELIMIT_RATES["lookup_slow"] = os.environ.get("RATELIMIT_LOOKUP_SLOW", "60/minute").split(",")
+RATELIMIT_RATES["lookup_digits"] = os.environ.get("RATELIMIT_LOOKUP_DIGITS", "10/hour,20/day").split(",")
 
 LOGGING = {
     "version": 1,

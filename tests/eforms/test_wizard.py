@@ -176,7 +176,7 @@ def test_admin_builds_publishes_and_citizen_submits_online(
     client.logout()
     assert tuple(client.get(f"/api/v1/lookup/{dossier.code}/").json()) == REDUCED_KEYS
     services.dossier_receive_online(actor=unit.officer, dossier_id=dossier.pk)
-    public = client.get(f"/api/v1/lookup/{dossier.code}/").json()
+    public = client.get(f"/api/v1/lookup/{dossier.code}/", {"t": dossier.lookup_token}).json()
     assert tuple(public) == FULL_KEYS
     assert public["applicant_name"] == "Trần Thị Bình" and public["status"] == Status.RECEIVED
 
