@@ -342,6 +342,7 @@ class TableWidget(forms.Widget):
                         "type": input_types.get(column["type"], "text"),
                         "inputmode": "decimal" if column["type"] == TableColumnType.NUMBER else "",
                         "label": _("Row %(row)s, %(column)s") % {"row": index + 1, "column": column["label"]},
+                        "column": column["label"],  # shown above the input when a row is a card (phone)
                     }
                 )
             table.append({"number": index + 1, "cells": cells})
