@@ -8,7 +8,6 @@ uses ``Dossier.objects.visible_to``.
 
 from urllib.parse import urlencode
 
-import tablib
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,6 +27,7 @@ from portal.core.formatting import format_number, format_percent
 from workflow.dossiers.queries import can_use_inbox
 from workflow.models import LateList, LateListKind
 from workflow.reports import charts, figures, index766
+from workflow.reports.export import report_workbook
 from workflow.reports.figures import FIGURES, GROUPINGS, RATES
 from workflow.reports.periods import Period, last_months
 
@@ -231,20 +231,16 @@ class BacklogView(DrilldownView):
 
 
 class ExportView(View):
-    """The report as an .xlsx workbook (tablib/openpyxl)."""
+    """The report as an .xlsx workbook (workflow/reports/export.py)."""
 
     def get(self, request):
         require_reports(request.user)
         form = ReportFilterForm(request.GET or None, user=request.user)
         period, group_by, filters = form.values()
         report = figures.report(user=request.user, period=period, group_by=group_by, filters=filters)
-        headers = [str(GROUPINGS[group_by])] + [str(v) for v in FIGURES.values()] + [str(v) for v in RATES.values()]
-        data = tablib.Dataset(headers=headers, title=period.key[:31])
-        for row in [*report.rows, report.total]:
-            rates = row.rates()
-            data.append([row.label] + [row.counts[f] for f in FIGURES] + [rates[r] for r in RATES])
         response = HttpResponse(
-            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            report_workbook(report, group_by),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="bao-cao-{period.key}-{group_by}.xlsx"'
         return response

@@ -15,6 +15,7 @@ from tests.factories.world import in_roles
 from tests.workflow.reports.test_figures import MAY, NOW, TOTALS, at, world  # noqa: F401 - the shared fixture
 from workflow.models import LateList, LateListKind, Notification
 from workflow.reports import index766
+from workflow.reports.figures import RATES
 from workflow.reports.services import late_list_publish
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,16 @@ def test_public_transparency_page_without_personal_data(world, client):  # noqa:
     assert response.status_code == 200
     assert "Cán bộ A Một" in response.content.decode()  # AG 32.10: officials are named
     assert "/cong-khai/tre-han/2026-05/" in client.get("/cong-khai/").content.decode()
+
+
+def test_the_excel_export_keeps_rates_as_numbers_shown_as_percentages(world, client):  # noqa: F811
+    client.force_login(admin_access(world["users"]["uA1"]))
+    response = client.get(reverse("reports:export"), {"period": "2026-05", "group_by": "agency"})
+    sheet = openpyxl.load_workbook(BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    total = sheet[sheet.max_row]
+    on_time = total[header.index(str(RATES["on_time_rate"]))]
+    days = total[header.index(str(RATES["avg_processing_days"]))]
+    assert isinstance(on_time.value, float) and 0 <= on_time.value <= 1 and on_time.number_format == "0.0%"
+    assert isinstance(days.value, float) and days.number_format == "0.0"
+    assert all(cell.value not in ("None", "True", "False") for row in sheet.iter_rows() for cell in row)
