@@ -43,6 +43,7 @@ from catalog.services import (
     format_from_filename,
 )
 from portal.core.formatting import format_datetime
+from portal.core.uploads import validate_upload
 
 SESSION_KEY = "catalog_import_uploads"
 UPLOAD_DIR = "catalog-import"
@@ -138,6 +139,8 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("The file is too large (at most %(size)s MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
             )
+        if format_from_filename(upload.name) == "xlsx":
+            validate_upload(upload)  # a real workbook, not a "zip bomb" for the spreadsheet reader
         return upload
 
 

@@ -21,6 +21,7 @@ from catalog.resources import (
     html_to_text,
 )
 from catalog.services import catalog_export, catalog_import
+from tests.factories.files import inflating_docx
 
 pytestmark = pytest.mark.django_db
 
@@ -637,6 +638,16 @@ def test_bad_upload_form(admin_client):
     response = upload(admin_client, b"abc", filename="thu-tuc.pdf")
     assert response.status_code == 200
     assert "Upload an .xlsx or .csv file." in response.content.decode()
+
+
+def test_a_workbook_that_inflates_to_200_mb_is_refused_before_it_is_stored(admin_client, base_catalog):
+    response = upload(admin_client, inflating_docx(), filename="thu-tuc.xlsx")
+    from catalog.import_runs import upload_storage
+    from catalog.import_views import UPLOAD_DIR
+
+    assert response.status_code == 200 and "thu-tuc.xlsx" in response.content.decode()  # the form, with the reason
+    storage = upload_storage()
+    assert not storage.exists(UPLOAD_DIR) or storage.listdir(UPLOAD_DIR)[1] == []
 
 
 def test_non_staff_user_is_turned_away(client, base_catalog):

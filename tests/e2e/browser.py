@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from catalog.officials import roles
+from tests.factories import files
 from tests.factories.world import in_roles
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -30,7 +31,7 @@ ARGS = [
 ARTIFACTS = next(p for p in Path(__file__).resolve().parents if (p / "manage.py").is_file()) / "var" / "test-artifacts"
 PASSWORD = "Demo@2026!tthc"  # portal.demo.loader.DEMO_PASSWORD
 COMMUNE = "001.01.01.H99"  # UBND phường Trung Tâm: one of the communes implementing 1.011876
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = files.PDF  # a real one-page PDF: uploads are parsed (portal.core.uploads)
 TIMEOUT = 30_000
 
 

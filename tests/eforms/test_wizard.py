@@ -16,6 +16,7 @@ from eforms.errors import VersionFrozen
 from eforms.models import DraftStatus, EForm, FormDraft, FormField, VersionStatus
 from tests.factories.citizens import PDF, citizen, construction_unit, stored_document
 from tests.factories.eforms import Wizard, unit_admin
+from tests.factories.files import HTML_AS_PDF
 from tests.factories.world import in_roles
 from workflow.models import DocumentKind, Dossier, Status
 
@@ -344,6 +345,9 @@ def test_files_are_checked_by_content_and_size_before_storage(client, unit, efor
     fake = SimpleUploadedFile("ban-ve.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = wizard.post("s2", STEP2, files={"ban_ve": fake})
     assert "ban_ve" in response.context["form"].errors
+    html = SimpleUploadedFile("ban-ve.pdf", HTML_AS_PDF, content_type="application/pdf")  # PDF header, HTML body
+    response = wizard.post("s2", STEP2, files={"ban_ve": html})
+    assert "ban-ve.pdf" in " ".join(response.context["form"].errors["ban_ve"])
     big = SimpleUploadedFile("ban-ve.pdf", PDF + b"0" * (1024 * 1024), content_type="application/pdf")
     response = wizard.post("s2", STEP2, files={"ban_ve": big})
     assert "ban_ve" in response.context["form"].errors

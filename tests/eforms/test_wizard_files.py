@@ -17,7 +17,7 @@ from workflow.models import Dossier
 
 pytestmark = pytest.mark.django_db
 
-DRAWING = PDF + b"%" + b"x" * 2499  # 2,5 KB
+DRAWING = PDF + b"%" + b"x" * (2560 - len(PDF) - 1)  # 2,5 KB
 
 
 def drawing(name="ban-ve.pdf"):

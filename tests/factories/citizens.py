@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 from catalog.officials import roles
 from portal.citizens.identity import create_citizen
 from portal.citizens.models import CitizenProfile, DocumentType
+from tests.factories import files
 from tests.factories.catalog import AgencyFactory
 from tests.factories.world import build_unit, member
 from workflow.dossiers import services
@@ -16,8 +17,8 @@ from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, StepKind
 
 PASSWORD = "Mat-khau-cong-dan-2026"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = files.PDF  # a real one-page PDF: uploads are parsed (portal.core.uploads)
+PNG = files.image_bytes("PNG")
 
 
 def pdf_file(name="giay-to.pdf", content=PDF):

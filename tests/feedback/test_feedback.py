@@ -32,6 +32,7 @@ from feedback.models import (
 )
 from feedback.services import Sender
 from tests.factories import AgencyFactory, ProcedureFactory
+from tests.factories.files import ATTACKS, PDF, attack
 from tests.factories.workflow import UserFactory, official
 from workflow.models import Notification
 
@@ -278,7 +279,12 @@ def test_attachment_checked_by_content():
     fake = SimpleUploadedFile("anh.png", b"MZ\x90\x00 not a png", content_type="image/png")
     with pytest.raises(InvalidFeedback):
         submit(attachments=[services.Attachment("anh.png", fake)])
-    pdf = SimpleUploadedFile("don.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    for kind in ATTACKS:
+        evil = attack(kind)
+        with pytest.raises(InvalidFeedback, match=evil.name):
+            submit(attachments=[services.Attachment(evil.name, evil)])
+    assert not Feedback.objects.exists()
+    pdf = SimpleUploadedFile("don.pdf", PDF, content_type="application/pdf")
     feedback = submit(attachments=[services.Attachment("don.pdf", pdf)])
     assert feedback.attachments.count() == 1
 

@@ -18,6 +18,7 @@ from tests.factories.citizens import (
     stored_document,
     submit_online,
 )
+from tests.factories.files import ATTACKS, attack
 from workflow.dossiers import services
 from workflow.models import Action, DocumentKind, Dossier, Status
 from workflow.models.dossier import STATUS_PLAIN
@@ -119,6 +120,15 @@ def test_receipt_pdf_is_downloadable_once_received(client, unit, applicant):
     assert response["Content-Disposition"].startswith("attachment")
 
 
+def test_the_applicants_own_documents_are_served_as_downloads_never_rendered(client, unit, applicant):
+    dossier = request_supplement(unit, receive(unit, submit_online(unit, applicant)))
+    document = dossier.documents.first()
+    response = client.get(reverse("citizen:dossier_document", args=[dossier.pk, document.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_another_users_dossier_is_a_404_everywhere(client, unit, applicant):
     theirs = request_supplement(unit, receive(unit, submit_online(unit, citizen())))
     document = theirs.documents.first()
@@ -183,6 +193,10 @@ def test_supplement_answer_refuses_bad_files_stale_forms_and_other_users_stored_
     url = reverse("citizen:dossier_supplement", args=[dossier.pk])
     response = client.post(url, {"revision": dossier.revision, "files": [SimpleUploadedFile("x.pdf", b"MZ exe")]})
     assert response.status_code == 400
+    for kind in ATTACKS:
+        evil = attack(kind)
+        response = client.post(url, {"revision": dossier.revision, "files": [evil]})
+        assert response.status_code == 400 and evil.name in response.content.decode(), kind
     response = client.post(url, {"revision": dossier.revision})
     assert response.status_code == 400  # nothing attached
     foreign = stored_document(citizen())

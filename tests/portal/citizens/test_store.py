@@ -10,6 +10,7 @@ from django.urls import reverse
 from portal.citizens.accounts.store import owned_documents, stored_document_to_upload
 from portal.citizens.models import DocumentType, StoredDocument
 from tests.factories.citizens import PDF, PNG, citizen, stored_document
+from tests.factories.files import ATTACKS, attack
 from tests.factories.workflow import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,7 @@ def test_upload_list_download_and_delete(client):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PNG
     assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
 
     assert client.get(reverse("citizen:store_delete", args=[document.pk])).status_code == 200  # confirmation page
@@ -77,6 +79,16 @@ def test_upload_refuses_files_whose_content_does_not_match(client, name, content
     response = upload(client, name, content)
     assert response.status_code == 400
     assert "file" in response.context["form"].errors
+    assert not StoredDocument.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ATTACKS)
+def test_upload_refuses_the_attack_files_and_keeps_nothing(client, kind):
+    client.force_login(citizen())
+    evil = attack(kind)
+    response = upload(client, evil.name, evil.read())
+    assert response.status_code == 400
+    assert evil.name in " ".join(response.context["form"].errors["file"])  # the message names the file
     assert not StoredDocument.objects.exists()
 
 

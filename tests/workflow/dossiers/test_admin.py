@@ -22,6 +22,7 @@ from wagtail.users.models import UserProfile
 
 from catalog.models import TimeUnit
 from tests.factories import ProcedureFactory
+from tests.factories.files import ATTACKS, PDF, attack
 from tests.factories.workflow import official, published_process
 from tests.factories.world import build_unit, hold, member, permission_group
 from workflow.dossiers import services
@@ -48,7 +49,7 @@ def t(text):
     return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=TZ)
 
 
-def pdf(name="file.pdf", body=b"%PDF-1.4 test"):
+def pdf(name="file.pdf", body=PDF):
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
@@ -486,6 +487,19 @@ def test_an_upload_that_is_not_what_its_name_says_is_refused(client, a):
 
 
 @freeze_time(NOW)
+@pytest.mark.parametrize("kind", ATTACKS)
+def test_officials_attachments_refuse_the_attack_files_and_keep_nothing(client, a, kind):
+    dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
+    documents = dossier.documents.count()
+    client.force_login(a.specialist)
+    evil = attack(kind)
+    response = post_action(client, dossier, "forward", {"comment": ""}, {"files": [evil]})
+    assert response.status_code == 400 and evil.name in response.content.decode()
+    dossier.refresh_from_db()
+    assert dossier.current_holder == a.specialist and dossier.documents.count() == documents
+
+
+@freeze_time(NOW)
 def test_apologize_sets_a_new_appointment(client, a):
     dossier = forward(a, receive(a), a.officer, to_holder=a.specialist)
     client.force_login(a.specialist)
@@ -597,6 +611,8 @@ def test_another_units_official_gets_404_and_never_sees_the_dossier(client, a, b
     client.force_login(a.officer)
     response = client.get(url("document", dossier.pk, document.pk))
     assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 doc"
+    # served as a download, never rendered: an uploaded file cannot run as a page of the admin's origin
+    assert response["Content-Disposition"].startswith("attachment") and response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_accounts_that_are_not_officials_cannot_open_the_inboxes(client, django_user_model):

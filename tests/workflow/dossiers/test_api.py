@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import TimeUnit
 from portal.core.uploads import validate_upload
-from tests.factories import ProcedureFactory
+from tests.factories import ProcedureFactory, files
 from tests.factories.workflow import UserFactory, official, published_process
 from tests.factories.world import build_unit, hold, member
 from workflow.dossiers import selectors, services
@@ -36,9 +36,9 @@ from workflow.models import Action, Dossier, DossierEvent, Status, StepRun
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
-DOCX = b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml"
+PDF = files.PDF
+PNG = files.image_bytes("PNG")
+DOCX = files.docx_bytes()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
 
 
@@ -477,6 +477,7 @@ def test_document_download_is_scoped(unit, other):
     response = client_for(unit.specialist).get(url("dossier-document", pk=dossier.pk, document_id=document.pk))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment") and "to-khai.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"  # never rendered by the browser as another type
     assert b"".join(response.streaming_content) == PDF
     path = url("dossier-document", pk=dossier.pk, document_id=document.pk)
     assert client_for(other.officer).get(path).status_code == 404
@@ -960,6 +961,10 @@ def test_bad_file_types_are_refused(unit, frozen, settings):
     exe = SimpleUploadedFile("virus.exe", EXE)
     response = post(unit.officer, d, "forward", {"revision": d.revision, "files": [exe]}, multipart=True)
     assert response.status_code == 400 and "files" in response.json()
+    for kind in files.ATTACKS:  # structure, not first bytes: HTML as PDF, DOCX bomb, ZIP with ../, image bomb
+        evil = files.attack(kind)
+        response = post(unit.officer, d, "forward", {"revision": d.revision, "files": [evil]}, multipart=True)
+        assert response.status_code == 400 and evil.name in str(response.json()["files"]), kind
     settings.DOSSIER_UPLOAD_MAX_BYTES = 100
     big = pdf("lon.pdf", PDF + b"0" * 200)
     response = post(unit.officer, d, "forward", {"revision": d.revision, "files": [big]}, multipart=True)
@@ -973,10 +978,11 @@ def test_bad_file_types_are_refused(unit, frozen, settings):
         ("a.pdf", PDF, True),
         ("a.PDF", b"\n\n" + PDF, True),
         ("a.png", PNG, True),
-        ("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 10, True),
+        ("a.jpg", files.image_bytes("JPEG"), True),
         ("a.docx", DOCX, True),
-        ("a.xlsx", DOCX, True),
-        ("a.zip", DOCX, True),
+        ("a.xlsx", files.xlsx_bytes(), True),
+        ("a.zip", files.zip_bytes({"a.pdf": PDF}), True),
+        ("a.docx", b"PK\x03\x04" + b"\x00" * 26 + b"[Content_Types].xml", False),  # a ZIP signature only
         ("a.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 8, True),
         ("a.pdf", EXE, False),  # an .exe renamed .pdf
         ("a.png", PDF, False),  # content does not match the name

@@ -207,6 +207,8 @@ class DossierDetailSerializer(DossierListSerializer):
     applicant_kind = serializers.IntegerField(
         help_text="LoaiDoiTuong: 1 citizen, 2 business, 3 state agency, 4 other organisation."
     )
+    # not an EmailField: the schema's "format: email" refused the empty value of a dossier without an e-mail
+    applicant_email = serializers.CharField(read_only=True, help_text="The applicant's e-mail; empty when none.")
     delivery = EnumField("DeliveryEnum", Delivery.choices)
     current_step = CurrentStepSerializer(allow_null=True)
     timeliness = serializers.CharField(help_text="early, on_time or late once decided; empty before.")
