@@ -10,6 +10,7 @@ from catalog.models import Procedure
 from eforms.models import EForm, FieldType, FormField, FormSection, FormVersion
 from eforms.services import version_publish
 from portal.citizens.models import CitizenProfile, DocumentType, StoredDocument
+from portal.demo.files import demo_pdf
 
 CITIZEN = ("congdan", "congdan@example.com", "0912345678")
 
@@ -127,7 +128,7 @@ def load_citizen(password):
     )
     doc_type = DocumentType.objects.filter(name__startswith="Căn cước").first() or DocumentType.objects.first()
     if doc_type and not StoredDocument.objects.filter(owner=user).exists():
-        body = b"%PDF-1.4\n% demo scan\n%%EOF\n"
+        body = demo_pdf("Căn cước – bản chụp hai mặt")
         StoredDocument.objects.create(
             owner=user,
             doc_type=doc_type,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from catalog.models import Agency, Official, Procedure
 from catalog.officials import roles
+from portal.demo.files import demo_pdf
 from workflow.dossiers import services
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import DocumentKind, Dossier, ProcessStatus, StepKind
@@ -73,9 +74,7 @@ def load_dossiers():
     now = timezone.now()
 
     def scan(name):
-        return [
-            Upload(f"{name}.pdf", ContentFile(b"%PDF-1.4\n% demo scan\n", name=f"{name}.pdf"), DocumentKind.SUBMITTED)
-        ]
+        return [Upload(f"{name}.pdf", ContentFile(demo_pdf(name), name=f"{name}.pdf"), DocumentKind.SUBMITTED)]
 
     def counter(i, days_ago):
         return services.dossier_receive_at_counter(
@@ -110,9 +109,7 @@ def load_dossiers():
         dossier_id=d.pk,
         signer="Hoàng Văn Lãnh",
         at=now - timedelta(days=1),
-        files=[
-            Upload("giay-phep.pdf", ContentFile(b"%PDF-1.4\n% result\n", name="giay-phep.pdf"), DocumentKind.RESULT)
-        ],
+        files=[Upload("giay-phep.pdf", ContentFile(demo_pdf("Giấy phép"), name="giay-phep.pdf"), DocumentKind.RESULT)],
     )
     services.dossier_submit_online(
         applicant_user=None,
