@@ -28,6 +28,7 @@ import os
 import stat
 import warnings
 import zipfile
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -295,6 +296,19 @@ def _check_archive_members(entries):
 _PILLOW_FORMATS = {_JPEG: "JPEG", _PNG: "PNG"}
 
 
+@contextmanager
+def _truncated_images_refused():
+    """Pillow's switch to accept truncated images off while decoding: WeasyPrint turns it on for the whole
+    process when it is imported (weasyprint/images.py), so once a slip was rendered a cut-off image passed."""
+    from PIL import ImageFile
+
+    previous, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def _check_image(file, extension):
     from PIL import Image
 
@@ -319,7 +333,7 @@ def _check_image(file, extension):
                     raise too_many_pixels
                 image.verify()
             file.seek(0)
-            with Image.open(file) as image:
+            with Image.open(file) as image, _truncated_images_refused():
                 image.load()
     except _Refused:
         raise

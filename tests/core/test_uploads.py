@@ -144,5 +144,16 @@ def test_a_truncated_image_is_refused():
     assert refusal("anh.jpg", jpeg[: len(jpeg) // 2]).code == "file_content"
 
 
+def test_a_truncated_image_is_refused_after_a_slip_was_rendered():
+    """WeasyPrint (the slips' PDF renderer) makes Pillow accept truncated images process-wide on import."""
+    import weasyprint.images  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    jpeg = image_bytes("JPEG", size=(200, 200))
+    assert refusal("anh.jpg", jpeg[: len(jpeg) // 2]).code == "file_content"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES  # left as WeasyPrint wants it
+
+
 def test_a_png_named_jpg_is_refused():
     assert refusal("anh.jpg", b"\xff\xd8\xff" + image_bytes("PNG")).code == "file_content"

@@ -78,7 +78,7 @@ User = get_user_model()
 # ASCII markers inside B's data: found whatever the escaping (HTML entities, JSON \u escapes) of the rest.
 B_APPLICANT = "Quách Thị Bímật XAPPB7"
 B_ID_NUMBER = "079188000777"
-B_FILE_BODY = PDF.replace(b"%%EOF", b"XFILEB7\n%%EOF")
+B_FILE_BODY = PDF + b"% XFILEB7\n"  # a comment after the end: still a readable PDF
 
 
 class World:
