@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import checks, signin_security  # noqa: F401 - registers the checks, connects the sign-in receivers
+        from portal.admin_i18n import make_wagtail_labels_lazy
+
+        make_wagtail_labels_lazy()
