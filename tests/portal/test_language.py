@@ -142,4 +142,6 @@ def test_vietnamese_admin_leaves_no_english_words(client, admin_user):
 
     group = client.get("/admin/groups/new/").content.decode()
     assert "Wagtail core" not in visible_text(group)
+    objects = visible_text(re.search(r'id="object-permissions-section".*?</section>', group, re.S).group(0))
+    assert "Can add" not in objects and "Quyền thêm thủ tục hành chính" in objects
     assert settings.LANGUAGE_CODE == "vi"
