@@ -203,9 +203,9 @@ class Procedure(NfcTextMixin, ClusterableModel):
         _("status"), max_length=10, choices=ProcedureStatus.choices, default=ProcedureStatus.IN_FORCE
     )
     usage_count = models.PositiveIntegerField(_("dossiers filed"), default=0, editable=False)
-    search_text = models.TextField(editable=False, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(_("search text"), editable=False, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["search_text", "usage_count"])
     objects = ProcedureQuerySet.as_manager()
@@ -249,8 +249,8 @@ class Procedure(NfcTextMixin, ClusterableModel):
 
 
 class FeeKind(models.TextChoices):
-    FEE = "fee", _("Fee (phí)")
-    CHARGE = "charge", _("Charge (lệ phí)")
+    FEE = "fee", _("Fee")
+    CHARGE = "charge", _("Charge")
 
 
 class ProcedureFee(NfcTextMixin, models.Model):

@@ -72,6 +72,7 @@ class ProcedureViewSet(SnippetViewSet):
         "status",
     ]
     inspect_view_enabled = True
+    inspect_view_fields_exclude = ["search_text"]  # the folded copy the search reads, not for readers
     list_per_page = 50
     edit_handler = TabbedInterface(
         [

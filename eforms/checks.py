@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from eforms.models import CONDITION_SOURCE_TYPES, ConditionOperator, FieldType
+from eforms.models import CONDITION_SOURCE_TYPES, ApplicantField, ConditionOperator, FieldType
 
 
 @dataclass
@@ -90,6 +90,7 @@ def check_definition(sections):
         problems.append(Problem(0, None, None, _("Add at least one section."), incomplete=True))
     earlier = {}
     seen = {}
+    mapped = {}
     for s_index, (section, fields) in enumerate(sections):
         problems += _check_condition(section, earlier, s_index, None)
         if not fields:
@@ -105,9 +106,38 @@ def check_definition(sections):
                     )
                 )
             problems += _check_condition(field, earlier, s_index, f_index)
+            problems += _check_applicant_field(field, mapped, s_index, f_index)
             seen[field.code] = field
             earlier[field.code] = field
+    if ApplicantField.AS_ORGANISATION in mapped and ApplicantField.ORGANISATION_NAME not in mapped:
+        s_index, f_index = mapped[ApplicantField.AS_ORGANISATION]
+        problems.append(
+            Problem(
+                s_index,
+                f_index,
+                "applicant_field",
+                _("Mark the field that gives the organisation's name too, so the dossier records it."),
+            )
+        )
     return problems
+
+
+def _check_applicant_field(field, mapped, section_index, field_index):
+    """Each detail of the applicant comes from one field; ``mapped``: detail → (section, field) seen so far."""
+    detail = getattr(field, "applicant_field", "")
+    if not detail:
+        return []
+    if detail in mapped:
+        return [
+            Problem(
+                section_index,
+                field_index,
+                "applicant_field",
+                _("Another field already gives this detail of the applicant."),
+            )
+        ]
+    mapped[detail] = (section_index, field_index)
+    return []
 
 
 def version_problems(version):

@@ -128,6 +128,7 @@ class FieldDef:
     content: str = ""
     prefill_source: str = ""
     editable_after_prefill: bool = True
+    applicant_field: str = ""
     condition: Condition | None = None
 
     @property
@@ -199,6 +200,7 @@ def _field_def(row: FormField) -> FieldDef:
         content=row.content,
         prefill_source=row.prefill_source,
         editable_after_prefill=row.editable_after_prefill,
+        applicant_field=row.applicant_field,
         condition=_condition_of(row),
     )
 
@@ -576,6 +578,29 @@ def _fit(fdef, value):
         allowed = [c[0] for c in fdef.choices] if kind == FieldType.CHOICE else ["yes", "no"]
         return str(value) if str(value) in allowed else None
     return value
+
+
+# --- the dossier's applicant (DESIGN 5.1, AG 12.1d) ------------------------------------------------------
+
+
+def applicant_answers(definition: Definition, values: dict) -> dict:
+    """applicant detail (:class:`~eforms.models.ApplicantField`) → the answer as text, for every mapped field.
+
+    A detail whose field is mapped but was hidden or left empty is ``""``, so the caller can tell "the form
+    asks and the answer is empty" from "the form does not ask".
+    """
+    result = {}
+    for fdef in definition.fields:
+        if not fdef.applicant_field:
+            continue
+        value = values.get(fdef.code)
+        if fdef.type in (FieldType.YES_NO, FieldType.CHOICE):
+            text = str(value or "")  # the stored value ("yes"/"no"), not its translated label
+        else:
+            text = display_value(fdef, value).strip()
+        if text or fdef.applicant_field not in result:
+            result[fdef.applicant_field] = text
+    return result
 
 
 # --- whole submission -----------------------------------------------------------------------------------

@@ -105,6 +105,36 @@ class PrefillSource(models.TextChoices):
     LAST_VALUE = "last_value", _("The value this applicant gave last time in this field")
 
 
+class ApplicantField(models.TextChoices):
+    """Which detail of the dossier's applicant a field's answer gives (DESIGN 5.1; AG 12.1d: the organisation).
+
+    The designer maps fields to the applicant without code: on submission the answers fill the dossier's
+    applicant (kind, organisation name, tax code, name, ID, contacts), overriding the account's profile.
+    """
+
+    AS_ORGANISATION = "as_organisation", _("Files as an organisation (yes = organisation)")
+    ORGANISATION_NAME = "organisation_name", _("Organisation name")
+    TAX_CODE = "tax_code", _("Organisation's tax code")
+    FULL_NAME = "full_name", _("Applicant's full name")
+    ID_NUMBER = "id_number", _("Applicant's ID number")
+    ADDRESS = "address", _("Applicant's address")
+    PHONE = "phone", _("Applicant's phone")
+    EMAIL = "email", _("Applicant's e-mail")
+
+
+#: The field types whose answer can give each applicant detail.
+APPLICANT_FIELD_TYPES = {
+    ApplicantField.AS_ORGANISATION: {FieldType.YES_NO},
+    ApplicantField.ORGANISATION_NAME: {FieldType.TEXT},
+    ApplicantField.TAX_CODE: {FieldType.TAX_CODE, FieldType.TEXT},
+    ApplicantField.FULL_NAME: {FieldType.TEXT},
+    ApplicantField.ID_NUMBER: {FieldType.CITIZEN_ID, FieldType.PASSPORT, FieldType.TEXT},
+    ApplicantField.ADDRESS: {FieldType.ADDRESS, FieldType.TEXT, FieldType.TEXTAREA},
+    ApplicantField.PHONE: {FieldType.PHONE},
+    ApplicantField.EMAIL: {FieldType.EMAIL},
+}
+
+
 #: The keys of the profile dict the citizen side passes to eforms.engine.resolve_prefill.
 PROFILE_KEYS = tuple(s.value for s in PrefillSource if s != PrefillSource.LAST_VALUE)
 
@@ -436,6 +466,18 @@ class FormField(ConditionMixin, Orderable):
         default=True,
         help_text=_("Untick to keep the prefilled value read-only (e.g. the name from the national e-ID)."),
     )
+    # The dossier's applicant
+    applicant_field = models.CharField(
+        _("fills the applicant's"),
+        max_length=20,
+        choices=ApplicantField.choices,
+        blank=True,
+        help_text=_(
+            "The dossier records this answer as the applicant's detail, shown to officials, on the slips and "
+            "on the public lookup. For “files as an organisation” use a yes/no field; the organisation's name "
+            "and tax code then come from the fields marked for them."
+        ),
+    )
 
     history = ChildHistoricalRecords()
 
@@ -464,8 +506,11 @@ class FormField(ConditionMixin, Orderable):
             heading=_("Files, tables, addresses and read-only text"),
         ),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("prefill_source"), FieldPanel("editable_after_prefill")])],
-            heading=_("Prefill"),
+            [
+                FieldRowPanel([FieldPanel("prefill_source"), FieldPanel("editable_after_prefill")]),
+                FieldPanel("applicant_field"),
+            ],
+            heading=_("Prefill and the applicant"),
         ),
         MultiFieldPanel(
             [
@@ -540,6 +585,8 @@ class FormField(ConditionMixin, Orderable):
                 errors["content"] = _("Enter the text to show.")
         if self.prefill_source and self.type in (FieldType.STATIC, FieldType.FILE, FieldType.TABLE):
             errors["prefill_source"] = _("This type of field cannot be prefilled.")
+        if self.applicant_field and self.type not in APPLICANT_FIELD_TYPES.get(self.applicant_field, ()):
+            errors["applicant_field"] = _("A field of this type cannot give this detail of the applicant.")
         if errors:
             raise ValidationError(errors)
 

@@ -30,7 +30,16 @@ from eforms.errors import (
     SubmissionRefused,
 )
 from eforms.files import delete_reference
-from eforms.models import DraftStatus, EForm, FormDraft, FormField, FormSection, FormVersion, VersionStatus
+from eforms.models import (
+    ApplicantField,
+    DraftStatus,
+    EForm,
+    FormDraft,
+    FormField,
+    FormSection,
+    FormVersion,
+    VersionStatus,
+)
 from portal.core.names import display_name
 from workflow.dossiers import services as dossier_services
 from workflow.dossiers.services import Applicant, Upload
@@ -163,20 +172,61 @@ def draft_delete(*, draft):
         transaction.on_commit(lambda ref=reference: delete_reference(ref))
 
 
-def applicant_from(profile, user) -> Applicant:
-    """The dossier's applicant from the citizen's profile (organisation when a tax code is known)."""
+def applicant_from(profile, user, definition=None, values=None) -> Applicant:
+    """The dossier's applicant: the form's answers where the designer mapped them, else the citizen's profile.
+
+    A form field marked "fills the applicant's …" (:class:`eforms.models.ApplicantField`) wins over the
+    profile. Whether the dossier is filed by an organisation is what the form says: its "files as an
+    organisation" yes/no field, else whether its organisation-name field was answered; the organisation is
+    then a business when a tax code is given (the tax code is its ID number, as on the national portal) and
+    an "other organisation" without one. A form that maps nothing keeps the profile's rule: an organisation
+    when the profile has both an organisation name and a tax code.
+    """
     if profile is None:
-        return Applicant(name=display_name(user), email=user.email or "")
-    organisation = (profile.organisation_name or "").strip()
-    return Applicant(
-        name=profile.full_name,
-        kind=ApplicantKind.BUSINESS if organisation and profile.tax_code else ApplicantKind.CITIZEN,
-        id_number=profile.tax_code if organisation and profile.tax_code else profile.id_number,
-        organisation=organisation,
-        address=profile.address,
-        phone=profile.phone,
-        email=profile.email or user.email,
-    )
+        person = Applicant(name=display_name(user), email=user.email or "")
+        organisation, tax_code = "", ""
+    else:
+        person = Applicant(
+            name=profile.full_name,
+            id_number=profile.id_number,
+            address=profile.address,
+            phone=profile.phone,
+            email=profile.email or user.email,
+        )
+        organisation, tax_code = (profile.organisation_name or "").strip(), (profile.tax_code or "").strip()
+    answers = engine.applicant_answers(definition, values or {}) if definition is not None else {}
+    for detail, (attribute, length) in _PERSON_DETAILS.items():
+        if answers.get(detail):
+            setattr(person, attribute, answers[detail][:length])
+    if ApplicantField.AS_ORGANISATION in answers:
+        as_organisation = answers[ApplicantField.AS_ORGANISATION] == "yes"
+    elif ApplicantField.ORGANISATION_NAME in answers:
+        as_organisation = bool(answers[ApplicantField.ORGANISATION_NAME])
+    else:  # the form does not ask: the profile decides
+        if organisation and tax_code:
+            person.kind, person.id_number = ApplicantKind.BUSINESS, tax_code
+        person.organisation = organisation
+        return person
+    if not as_organisation:
+        return person
+    organisation = answers.get(ApplicantField.ORGANISATION_NAME) or organisation
+    if ApplicantField.TAX_CODE in answers:
+        tax_code = answers[ApplicantField.TAX_CODE]
+    person.organisation = organisation[:255]
+    person.kind = ApplicantKind.BUSINESS if tax_code else ApplicantKind.OTHER
+    if tax_code:
+        person.id_number = tax_code[:20]
+    return person
+
+
+#: The applicant details a form answer gives directly: detail → (``Applicant`` attribute, the dossier's length).
+_PERSON_DETAILS = {
+    ApplicantField.FULL_NAME: ("name", 255),
+    ApplicantField.ID_NUMBER: ("id_number", 20),
+    ApplicantField.ADDRESS: ("address", 500),
+    ApplicantField.PHONE: ("phone", 20),
+    ApplicantField.EMAIL: ("email", 254),
+}
 
 
 def _file_upload(label, file) -> Upload:

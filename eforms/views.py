@@ -437,7 +437,9 @@ class SubmitWizard(SessionWizardView):
                 agency=delivery.agency,
                 delivery=delivery.cleaned_data["delivery"],
                 delivery_address=delivery.cleaned_data.get("delivery_address", "") or "",
-                applicant=services.applicant_from(_profile(self.request), self.request.user),
+                applicant=services.applicant_from(
+                    _profile(self.request), self.request.user, definition=self.definition, values=values
+                ),
             )
         except SubmissionRefused as error:
             messages.error(self.request, str(error))

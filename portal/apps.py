@@ -9,3 +9,6 @@ class PortalConfig(AppConfig):
     def ready(self):
         import portal.context_processors  # noqa: F401 - connects the receivers emptying the navigation cache
         from portal import checks, signin_security  # noqa: F401 - registers the checks, connects the sign-in receivers
+        from portal.admin_i18n import make_wagtail_labels_lazy
+
+        make_wagtail_labels_lazy()

@@ -17,3 +17,25 @@ class DefaultVietnameseLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AdminLanguageMiddleware:
+    """In the admin, the official's own admin language (Wagtail account → Language) on every page.
+
+    Wagtail switches to that language only inside its views, so what it renders around them — its 404 page,
+    "permission denied", the messages of a refused request — came out in the site language (the cookie)
+    instead: Vietnamese pages for an official who chose English, and the reverse. Runs after authentication.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if request.path.startswith("/admin/") and user is not None and user.is_authenticated:
+            profile = getattr(user, "wagtail_userprofile", None)
+            language = getattr(profile, "preferred_language", "")
+            if language in dict(settings.LANGUAGES):
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -27,10 +28,34 @@ class SupportSettings(BaseSiteSetting):
         verbose_name = _("support contacts")
 
 
-class HomePage(Page):
+class EnglishTitleMixin(models.Model):
+    """A section page's title for readers who chose English (the site's UI language; content stays Vietnamese).
+
+    The section pages (catalog, agencies, FAQ, news, terms, support) name parts of the site, so their titles are
+    UI: in English mode the heading, the browser title and the links show ``title_en`` when the editor gave one.
+    Templates use ``{% firstof page.translated_title page.title %}``.
+    """
+
+    title_en = models.CharField(
+        _("title in English"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown instead of the title to readers who chose English. Leave empty to show the title."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def translated_title(self) -> str:
+        """``title_en`` in English mode, else "" (the caller falls back to the title)."""
+        return self.title_en if self.title_en and (get_language() or "").startswith("en") else ""
+
+
+class HomePage(EnglishTitleMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     intro = RichTextField(_("introduction"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro")]
     max_count = 1
 
     class Meta:
@@ -47,11 +72,11 @@ class HomePage(Page):
         return context
 
 
-class ProcedureIndexPage(RoutablePageMixin, Page):
+class ProcedureIndexPage(EnglishTitleMixin, RoutablePageMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     """Searchable catalog; each procedure is served under it by its national code."""
 
     intro = RichTextField(_("introduction"), blank=True)
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro")]
     max_count = 1
 
     class Meta:
@@ -97,9 +122,9 @@ class ProcedureIndexPage(RoutablePageMixin, Page):
         )
 
 
-class AgencyIndexPage(Page):
+class AgencyIndexPage(EnglishTitleMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     intro = RichTextField(_("introduction"), blank=True)
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro")]
     max_count = 1
 
     class Meta:
@@ -113,9 +138,9 @@ class AgencyIndexPage(Page):
         return context
 
 
-class FaqIndexPage(Page):
+class FaqIndexPage(EnglishTitleMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     intro = RichTextField(_("introduction"), blank=True)
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro")]
     max_count = 1
 
     class Meta:
@@ -129,9 +154,9 @@ class FaqIndexPage(Page):
         return context
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(EnglishTitleMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     intro = RichTextField(_("introduction"), blank=True)
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("intro")]
     subpage_types = ["portal.NewsPage"]
 
     class Meta:
@@ -157,11 +182,11 @@ class NewsPage(Page):
         verbose_name = _("news article")
 
 
-class StandardPage(Page):
+class StandardPage(EnglishTitleMixin, Page):  # noqa: DJ008 - Page gives __str__ (the title)
     """Plain content: terms of use, support, about."""
 
     body = RichTextField(_("body"))
-    content_panels = Page.content_panels + [FieldPanel("body")]
+    content_panels = Page.content_panels + [FieldPanel("title_en"), FieldPanel("body")]
 
     class Meta:
         verbose_name = _("standard page")

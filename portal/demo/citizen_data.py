@@ -15,23 +15,44 @@ from portal.demo.files import demo_pdf
 CITIZEN = ("congdan", "congdan@example.com", "0912345678")
 
 #: (code, type, label, extra attributes) per section; the last section is shown only for organisations.
+#: ``applicant_field`` maps the answers to the dossier's applicant (kind, organisation, tax code, contacts).
 FORM_SECTIONS = [
     (
         "Thông tin người đề nghị",
         {},
         [
-            ("ho_ten", FieldType.TEXT, "Họ và tên", dict(required=True, prefill_source="full_name", max_length=100)),
+            (
+                "ho_ten",
+                FieldType.TEXT,
+                "Họ và tên",
+                dict(required=True, prefill_source="full_name", applicant_field="full_name", max_length=100),
+            ),
             (
                 "so_cccd",
                 FieldType.CITIZEN_ID,
                 "Số định danh cá nhân (CCCD)",
-                dict(required=True, prefill_source="id_number"),
+                dict(required=True, prefill_source="id_number", applicant_field="id_number"),
             ),
             ("ngay_sinh", FieldType.DATE, "Ngày sinh", dict(prefill_source="date_of_birth")),
-            ("dien_thoai", FieldType.PHONE, "Số điện thoại", dict(required=True, prefill_source="phone")),
-            ("thu_dien_tu", FieldType.EMAIL, "Thư điện tử", dict(prefill_source="email")),
-            ("dia_chi", FieldType.TEXT, "Địa chỉ liên hệ", dict(required=True, prefill_source="address")),
-            ("la_to_chuc", FieldType.YES_NO, "Đề nghị với tư cách tổ chức, doanh nghiệp?", dict(required=True)),
+            (
+                "dien_thoai",
+                FieldType.PHONE,
+                "Số điện thoại",
+                dict(required=True, prefill_source="phone", applicant_field="phone"),
+            ),
+            ("thu_dien_tu", FieldType.EMAIL, "Thư điện tử", dict(prefill_source="email", applicant_field="email")),
+            (
+                "dia_chi",
+                FieldType.TEXT,
+                "Địa chỉ liên hệ",
+                dict(required=True, prefill_source="address", applicant_field="address"),
+            ),
+            (
+                "la_to_chuc",
+                FieldType.YES_NO,
+                "Đề nghị với tư cách tổ chức, doanh nghiệp?",
+                dict(required=True, applicant_field="as_organisation"),
+            ),
         ],
     ),
     (
@@ -78,8 +99,18 @@ FORM_SECTIONS = [
         "Thông tin tổ chức",
         dict(condition_field="la_to_chuc", condition_operator="equals", condition_value="yes"),
         [
-            ("ten_to_chuc", FieldType.TEXT, "Tên tổ chức", dict(required=True, prefill_source="organisation_name")),
-            ("ma_so_thue", FieldType.TAX_CODE, "Mã số thuế", dict(required=True, prefill_source="tax_code")),
+            (
+                "ten_to_chuc",
+                FieldType.TEXT,
+                "Tên tổ chức",
+                dict(required=True, prefill_source="organisation_name", applicant_field="organisation_name"),
+            ),
+            (
+                "ma_so_thue",
+                FieldType.TAX_CODE,
+                "Mã số thuế",
+                dict(required=True, prefill_source="tax_code", applicant_field="tax_code"),
+            ),
         ],
     ),
 ]

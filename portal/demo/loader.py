@@ -176,6 +176,8 @@ def load_notice():
 def _child(parent, model, slug, **fields):
     existing = model.objects.child_of(parent).filter(slug=slug).first()
     if existing:
+        if fields.get("title_en") and not existing.title_en:  # a demo loaded before pages had English titles
+            model.objects.filter(pk=existing.pk).update(title_en=fields["title_en"])
         return existing
     page = model(slug=slug, **fields)
     parent.add_child(instance=page)
@@ -200,6 +202,7 @@ def load_pages():
     if home is None:
         home = HomePage(
             title="Cổng Dịch vụ công tỉnh An Bình",
+            title_en="An Bình Province Public Service Portal",
             slug="trang-chu",
             intro="<p>Tra cứu thủ tục hành chính, nộp hồ sơ trực tuyến và theo dõi kết quả giải quyết.</p>",
         )
@@ -222,11 +225,12 @@ def load_pages():
         ProcedureIndexPage,
         "thu-tuc-hanh-chinh",
         title="Thủ tục hành chính",
+        title_en="Administrative procedures",
         intro="<p>Tìm thủ tục theo tên, mã, cơ quan, lĩnh vực hoặc mức độ dịch vụ công trực tuyến.</p>",
     )
-    _child(home, AgencyIndexPage, "co-quan", title="Cơ quan giải quyết thủ tục")
-    _child(home, FaqIndexPage, "hoi-dap", title="Câu hỏi thường gặp")
-    news = _child(home, NewsIndexPage, "tin-tuc", title="Tin tức – thông báo")
+    _child(home, AgencyIndexPage, "co-quan", title="Cơ quan giải quyết thủ tục", title_en="Agencies")
+    _child(home, FaqIndexPage, "hoi-dap", title="Câu hỏi thường gặp", title_en="Frequently asked questions")
+    news = _child(home, NewsIndexPage, "tin-tuc", title="Tin tức – thông báo", title_en="News and notices")
     _child(
         news,
         NewsPage,
@@ -250,6 +254,7 @@ def load_pages():
         StandardPage,
         "dieu-khoan-su-dung",
         title="Điều khoản sử dụng",
+        title_en="Terms of use",
         body="<p>Người dùng chịu trách nhiệm về tính chính xác của thông tin kê khai. "
         "Dữ liệu cá nhân được bảo vệ theo Nghị định 13/2023/NĐ-CP.</p>",
     )
@@ -258,6 +263,7 @@ def load_pages():
         StandardPage,
         "ho-tro",
         title="Hỗ trợ",
+        title_en="Support",
         body="<p>Gọi đường dây nóng 1900 9099 hoặc gửi thư đến hotro@anbinh.gov.vn.</p>",
     )
     site = Site.objects.get(is_default_site=True)

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.AdminLanguageMiddleware",  # the official's admin language, also on 404 / refusals
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.signin_security.AdminIdleTimeoutMiddleware",  # officials signed out after inactivity
@@ -151,6 +152,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Officials work in Vietnam time; Wagtail's default list also offers the system's "localtime" and legacy names.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Ho_Chi_Minh"]
 WAGTAIL_I18N_ENABLED = False  # UI is bilingual; catalog content is Vietnamese only.
 
 # --- Static and media ---------------------------------------------------------

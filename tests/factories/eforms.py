@@ -30,6 +30,7 @@ FIELD_KEYS = [
     "address_province",
     "content",
     "prefill_source",
+    "applicant_field",
     "condition_field",
     "condition_operator",
     "condition_value",

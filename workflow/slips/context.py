@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from portal.core.formatting import date_text, datetime_text, format_datetime, format_number
 from portal.core.names import display_name
-from workflow.models import Delivery, DocumentKind, DossierEvent, SlipKind
+from workflow.models import ApplicantKind, Delivery, DocumentKind, DossierEvent, SlipKind
 from workflow.slips.vocabulary import (
     CHANNEL_TEXT,
     DELIVERY_TEXT,
@@ -250,6 +250,8 @@ def slip_context(dossier, kind, *, documents=None, procedure_documents=None, **e
             "applicant_kind": dossier.get_applicant_kind_display(),
             "organisation_name": dossier.organisation_name,
             "applicant_id_number": dossier.applicant_id_number,
+            # A business files under its tax code, kept as its ID number (as on the national portal).
+            "tax_code": dossier.applicant_id_number if dossier.applicant_kind == ApplicantKind.BUSINESS else "",
             "applicant_address": dossier.applicant_address,
             "applicant_phone": dossier.applicant_phone,
             "applicant_email": dossier.applicant_email,

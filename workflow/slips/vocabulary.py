@@ -85,6 +85,10 @@ VARIABLES = [
         _("Applicant"),
     ),
     (
+        "applicant_kind, tax_code",
+        _("The applicant's type (citizen, business, …) and a business's tax code"),
+    ),
+    (
         "channel, delivery, delivery_code, delivery_address, result_place",
         _("How the dossier came in, how the result is delivered and where to get it"),
     ),
