@@ -138,5 +138,11 @@ def test_admin_screens_have_no_serious_violation(browser, live_server, demo):
     for box in page.locator("details[id^=action-]").all():  # the action forms are checked unfolded
         box.evaluate("d => { d.open = true; }")
     check(page, found)
+    # ... and with the apology's date-time picker open (its icon buttons had no name: button-name, critical)
+    page.locator("input[name='apologize-new_appointment']").click()
+    picker = page.locator(".xdsoft_datetimepicker:visible").first
+    picker.wait_for(state="visible")
+    assert picker.locator(".xdsoft_prev").first.get_attribute("aria-label") == "Tháng trước"
+    check(page, found)
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
