@@ -27,3 +27,15 @@ def vn_date(value):
 def vn_number(value):
     """``15`` / ``2,5`` whatever the language (portal/core/formatting.py)."""
     return format_number(value)
+
+
+@register.filter
+def page_permission_label(codename):
+    """The translated long label of a page permission ("add_page" → "Thêm/sửa trang của mình"), for the group
+    screen's checkboxes: Wagtail labels them with the stored English permission name."""
+    from wagtail.models import Page
+
+    for code, _short, long_label in Page.permission_types:
+        if code == codename:
+            return long_label
+    return codename

@@ -145,3 +145,21 @@ def test_vietnamese_admin_leaves_no_english_words(client, admin_user):
     objects = visible_text(re.search(r'id="object-permissions-section".*?</section>', group, re.S).group(0))
     assert "Can add" not in objects and "Quyền thêm thủ tục hành chính" in objects
     assert settings.LANGUAGE_CODE == "vi"
+
+
+def test_page_permission_checkboxes_are_named_in_vietnamese(client, admin_user):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    group = Group.objects.create(name="Biên tập trang")
+    GroupPagePermission.objects.create(
+        group=group, page=Page.get_first_root_node(), permission=Permission.objects.get(codename="add_page")
+    )
+    use_language(client, "vi")
+    html = client.get(f"/admin/groups/edit/{group.pk}/").content.decode()
+    section = re.search(r'id="page-permissions-section".*?</section>', html, re.S).group(0)
+    labels = re.findall(
+        r'<label for="id_page_permissions-\d+-permissions_\d+" class="w-sr-only">([^<]*)</label>', section
+    )
+    assert labels and not any("Can " in label or "Wagtail core" in label for label in labels), labels
+    assert str(Page.permission_types[0][2]) in labels
