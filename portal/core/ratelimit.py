@@ -42,6 +42,7 @@ token mismatch (:func:`check` gives ``retry_after``); its system check rejects t
 """
 
 import functools
+import hashlib
 import ipaddress
 import time
 
@@ -157,7 +158,9 @@ def spread(scope: str, item: str, client: str, *, window: int, items: int, clien
     prefix = f"rl:spread:{scope}:{window}:{int(now // window)}"
     counts = {}
     for kind, value in (("items", item), ("clients", client)):
-        if cache.add(f"{prefix}:{kind}:{value}", 1, window + 1):
+        # hashed: the item is what a client typed (any characters, any length), not a safe cache key
+        digest = hashlib.blake2b(str(value).encode(), digest_size=12).hexdigest()
+        if cache.add(f"{prefix}:{kind}:{digest}", 1, window + 1):
             counts[kind] = _count(f"{prefix}:{kind}", window + 1)
     alarm_key = f"rl:alarm:{scope}"
     if counts:  # the counts only grow when something new arrives
