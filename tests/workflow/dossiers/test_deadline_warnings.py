@@ -77,3 +77,28 @@ def test_a_step_that_names_nobody_warns_its_group_in_its_unit(django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         assert deadline_warnings_send(now=t("2026-03-03 09:00")) == 1
     assert [m.to for m in mail.outbox] == [["chuyenvien@example.gov.vn"]]
+
+
+def test_an_online_dossier_awaiting_reception_warns_the_units_reception_officers(django_capture_on_commit_callbacks):
+    """QN 13.2a: received within 8 working hours; the warning reaches the one-stop officers of the reception step's
+    unit (the demo's steps name nobody), not only the unit admin."""
+    from tests.factories.citizens import citizen, submit_online
+
+    u = build_unit(
+        officials={
+            "officer": member(RECEPTION_OFFICER, username="motcua", email="motcua@example.gov.vn"),
+            "specialist": member(SPECIALIST, username="chuyenvien", email="chuyenvien@example.gov.vn"),
+            "admin": member(UNIT_ADMIN, username="quantri", email="quantri@example.gov.vn"),
+        },
+        holders={},
+    )
+    # Submitted Friday 2026-03-06 16:00: 1 working hour that day + Monday 07:30-11:30 and 13:00-16:00.
+    dossier = submit_online(u, citizen(), at=t("2026-03-06 16:00"))
+    assert dossier.reception_due_at == t("2026-03-09 16:00")
+    with django_capture_on_commit_callbacks(execute=True):  # 8 working hours is one day: due soon from the start
+        assert deadline_warnings_send(now=t("2026-03-06 16:05")) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["motcua@example.gov.vn", "quantri@example.gov.vn"]
+    assert deadline_warnings_send(now=t("2026-03-09 15:59")) == 0  # already told
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deadline_warnings_send(now=t("2026-03-09 16:01")) == 2  # overdue for reception
+    assert "chuyenvien@example.gov.vn" not in {m.to[0] for m in mail.outbox}
