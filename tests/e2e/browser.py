@@ -136,3 +136,31 @@ def next_step(page):
         page.locator("form.eform button.primary[type=submit]").click()
     errors = page.locator(".errorlist-summary")
     assert errors.count() == 0, page.locator("form.eform").inner_text()
+
+
+def citizen_sign_in(browser, base, **context_options):
+    """A new browser context (Vietnamese, ``context_options`` such as ``viewport``) with the demo citizen signed in
+    by phone number and password."""
+    context = browser.new_context(locale="vi-VN", **context_options)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(f"{base}/tai-khoan/dang-nhap/")
+    page.fill("input[name=username]", "0912345678")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("input[name=password]").press("Enter")
+    return page
+
+
+def fill_building_step(page, drawing):
+    """The demo building-permit form's building step: site, kind (radio or select), area, floors, drawing file."""
+    page.fill("[name$='-dia_diem']", "Thửa 12, tờ bản đồ 5, phường Trung Tâm")
+    page.locator("[name$='-loai_cong_trinh']").first.wait_for()
+    choice = page.locator("[name$='-loai_cong_trinh']")
+    if choice.first.evaluate("e => e.tagName") == "SELECT":
+        choice.select_option("nha_o")
+    else:
+        page.locator("input[name$='-loai_cong_trinh'][value=nha_o]").check()
+    page.fill("[name$='-dien_tich']", "120")
+    page.fill("[name$='-so_tang']", "3")
+    page.set_input_files("input[type=file][name$='-ban_ve']", str(drawing))

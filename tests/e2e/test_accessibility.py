@@ -9,7 +9,7 @@ The wizard is walked with a flash message on screen (saved, then resumed): its m
 
 import pytest
 
-from tests.e2e.browser import PASSWORD, PDF, TIMEOUT, admin_sign_in, next_step
+from tests.e2e.browser import PDF, TIMEOUT, admin_sign_in, citizen_sign_in, fill_building_step, next_step
 from tests.e2e.look import SERIOUS, axe_violations
 
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
@@ -20,18 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 def check(page, found, impacts=SERIOUS):
     page.wait_for_load_state("networkidle")
     found.extend(axe_violations(page, impacts))
-
-
-def citizen_signs_in(browser, base):
-    context = browser.new_context(locale="vi-VN")
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.fill("input[name=username]", "0912345678")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
-    return page
 
 
 def test_public_pages_wizard_lookup_and_feedback_have_no_serious_violation(browser, live_server, demo, tmp_path):
@@ -59,7 +47,7 @@ def test_public_pages_wizard_lookup_and_feedback_have_no_serious_violation(brows
     assert received.code in page.locator(".lookup-result").inner_text()  # the answer, checked above
 
     # --- the wizard, every step, with the "saved" and "resumed" messages on screen ------------------------
-    page = citizen_signs_in(browser, base)
+    page = citizen_sign_in(browser, base)
     page.goto(f"{base}/thu-tuc-hanh-chinh/1.011876/")
     with page.expect_navigation():
         page.locator("a.button.primary[href*='/nop-truc-tuyen/']").click()
@@ -82,17 +70,9 @@ def test_public_pages_wizard_lookup_and_feedback_have_no_serious_violation(brows
         page.locator("form.eform button.primary[type=submit]").click()
     assert page.locator(".errorlist-summary").count() == 1
     check(page, found)
-    page.fill("[name$='-dia_diem']", "Thửa 12, tờ bản đồ 5, phường Trung Tâm")
-    choice = page.locator("[name$='-loai_cong_trinh']")
-    if choice.first.evaluate("e => e.tagName") == "SELECT":
-        choice.select_option("nha_o")
-    else:
-        page.locator("input[name$='-loai_cong_trinh'][value=nha_o]").check()
-    page.fill("[name$='-dien_tich']", "120")
-    page.fill("[name$='-so_tang']", "3")
     drawing = tmp_path / "ban-ve.pdf"
     drawing.write_bytes(PDF)
-    page.set_input_files("input[type=file][name$='-ban_ve']", str(drawing))
+    fill_building_step(page, drawing)
     next_step(page)
     check(page, found)
     page.fill("[name$='-ten_to_chuc']", "Công ty TNHH Xây dựng An Bình")

@@ -15,7 +15,7 @@ On failure every open page is screenshotted to ``var/test-artifacts/`` (gitignor
 
 import pytest
 
-from tests.e2e.browser import PASSWORD, PDF, TIMEOUT, act, admin_sign_in, next_step
+from tests.e2e.browser import PASSWORD, PDF, TIMEOUT, act, admin_sign_in, fill_building_step, next_step
 
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
@@ -63,16 +63,7 @@ def test_citizen_to_result_and_rating(browser, live_server, demo, tmp_path):
 
     # --- step 2: the building, with the drawing uploaded ------------------------------------------------
     page.wait_for_selector("[name$='-dia_diem']")
-    page.fill("[name$='-dia_diem']", "Thửa 12, tờ bản đồ 5, phường Trung Tâm")
-    page.locator("[name$='-loai_cong_trinh']").first.wait_for()
-    choice = page.locator("[name$='-loai_cong_trinh']")
-    if choice.first.evaluate("e => e.tagName") == "SELECT":
-        choice.select_option("nha_o")
-    else:
-        page.locator("input[name$='-loai_cong_trinh'][value=nha_o]").check()
-    page.fill("[name$='-dien_tich']", "120")
-    page.fill("[name$='-so_tang']", "3")
-    page.set_input_files("input[type=file][name$='-ban_ve']", str(drawing))
+    fill_building_step(page, drawing)
     next_step(page)
 
     # --- step 3: shown only because "la_to_chuc" = yes ------------------------------------------------

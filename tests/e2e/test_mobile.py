@@ -10,7 +10,7 @@ documents are a table with its header, inputs keep a readable width.
 import pytest
 from django.utils import timezone
 
-from tests.e2e.browser import PASSWORD, TIMEOUT
+from tests.e2e.browser import TIMEOUT, citizen_sign_in
 
 pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
 
@@ -51,14 +51,7 @@ def wide_inputs(page, minimum):
 
 
 def open_wizard(browser, viewport, base):
-    context = browser.new_context(locale="vi-VN", viewport=viewport)
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
-    page.goto(f"{base}/tai-khoan/dang-nhap/")
-    page.fill("input[name=username]", "0912345678")
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("input[name=password]").press("Enter")
+    page = citizen_sign_in(browser, base, viewport=viewport)
     page.goto(f"{base}/thu-tuc-hanh-chinh/1.011876/")
     with page.expect_navigation():
         page.locator("a.button.primary[href*='/nop-truc-tuyen/']").click()

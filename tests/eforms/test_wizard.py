@@ -64,7 +64,12 @@ def fill_to_review(wizard, unit, user):
     assert wizard.current_step(response) == "s2", response.context["form"].errors
     response = wizard.post("s2", STEP2, files={"ban_ve": pdf_upload()})
     assert wizard.current_step(response) == "documents", response.context["form"].errors
-    stored = stored_document(user, title="Căn cước công dân")
+    return documents_to_review(wizard, unit, user)
+
+
+def documents_to_review(wizard, unit, user, title="Căn cước công dân"):
+    """From the documents step to the review: the ID from the data store (``title``), the plan uploaded, online."""
+    stored = stored_document(user, title=title)
     response = wizard.post(
         "documents",
         {f"doc_{unit.id_doc.pk}_stored": str(stored.pk)},

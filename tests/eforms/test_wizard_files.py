@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext
 
 from eforms.models import FormDraft
-from tests.eforms.test_wizard import STEP1, STEP2, pdf_upload, start
+from tests.eforms.test_wizard import STEP1, STEP2, documents_to_review, pdf_upload, start
 from tests.factories.citizens import PDF, stored_document
 from tests.factories.eforms import SECTIONS, build_form_through_admin, unit_admin
 from workflow.models import Dossier
@@ -42,16 +42,7 @@ def attached(html, name="ban-ve.pdf", size="2,5 KB"):
 
 
 def to_documents_and_review(wizard, unit, user):
-    stored = stored_document(user)
-    response = wizard.post(
-        "documents",
-        {f"doc_{unit.id_doc.pk}_stored": str(stored.pk)},
-        files={f"doc_{unit.plan_doc.pk}": pdf_upload("thiet-ke.pdf")},
-    )
-    assert wizard.current_step(response) == "delivery", response.context["form"].errors
-    response = wizard.post("delivery", {"agency": str(unit.agency.pk), "delivery": "online"})
-    assert wizard.current_step(response) == "review", response.context["form"].errors
-    return response
+    return documents_to_review(wizard, unit, user, title="Căn cước mặt trước")
 
 
 def submit(wizard):
