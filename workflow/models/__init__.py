@@ -6,6 +6,7 @@ from workflow.models.calendar import (
     WorkingSchedule,
     WorkingSession,
 )
+from workflow.models.cycles import ANSWERS, OPEN_UNTIL, RESOLVING, CycleEnding, CyclePause, ReceptionCycle
 from workflow.models.dossier import (
     ApplicantKind,
     Channel,
@@ -25,6 +26,12 @@ from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKin
 from workflow.models.slips import SlipKind, SlipTemplate
 
 __all__ = [
+    "ANSWERS",
+    "OPEN_UNTIL",
+    "RESOLVING",
+    "CycleEnding",
+    "CyclePause",
+    "ReceptionCycle",
     "Action",
     "ApplicantKind",
     "CalendarDay",

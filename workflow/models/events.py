@@ -54,6 +54,11 @@ class DossierEvent(models.Model):
         "catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"))
+    #: QT 18.2: an action outside working time takes effect at the start of the next working session; every clock
+    #: and classification uses this moment, ``at`` keeps the real one.
+    effective_at = models.DateTimeField(_("takes effect at"), null=True, blank=True)
+    #: the processing due time right after this action (the deadlines a report needs, kept as values)
+    due_at = models.DateTimeField(_("due at after this action"), null=True, blank=True)
     from_status = models.PositiveSmallIntegerField(null=True, blank=True)
     to_status = models.PositiveSmallIntegerField(null=True, blank=True)
     from_step = models.ForeignKey(

@@ -12,15 +12,17 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Agency
 from portal.core.names import display_name
+from workflow.dossiers import cycles
 from workflow.errors import ActionNotAllowed, ConcurrentChange, SlipRequired
 from workflow.models import (
+    Action,
     DocumentKind,
     Dossier,
     DossierCodeCounter,
     DossierDocument,
     DossierEvent,
+    Status,
     StepRun,
-    Timeliness,
 )
 from workflow.worktime import get_calendar
 
@@ -106,6 +108,9 @@ def record(
     step_used_minutes=None,
 ):
     official = getattr(actor, "official", None) if actor is not None and actor.is_authenticated else None
+    data = dict(data or {})
+    if action in (Action.SUBMIT, Action.RESUBMIT) and dossier.status == Status.NEW and dossier.reception_due_at:
+        data["reception_due_at"] = dossier.reception_due_at.isoformat()
     event = DossierEvent.objects.create(
         dossier=dossier,
         action=action,
@@ -114,6 +119,8 @@ def record(
         actor_position=official.position if official else "",
         actor_agency_id=official.agency_id if official else None,
         at=at,
+        effective_at=get_calendar().next_working_moment(at),
+        due_at=dossier.due_at,
         from_status=from_status,
         to_status=dossier.status,
         from_step=from_step,
@@ -121,10 +128,11 @@ def record(
         to_holder=dossier.current_holder,
         step_used_minutes=step_used_minutes,
         comment=comment,
-        data=data or {},
+        data=data,
     )
     if documents:
         event.documents.set(documents)
+    cycles.refresh(dossier)
     return event
 
 
@@ -169,6 +177,8 @@ def start_clock(dossier, at):
     dossier.clock_running_since = start
     dossier.clock_used_minutes = 0
     dossier.clock_paused_at = None
+    dossier.counts_as_late = False  # a new reception (QT 19.3a): an earlier apology concerned the earlier cycle
+    dossier.timeliness = ""
     dossier.due_at = calendar.add_working_minutes(start, dossier.allowance_minutes)
     dossier.appointment_at = calendar.appointment_for(dossier.due_at)
 
@@ -243,22 +253,18 @@ def step_after(dossier, step):
     return None
 
 
-def timeliness_at(dossier, at):
-    """QT 18.4: on time = no later than the due time; early = done on an earlier day than the due day."""
-    if dossier.counts_as_late or dossier.due_at is None or at > dossier.due_at:
-        return Timeliness.LATE
-    if timezone.localdate(at) < timezone.localdate(dossier.due_at):
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME
+def past_due(dossier, at) -> bool:
+    """More than 0 working minutes past the due time (QT 18.2: 13:00 is not past a due time of 11:30)."""
+    return dossier.due_at is not None and get_calendar().working_minutes_between(dossier.due_at, at) > 0
 
 
 def close(dossier, at, *, returned=True):
-    """Refusal, stop, withdrawal and return all count as a returned result at that moment (QT 19.2)."""
-    leave_step(dossier, at)
+    """Close the dossier; returns the working minutes of the step it left. Whether it ended a cycle with a
+    returned result (QT 19.2) and how that is classified is read from the log (:mod:`workflow.dossiers.cycles`)."""
+    used = leave_step(dossier, at)
     if returned:
         dossier.returned_at = at
-        if not dossier.timeliness:
-            dossier.timeliness = timeliness_at(dossier, at)
     dossier.closed_at = at
     dossier.current_holder = None
     dossier.current_agency_id = dossier.agency_id
+    return used

@@ -16,7 +16,6 @@ from workflow.dossiers.services.base import (
     pause_clock,
     record,
     save_files,
-    timeliness_at,
 )
 from workflow.dossiers.services.guards import at_decision_step, steps_after
 from workflow.errors import InvalidInput, InvalidState
@@ -33,7 +32,7 @@ def dossier_stop(*, actor, dossier_id, revision=None, reason, files=(), at=None)
         raise InvalidInput(_("A reason is required."))
     from_status, from_step = dossier.status, dossier.current_step
     dossier.status = Status.STOPPED
-    close(dossier, at)
+    used = close(dossier, at)
     bump(dossier)
     documents = save_files(dossier, actor, files)
     record(
@@ -45,6 +44,7 @@ def dossier_stop(*, actor, dossier_id, revision=None, reason, files=(), at=None)
         from_step=from_step,
         comment=reason,
         documents=documents,
+        step_used_minutes=used,
     )
     notifications.queue(dossier, "stopped", comment=reason)
     return dossier
@@ -98,7 +98,7 @@ def dossier_withdraw(*, actor, dossier_id, revision=None, files=(), comment="", 
     files = [Upload(f.name, f.content, DocumentKind.WITHDRAWAL) for f in files]
     from_status, from_step = dossier.status, dossier.current_step
     dossier.status = Status.WITHDRAWAL
-    close(dossier, at)
+    used = close(dossier, at)
     bump(dossier)
     documents = save_files(dossier, actor, files)
     record(
@@ -110,6 +110,7 @@ def dossier_withdraw(*, actor, dossier_id, revision=None, files=(), comment="", 
         from_step=from_step,
         comment=comment,
         documents=documents,
+        step_used_minutes=used,
     )
     notifications.queue(dossier, "withdrawn")
     return dossier
@@ -134,7 +135,6 @@ def dossier_record_result(*, actor, dossier_id, revision=None, signer, files=(),
     dossier.status = Status.RESOLVED
     dossier.result_recorded_at = at
     dossier.result_signer = signer.strip()
-    dossier.timeliness = timeliness_at(dossier, at)
     if remaining:
         enter_step(dossier, remaining[0], None, at)
     bump(dossier)
@@ -149,7 +149,6 @@ def dossier_record_result(*, actor, dossier_id, revision=None, signer, files=(),
         comment=comment,
         documents=documents,
         step_used_minutes=used,
-        data={"timeliness": dossier.timeliness},
     )
     notifications.queue(dossier, "result_ready")
     return dossier

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from catalog.officials import roles
 from catalog.officials.scoping import acting_agency_ids, user_agency_id, visible_agency_ids
-from workflow.dossiers.services.base import process_steps
+from workflow.dossiers.services.base import past_due, process_steps
 from workflow.errors import ActionNotAllowed
 from workflow.models import Action, StepKind
 
@@ -104,5 +104,6 @@ def at_decision_step(dossier) -> bool:
 
 
 def supplement_possible(dossier, at) -> bool:
-    """After the appointment a supplement needs an apology first (QT 19.3)."""
-    return not (dossier.appointment_at and at > dossier.appointment_at and not dossier.apology_count)
+    """After the due time a supplement needs an apology first (QT 19.3b); an apology of this cycle makes the
+    dossier count as late (``counts_as_late``, reset by a new reception)."""
+    return not (past_due(dossier, at) and not dossier.counts_as_late)

@@ -31,10 +31,11 @@ from workflow.worktime import get_calendar
 
 @transaction.atomic
 def dossier_request_supplement(*, actor, dossier_id, revision=None, comment, files=(), at=None) -> Dossier:
-    """Ask for missing documents (phiếu yêu cầu bổ sung): stops the clock (QT 19.3).
+    """Ask for missing documents (phiếu yêu cầu bổ sung): stops the clock (QT 19.3a) and returns the dossier,
+    which counts as a returned result at this moment (QT 19.2); the resubmission is a new reception.
 
-    Before the appointment time it is a plain pause; afterwards only once an
-    apology slip has been recorded, and the dossier then counts as late.
+    Before the due time (QT 19.3b: "thời gian hạn trả kết quả") it is on time; after it only once an apology
+    slip has been recorded, and the return then counts as late.
     """
     at = at_minute(at)
     dossier = lock(dossier_id, revision)
@@ -43,9 +44,7 @@ def dossier_request_supplement(*, actor, dossier_id, revision=None, comment, fil
         raise InvalidInput(_("List the documents the applicant must add."))
     require_slip(files)
     if not supplement_possible(dossier, at):
-        raise InvalidState(_("The appointment has passed: record an apology and new appointment first (QT 19.3)."))
-    if dossier.appointment_at and at > dossier.appointment_at:
-        dossier.counts_as_late = True
+        raise InvalidState(_("The due time has passed: record an apology and new appointment first (QT 19.3b)."))
     from_status, from_step = dossier.status, dossier.current_step
     used = leave_step(dossier, at)
     pause_clock(dossier, at)

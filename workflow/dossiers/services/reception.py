@@ -198,7 +198,7 @@ def dossier_refuse_reception(*, actor, dossier_id, revision=None, reason, files=
     require_slip(files)
     from_status, from_step = dossier.status, dossier.current_step
     dossier.status = Status.NOT_ACCEPTED
-    close(dossier, at)
+    used = close(dossier, at)
     bump(dossier)
     documents = save_files(dossier, actor, files)
     record(
@@ -210,6 +210,7 @@ def dossier_refuse_reception(*, actor, dossier_id, revision=None, reason, files=
         from_step=from_step,
         comment=reason,
         documents=documents,
+        step_used_minutes=used,
     )
     notifications.queue(dossier, "not_accepted", comment=reason)
     return dossier
