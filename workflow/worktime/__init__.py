@@ -12,7 +12,9 @@ Rules (Quảng Trị regulation, cited "QT"; Quảng Ninh "QN"):
 * Something received or done outside working time counts from the start of
   the next working session (QT 18.2) — :meth:`WorkCalendar.next_working_moment`.
 * The appointment printed on the receipt is the start of the first session
-  after the session in which the due time falls (QT 18.3) —
+  after the session in which the due time falls (QT 18.3); a due time at a
+  session's start is the same working moment as the end of the session
+  before it and gets the same appointment —
   :meth:`WorkCalendar.appointment_for`.
 * Warnings: past due, or less than one working day left (QT 21a, 21b).
 * A supplement request stops the clock (QT 19.3a); a step's timer keeps the

@@ -286,18 +286,24 @@ class WorkCalendar:
         """The appointment (hẹn trả kết quả) for a due time (QT 18.3).
 
         The start of the first working session after the session in which the
-        due time falls; a due time exactly at a session's start or end belongs
-        to that session. Due 10:15 → 13:00; due 11:30 → 13:00; due 16:00 or
-        17:00 → 07:30 on the next working day. A due time outside every session
-        gets the next session's start.
+        due time falls. A due time is read as a *working moment*: a moment at a
+        session's start, in a break, at night or on a day off is the same
+        working moment as the end of the last session before it (no working
+        minute lies between them), so all of them get one appointment.
+        Due 10:15 → 13:00; due 11:30 or 13:00 (≡ 11:30) → 13:00 the same day;
+        due 16:00 or 17:00 → 07:30 on the next working day; due Monday 07:30
+        (≡ Friday 17:00) → Monday 07:30, the same as Friday 17:00.
         """
         local = self._local(due).replace(second=0, microsecond=0)
-        minute = local.hour * 60 + local.minute
-        for start, end in self.sessions_on(local.date()):
-            if start <= minute <= end:
+        # The canonical spelling of the working moment: the earliest instant with
+        # the same working-minute position, never a session start.
+        moment = self._instant(self._position(local), local.year)
+        minute = moment.hour * 60 + moment.minute
+        for start, end in self.sessions_on(moment.date()):
+            if start < minute <= end:
                 # Sessions are merged, so the end itself is outside working time.
-                return self.next_working_moment(local.replace(hour=end // 60, minute=end % 60))
-        return self.next_working_moment(local)
+                return self._first_working(moment.replace(hour=end // 60, minute=end % 60))
+        raise WorkTimeError(f"No session holds the working moment {moment:%Y-%m-%d %H:%M}.")  # pragma: no cover
 
     def remaining_minutes(self, due: datetime, now: datetime) -> int:
         """Working minutes left until ``due``; negative when overdue (working minutes past due)."""
