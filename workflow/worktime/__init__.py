@@ -28,7 +28,9 @@ working minutes per day, built lazily one year at a time. Adding a duration
 is "position + minutes, then invert with bisect", so its cost does not grow
 with the duration. :func:`get_calendar` loads the calendar from the database
 once per process and reloads it when an admin edit bumps a version key in
-Django's cache (so several app servers notice edits).
+Django's cache, which it re-reads at most every
+``WORKTIME_CALENDAR_RECHECK_SECONDS`` (5 s): at once in the editing process,
+within that bound in every other app server.
 """
 
 from workflow.worktime.calendar import (
