@@ -275,6 +275,32 @@ class WorkCalendar:
         """``dt`` plus working hours (e.g. the 8-hour online reception rule, QN 13.2a)."""
         return self.add_working_minutes(dt, duration_minutes(hours=hours))
 
+    def close_of_working_day_after(self, day: date, n: int) -> datetime:
+        """The close (end of the last session) of the ``n``-th working day after ``day``; ``day`` is not counted.
+
+        For periods counted in whole working days "from the day of" an event
+        (feedback, QN 18.1, TN 15.2): the day of the event is not counted
+        (Civil Code 2015 Art. 147.1) and the period ends at the close of its
+        last working day. Monday 5/1/2026, n = 1 → Tuesday 6/1 17:00.
+        """
+        if not isinstance(n, int) or n < 1:
+            raise WorkTimeError(f"Count at least one working day, not {n!r}.")
+        current, idle = day, 0
+        while n:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                n, idle = n - 1, 0
+            else:
+                idle += 1
+                if idle > MAX_IDLE_DAYS:
+                    raise NoWorkingTimeError(f"No working day within {MAX_IDLE_DAYS} days after {current:%Y-%m-%d}.")
+        end = self.sessions_on(current)[-1][1]
+        return datetime(current.year, current.month, current.day, tzinfo=self._tz) + timedelta(minutes=end)
+
+    def local_date(self, dt: datetime) -> date:
+        """The calendar date of ``dt`` in the calendar's time zone."""
+        return self._local(dt).date()
+
     def working_minutes_between(self, a: datetime, b: datetime) -> int:
         """Working minutes from ``a`` to ``b``; 0 if ``b`` is not after ``a``."""
         la, lb = self._local(a), self._local(b)
