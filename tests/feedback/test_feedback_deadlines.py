@@ -101,13 +101,15 @@ def test_thai_nguyen_ten_working_days(settings):
 
 def test_close_of_working_day_after_on_a_shorter_day():
     # A province whose Fridays end at 11:30: the close of a Friday is 11:30.
-    from workflow.worktime import Schedule, WorkCalendar
+    from workflow.worktime import Schedule, WorkCalendar, WorkTimeError
 
     week = {wd: [("07:30", "11:30"), ("13:00", "17:00")] for wd in range(4)}
     week[4] = [("07:30", "11:30")]
     calendar = WorkCalendar([Schedule.weekly(week)])
     assert calendar.close_of_working_day_after(date(2026, 1, 8), 1) == at(2026, 1, 9, 11, 30)
     assert calendar.close_of_working_day_after(date(2026, 1, 9), 1) == at(2026, 1, 12, 17, 0)
+    with pytest.raises(WorkTimeError):
+        calendar.close_of_working_day_after(date(2026, 1, 9), 0)
 
 
 # --- a missed progress update ----------------------------------------------------------------------------------
