@@ -279,25 +279,40 @@ class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Answer due within 2 working days")
     OVERDUE = "overdue", _("Overdue (every 5 working days)")
     UNPUBLISHED = "unpublished", _("Answer not published 2 working days after it was given")
+    UPDATE_MISSED = "update_missed", _("Progress update missed (due every 5 working days while overdue)")
 
 
 class FeedbackReminder(models.Model):  # noqa: DJ008
     """One row per reminder sent; the unique constraint makes the periodic task idempotent.
 
     ``seq`` numbers the overdue reminders: 0 when the deadline passes, n after
-    n × 5 working days overdue (QN 18.1).
+    n × 5 working days overdue (QN 18.1). A missed progress update is keyed by
+    the update due time it is about (``update_due_at``), once per due time;
+    its ``seq`` counts the missed due times since the last update (0 first).
     """
 
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
     seq = models.PositiveSmallIntegerField(default=0)
+    update_due_at = models.DateTimeField(_("progress update due at"), null=True, blank=True)
     sent_at = models.DateTimeField()
     recipients = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("feedback reminder")
         verbose_name_plural = _("feedback reminders")
-        constraints = [models.UniqueConstraint(fields=["feedback", "kind", "seq"], name="feedback_reminder_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feedback", "kind", "seq"],
+                condition=~models.Q(kind="update_missed"),
+                name="feedback_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["feedback", "update_due_at"],
+                condition=models.Q(kind="update_missed"),
+                name="feedback_update_missed_once",
+            ),
+        ]
 
 
 # --- ratings (QT 24) -------------------------------------------------------------------------------------

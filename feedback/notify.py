@@ -59,6 +59,26 @@ def agency_recipients(agency_id):
     return emails
 
 
+def handler_recipients(feedback):
+    """The officials handling the feedback: who started it or posted a progress update for its current agency."""
+    from feedback.models import FeedbackAction, FeedbackEvent
+
+    User = get_user_model()
+    if feedback.agency_id is None:
+        return []
+    actors = FeedbackEvent.objects.filter(
+        feedback=feedback,
+        action__in=[FeedbackAction.START, FeedbackAction.UPDATE],
+        actor_agency_id=feedback.agency_id,
+    ).values("actor_id")
+    return list(
+        User.objects.filter(is_active=True, official__agency_id=feedback.agency_id, pk__in=actors)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
 def centre_recipients():
     """``FEEDBACK_CENTRE_EMAILS`` if set, else supervisors (the provincial service centre, QN 17.4)."""
     configured = getattr(settings, "FEEDBACK_CENTRE_EMAILS", None)

@@ -5,11 +5,20 @@ row, check the actor's scope and the state (:mod:`feedback.transitions`), change
 :class:`FeedbackEvent` (who, unit, when, from → to), queue the e-mails in the
 outbox. Deadlines are counted with the working-time engine:
 
-* answer due = reception + ``FEEDBACK_ANSWER_WORKING_DAYS`` working days
-  (15, QN 18.1; Thái Nguyên 10, TN 15.2);
+* answer due = the close (17:00 by default) of the ``FEEDBACK_ANSWER_WORKING_DAYS``-th
+  working day (15, QN 18.1 "15 ngày làm việc kể từ ngày nhận được"; Thái Nguyên 10,
+  TN 15.2 "10 ngày làm việc kể từ ngày tiếp nhận") counted from the day after the
+  calendar day on which the feedback arrived: the day of receipt itself is not
+  counted (Civil Code 2015 Art. 147.1, "ngày đầu tiên của thời hạn không được
+  tính"), whatever the hour and whether or not it is a working day; a period in
+  days ends at the end of its last day (Art. 148), here the close of that working
+  day's last session. Received Monday 5/1/2026 at 10:00 or at 16:59: due Monday
+  26/1 17:00; received Saturday 3/1: counted from Monday 5/1, due Friday 23/1 17:00;
 * while overdue, a progress update is due every ``FEEDBACK_UPDATE_WORKING_DAYS``
   (5) working days, the first 5 working days after the deadline, the next 5
-  working days after the last update; the sender sees every update;
+  working days after the last update; the sender sees every update; when an
+  update due time passes without an update, the agency and the feedback's
+  handlers get a "progress update missed" reminder, once per missed due time;
 * once answered, the answer is published within ``FEEDBACK_PUBLISH_WORKING_DAYS``
   (2) working days (QN 18.2).
 """
@@ -162,8 +171,10 @@ def _clean_attachments(attachments):
     return attachments
 
 
-def _answer_due(received_at):
-    return get_calendar().add_working_days(received_at, answer_days())
+def answer_due(arrived_at):
+    """QN 18.1 / TN 15.2: the close of the N-th working day after the day the feedback arrived (module docstring)."""
+    calendar = get_calendar()
+    return calendar.close_of_working_day_after(calendar.local_date(arrived_at), answer_days())
 
 
 def _first_update_due(due_at):
@@ -182,6 +193,7 @@ def _create(
     category,
     attachments,
     received_at,
+    arrived_at,
     entered_by,
 ):
     sender_name = _clean_text(sender.name, _("Name"), 255)
@@ -200,7 +212,7 @@ def _create(
     if channel == FeedbackChannel.ONLINE and not (email or phone):
         raise InvalidFeedback(_("Give an e-mail address or a phone number so that we can answer you."))
     attachments = _clean_attachments(attachments)
-    due_at = _answer_due(received_at)
+    due_at = answer_due(arrived_at)
     feedback = Feedback.objects.create(
         channel=channel,
         sender_name=sender_name,
@@ -248,6 +260,7 @@ def feedback_submit(
         category=None,
         attachments=attachments,
         received_at=received_at,
+        arrived_at=at,
         entered_by=None,
     )
     _record(feedback, FeedbackAction.SUBMIT, None, at, from_status="", is_public=True)
@@ -301,6 +314,7 @@ def feedback_enter(
         category=category,
         attachments=attachments,
         received_at=get_calendar().next_working_moment(received_at),
+        arrived_at=received_at,
         entered_by=actor,
     )
     _record(
@@ -540,11 +554,13 @@ def feedback_reject(*, actor, feedback_id, reason, revision=None, at=None) -> Fe
 # --- reminders (periodic) ------------------------------------------------------------------------------------
 
 
-def _remind_once(feedback, kind, seq, at, send):
+def _remind_once(feedback, kind, seq, at, send, update_due_at=None):
     """Record the reminder and send it, or do nothing if it was already recorded (by an earlier or parallel run)."""
     try:
         with transaction.atomic():
-            reminder = FeedbackReminder.objects.create(feedback=feedback, kind=kind, seq=seq, sent_at=at)
+            reminder = FeedbackReminder.objects.create(
+                feedback=feedback, kind=kind, seq=seq, sent_at=at, update_due_at=update_due_at
+            )
             recipients = send()
             reminder.recipients = ", ".join(recipients)
             reminder.save(update_fields=["recipients"])
@@ -553,10 +569,56 @@ def _remind_once(feedback, kind, seq, at, send):
     return True
 
 
+def missed_update(feedback, now, calendar=None):
+    """The latest progress-update due time passed without an update, and its number, or None (QN 18.1).
+
+    While the answer is overdue an update is due every N working days from
+    ``next_update_due_at`` on (the series restarts at each update). A due time
+    is missed once ``now`` is past it; of several missed since the last run
+    only the latest is returned (like the overdue reminders).
+    """
+    first = feedback.next_update_due_at
+    if first is None or feedback.status not in OPEN_FEEDBACK_STATUSES or now <= first:
+        return None
+    calendar = calendar or get_calendar()
+    period = update_days() * DAY_MINUTES
+    seq = calendar.working_minutes_between(first, now) // period
+    due = calendar.add_working_minutes(first, seq * period) if seq else first
+    if due >= now:  # ``now`` is that due time's working moment but not yet past it
+        seq -= 1
+        due = calendar.add_working_minutes(first, seq * period) if seq else first
+    return due, seq
+
+
+def _deadline_reminder(feedback, now, calendar, period):
+    """(kind, seq, subject) of the deadline reminder the feedback is due for now."""
+    if feedback.status == FeedbackStatus.ANSWERED:
+        return (
+            ReminderKind.UNPUBLISHED,
+            0,
+            _("Feedback %(code)s: answer not yet published") % {"code": feedback.tracking_code},
+        )
+    if feedback.due_at < now:  # at the due time itself the answer is still on time
+        return (
+            ReminderKind.OVERDUE,
+            calendar.working_minutes_between(feedback.due_at, now) // period,
+            _("Overdue: feedback %(code)s was due at %(due)s")
+            % {"code": feedback.tracking_code, "due": format_time_date(feedback.due_at)},
+        )
+    return (
+        ReminderKind.DUE_SOON,
+        0,
+        _("Feedback %(code)s: answer due at %(due)s")
+        % {"code": feedback.tracking_code, "due": format_time_date(feedback.due_at)},
+    )
+
+
 def feedback_send_reminders(now=None) -> int:
     """Periodic (huey): e-mail the assigned agency when an answer is due within 2 working days, when it becomes
-    overdue and every 5 working days while overdue; e-mail the centre about answers unpublished 2 working days
-    after they were given. Each (feedback, kind, seq) is sent once: re-runs send nothing new.
+    overdue and every 5 working days while overdue; e-mail the agency and the feedback's handlers when a
+    progress update due while overdue (every 5 working days) passes without one; e-mail the centre about
+    answers unpublished 2 working days after they were given. Each (feedback, kind, seq) — for a missed
+    update, each (feedback, update due time) — is sent once: re-runs send nothing new.
     """
     now = _now(now)
     calendar = get_calendar()
@@ -571,40 +633,53 @@ def feedback_send_reminders(now=None) -> int:
     if not candidates:
         return 0
     sent_before = set(
-        FeedbackReminder.objects.filter(feedback__in=candidates).values_list("feedback_id", "kind", "seq")
+        FeedbackReminder.objects.filter(feedback__in=candidates)
+        .exclude(kind=ReminderKind.UPDATE_MISSED)
+        .values_list("feedback_id", "kind", "seq")
+    )
+    missed_before = set(
+        FeedbackReminder.objects.filter(feedback__in=candidates, kind=ReminderKind.UPDATE_MISSED).values_list(
+            "feedback_id", "update_due_at"
+        )
     )
     centre = None
     sent = 0
     for feedback in candidates:
-        if feedback.status == FeedbackStatus.ANSWERED:
-            kind, seq = ReminderKind.UNPUBLISHED, 0
-            subject = _("Feedback %(code)s: answer not yet published") % {"code": feedback.tracking_code}
-        elif feedback.due_at <= now:
-            kind = ReminderKind.OVERDUE
-            seq = calendar.working_minutes_between(feedback.due_at, now) // period
-            subject = _("Overdue: feedback %(code)s was due at %(due)s") % {
-                "code": feedback.tracking_code,
-                "due": format_time_date(feedback.due_at),
-            }
-        else:
-            kind, seq = ReminderKind.DUE_SOON, 0
-            subject = _("Feedback %(code)s: answer due at %(due)s") % {
-                "code": feedback.tracking_code,
-                "due": format_time_date(feedback.due_at),
-            }
-        if (feedback.pk, kind, seq) in sent_before:
-            continue
-        if kind == ReminderKind.UNPUBLISHED or feedback.agency_id is None:
+        if feedback.agency_id is None:
             if centre is None:
                 centre = notify.centre_recipients()
-            recipients = centre
+            told = centre
         else:
-            recipients = notify.agency_recipients(feedback.agency_id)
+            told = notify.agency_recipients(feedback.agency_id)
+        kind, seq, subject = _deadline_reminder(feedback, now, calendar, period)
+        if (feedback.pk, kind, seq) not in sent_before:
+            if kind == ReminderKind.UNPUBLISHED:
+                if centre is None:
+                    centre = notify.centre_recipients()
+                recipients = centre
+            else:
+                recipients = told
 
-        def send(recipients=recipients, kind=kind, subject=subject, feedback=feedback, seq=seq):
+            def send(recipients=recipients, kind=kind, subject=subject, feedback=feedback, seq=seq):
+                return notify.to_officials(recipients, f"reminder_{kind}", subject, feedback, reminder=kind, seq=seq)
+
+            if _remind_once(feedback, kind, seq, now, send):
+                sent += 1
+        missed = missed_update(feedback, now, calendar)
+        if missed is None or (feedback.pk, missed[0]) in missed_before:
+            continue
+        update_due, seq = missed
+        subject = _("Progress update missed: feedback %(code)s needed a progress update by %(due)s") % {
+            "code": feedback.tracking_code,
+            "due": format_time_date(update_due),
+        }
+        recipients = [*told, *notify.handler_recipients(feedback)]
+
+        def send_missed(recipients=recipients, subject=subject, feedback=feedback, seq=seq):
+            kind = ReminderKind.UPDATE_MISSED
             return notify.to_officials(recipients, f"reminder_{kind}", subject, feedback, reminder=kind, seq=seq)
 
-        if _remind_once(feedback, kind, seq, now, send):
+        if _remind_once(feedback, ReminderKind.UPDATE_MISSED, seq, now, send_missed, update_due_at=update_due):
             sent += 1
     return sent
 
@@ -624,6 +699,7 @@ __all__ = [
     "feedback_send_reminders",
     "feedback_start",
     "feedback_submit",
+    "answer_due",
     "next_update_due",
     "published_on_time",
     "visible_agency_ids",

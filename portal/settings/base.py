@@ -261,6 +261,9 @@ SPECTACULAR_SETTINGS = {
 # --- Product settings (provinces differ) ----------------------------------------
 # Planned maintenance is announced this many working days ahead (TN 9: 2, TN 10/BN 9: 5).
 MAINTENANCE_NOTICE_WORKING_DAYS = int(os.environ.get("MAINTENANCE_NOTICE_WORKING_DAYS", "5"))
+# Each process re-reads the working calendar's version at most this often (the staleness bound of an admin edit on
+# other app servers; workflow/worktime/loading.py).
+WORKTIME_CALENDAR_RECHECK_SECONDS = float(os.environ.get("WORKTIME_CALENDAR_RECHECK_SECONDS", "5"))
 CATALOG_PAGE_SIZE = 20
 
 # Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app

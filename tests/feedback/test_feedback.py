@@ -2,8 +2,9 @@
 
 Worked calendar (VN statutory holidays from the ``holidays`` package, default sessions 07:30–11:30, 13:00–17:00):
 Hùng Kings' day 2026 (10/3 lunar) is Sunday 26 April, so the day off is observed Monday 27 April; 30 April
-(Thu) and 1 May (Fri) are holidays; 2–3 May is a weekend. N working days = N × 480 working minutes, so a
-deadline falls at the same clock time N working days later.
+(Thu) and 1 May (Fri) are holidays; 2–3 May is a weekend. The answer is due at the close (17:00) of the 15th
+working day after the day of receipt (that day not counted, QN 18.1; tests/feedback/test_feedback_deadlines.py);
+a progress update every 5 × 480 working minutes after it.
 """
 
 from datetime import datetime
@@ -95,25 +96,26 @@ def assigned(centre_user, category, agency, when=at(2026, 4, 24, 9, 0)):
 def test_deadline_15_working_days_across_hung_kings_and_30_4_1_5():
     # Received Fri 24/04/2026 09:00. Working days after it: Tue 28/4 (1), Wed 29/4 (2) — Mon 27/4 is the
     # observed Hùng Kings day, 30/4 and 1/5 are holidays — Mon 4/5 (3) … Fri 8/5 (7), Mon 11/5 (8) … Fri 15/5
-    # (12), Mon 18/5 (13), Tue 19/5 (14), Wed 20/5 (15). Without the three holidays it would be Fri 15/5.
+    # (12), Mon 18/5 (13), Tue 19/5 (14), Wed 20/5 (15), to its close. Without the three holidays: Fri 15/5.
     feedback = submit(at(2026, 4, 24, 9, 0))
     assert feedback.received_at == at(2026, 4, 24, 9, 0)
-    assert feedback.due_at == at(2026, 5, 20, 9, 0)
+    assert feedback.due_at == at(2026, 5, 20, 17, 0)
     # The first progress update (if still unanswered) is due 5 working days after the deadline:
-    # Thu 21/5 (1), Fri 22/5 (2), Mon 25/5 (3), Tue 26/5 (4), Wed 27/5 (5).
-    assert feedback.next_update_due_at == at(2026, 5, 27, 9, 0)
+    # Thu 21/5 (1), Fri 22/5 (2), Mon 25/5 (3), Tue 26/5 (4), Wed 27/5 (5), at its close.
+    assert feedback.next_update_due_at == at(2026, 5, 27, 17, 0)
 
 
 def test_deadline_10_working_days_in_thai_nguyen(settings):
-    # TN 15.2: 10 working days. Same count as above, stopping at the 10th: Wed 13/5/2026 09:00.
+    # TN 15.2: 10 working days. Same count as above, stopping at the 10th: Wed 13/5/2026, 17:00.
     settings.FEEDBACK_ANSWER_WORKING_DAYS = 10
-    assert submit(at(2026, 4, 24, 9, 0)).due_at == at(2026, 5, 13, 9, 0)
+    assert submit(at(2026, 4, 24, 9, 0)).due_at == at(2026, 5, 13, 17, 0)
 
 
 def test_reception_outside_working_time_counts_from_next_session():
-    # Sent Saturday 25/4 22:00 → the clock starts at the next session, Tue 28/4 07:30 (Sun 26/4, and Mon 27/4 the
-    # observed Hùng Kings day, are skipped). 15 full working days counted from there, 28/4 being the first:
-    # 28/4 (1), 29/4 (2), 4/5–8/5 (3–7), 11/5–15/5 (8–12), 18/5 (13), 19/5 (14), 20/5 (15) → Wed 20/5 17:00.
+    # Sent Saturday 25/4 22:00 → received at the next session, Tue 28/4 07:30 (Sun 26/4, and Mon 27/4 the
+    # observed Hùng Kings day, are skipped). The day of receipt, Sat 25/4, is not counted; the first working day
+    # after it is 28/4: 28/4 (1), 29/4 (2), 4/5–8/5 (3–7), 11/5–15/5 (8–12), 18/5 (13), 19/5 (14), 20/5 (15)
+    # → Wed 20/5 17:00, the same as for Friday 24/4 09:00.
     feedback = submit(at(2026, 4, 25, 22, 0))
     assert feedback.received_at == at(2026, 4, 28, 7, 30)
     assert feedback.due_at == at(2026, 5, 20, 17, 0)
@@ -125,12 +127,12 @@ def test_reception_outside_working_time_counts_from_next_session():
 def test_progress_update_cadence(centre_user, category, units):
     a, _b, official_a, _ = units
     feedback = assigned(centre_user, category, a)
-    # An update before the deadline does not move the first overdue update (due 27/5 09:00).
+    # An update before the deadline does not move the first overdue update (due 27/5 17:00).
     feedback = services.feedback_post_update(
         actor=official_a, feedback_id=feedback.pk, text="Đang xác minh.", at=at(2026, 5, 4, 10, 0)
     )
     assert feedback.status == FeedbackStatus.IN_PROGRESS
-    assert feedback.next_update_due_at == at(2026, 5, 27, 9, 0)
+    assert feedback.next_update_due_at == at(2026, 5, 27, 17, 0)
     # Overdue since 20/5; update posted Fri 29/5 14:00 → next one 5 working days later:
     # Mon 1/6 (1), Tue 2/6 (2), Wed 3/6 (3), Thu 4/6 (4), Fri 5/6 (5) at 14:00.
     feedback = services.feedback_post_update(
@@ -238,11 +240,12 @@ def test_official_enters_phone_feedback_for_own_unit(units, category):
         content="Gọi điện phản ánh.",
         received_at=at(2026, 4, 24, 9, 0),
         category=category,
-        at=at(2026, 4, 24, 10, 0),
+        at=at(2026, 4, 28, 10, 0),
     )
     assert (feedback.channel, feedback.agency, feedback.entered_by) == ("phone", a, official_a)
     assert feedback.status == FeedbackStatus.CLASSIFIED
-    assert feedback.due_at == at(2026, 5, 20, 9, 0)  # counted from the call, not from typing it in
+    # Counted from the day of the call (Fri 24/4), not from typing it in on Tue 28/4 (→ Thu 21/5 17:00).
+    assert feedback.due_at == at(2026, 5, 20, 17, 0)
     with pytest.raises(NotAllowed):
         services.feedback_enter(
             actor=official_a, channel="letter", sender=Sender("X"), subject="s", content="c", agency=b
@@ -294,29 +297,42 @@ def test_attachment_checked_by_content():
 
 def test_reminders_due_soon_overdue_every_5_days_never_twice(centre_user, category, units):
     a, *_ = units
-    feedback = assigned(centre_user, category, a)  # due Wed 20/5/2026 09:00
+    feedback = assigned(centre_user, category, a)  # due Wed 20/5/2026 17:00, updates due 27/5, 3/6 … 17:00
     assert services.feedback_send_reminders(at(2026, 5, 15, 9, 0)) == 0  # 3 working days left
-    # Mon 18/5 09:00: exactly 2 working days left → "due soon", once.
-    assert services.feedback_send_reminders(at(2026, 5, 18, 9, 0)) == 1
-    assert services.feedback_send_reminders(at(2026, 5, 18, 9, 30)) == 0
-    # Past due → "overdue" (seq 0), once.
-    assert services.feedback_send_reminders(at(2026, 5, 20, 9, 1)) == 1
+    assert services.feedback_send_reminders(at(2026, 5, 18, 16, 59)) == 0  # 2 working days and 1 minute left
+    # Mon 18/5 17:00: exactly 2 working days left → "due soon", once.
+    assert services.feedback_send_reminders(at(2026, 5, 18, 17, 0)) == 1
+    assert services.feedback_send_reminders(at(2026, 5, 18, 17, 30)) == 0
+    # At the due time itself the answer is still on time; a minute later → "overdue" (seq 0), once.
+    assert services.feedback_send_reminders(at(2026, 5, 20, 17, 0)) == 0
+    assert services.feedback_send_reminders(at(2026, 5, 20, 17, 1)) == 1
     assert services.feedback_send_reminders(at(2026, 5, 26, 16, 0)) == 0
-    # Wed 27/5 08:00 is before the session: 4 working days + 6.5 h overdue, still period 0.
-    assert services.feedback_send_reminders(at(2026, 5, 27, 8, 0)) == 0
-    # Wed 27/5 09:00: 5 working days overdue → reminder seq 1; 3/6 09:00 → seq 2.
-    assert services.feedback_send_reminders(at(2026, 5, 27, 9, 0)) == 1
-    assert services.feedback_send_reminders(at(2026, 5, 27, 9, 0)) == 0
-    assert services.feedback_send_reminders(at(2026, 6, 3, 9, 0)) == 1
-    kinds = list(FeedbackReminder.objects.filter(feedback=feedback).order_by("sent_at").values_list("kind", "seq"))
+    # Wed 27/5 16:59: 4 working days + 479 minutes overdue, still period 0.
+    assert services.feedback_send_reminders(at(2026, 5, 27, 16, 59)) == 0
+    # Wed 27/5 17:00: 5 working days overdue → reminder seq 1; the progress update due then is not missed yet.
+    assert services.feedback_send_reminders(at(2026, 5, 27, 17, 0)) == 1
+    assert services.feedback_send_reminders(at(2026, 5, 27, 17, 0)) == 0
+    # 17:01: the update due 27/5 17:00 was missed → its own reminder, once.
+    assert services.feedback_send_reminders(at(2026, 5, 27, 17, 1)) == 1
+    assert services.feedback_send_reminders(at(2026, 5, 28, 9, 0)) == 0
+    # 3/6 17:00 → overdue seq 2; 17:01 → the update due 3/6 17:00 missed.
+    assert services.feedback_send_reminders(at(2026, 6, 3, 17, 0)) == 1
+    assert services.feedback_send_reminders(at(2026, 6, 3, 17, 1)) == 1
+    kinds = list(
+        FeedbackReminder.objects.filter(feedback=feedback)
+        .order_by("sent_at")
+        .values_list("kind", "seq", "update_due_at")
+    )
     assert kinds == [
-        (ReminderKind.DUE_SOON, 0),
-        (ReminderKind.OVERDUE, 0),
-        (ReminderKind.OVERDUE, 1),
-        (ReminderKind.OVERDUE, 2),
+        (ReminderKind.DUE_SOON, 0, None),
+        (ReminderKind.OVERDUE, 0, None),
+        (ReminderKind.OVERDUE, 1, None),
+        (ReminderKind.UPDATE_MISSED, 0, at(2026, 5, 27, 17, 0)),
+        (ReminderKind.OVERDUE, 2, None),
+        (ReminderKind.UPDATE_MISSED, 1, at(2026, 6, 3, 17, 0)),
     ]
     mails = Notification.objects.filter(kind__startswith="feedback_reminder_", recipient="sxd@example.gov.vn")
-    assert mails.count() == 4
+    assert mails.count() == 6
 
 
 def test_centre_reminded_of_unpublished_answer_once(centre_user, category, units):

@@ -12,7 +12,9 @@ Rules (Quảng Trị regulation, cited "QT"; Quảng Ninh "QN"):
 * Something received or done outside working time counts from the start of
   the next working session (QT 18.2) — :meth:`WorkCalendar.next_working_moment`.
 * The appointment printed on the receipt is the start of the first session
-  after the session in which the due time falls (QT 18.3) —
+  after the session in which the due time falls (QT 18.3); a due time at a
+  session's start is the same working moment as the end of the session
+  before it and gets the same appointment —
   :meth:`WorkCalendar.appointment_for`.
 * Warnings: past due, or less than one working day left (QT 21a, 21b).
 * A supplement request stops the clock (QT 19.3a); a step's timer keeps the
@@ -26,7 +28,9 @@ working minutes per day, built lazily one year at a time. Adding a duration
 is "position + minutes, then invert with bisect", so its cost does not grow
 with the duration. :func:`get_calendar` loads the calendar from the database
 once per process and reloads it when an admin edit bumps a version key in
-Django's cache (so several app servers notice edits).
+Django's cache, which it re-reads at most every
+``WORKTIME_CALENDAR_RECHECK_SECONDS`` (5 s): at once in the editing process,
+within that bound in every other app server.
 """
 
 from workflow.worktime.calendar import (

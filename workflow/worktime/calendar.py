@@ -275,6 +275,32 @@ class WorkCalendar:
         """``dt`` plus working hours (e.g. the 8-hour online reception rule, QN 13.2a)."""
         return self.add_working_minutes(dt, duration_minutes(hours=hours))
 
+    def close_of_working_day_after(self, day: date, n: int) -> datetime:
+        """The close (end of the last session) of the ``n``-th working day after ``day``; ``day`` is not counted.
+
+        For periods counted in whole working days "from the day of" an event
+        (feedback, QN 18.1, TN 15.2): the day of the event is not counted
+        (Civil Code 2015 Art. 147.1) and the period ends at the close of its
+        last working day. Monday 5/1/2026, n = 1 → Tuesday 6/1 17:00.
+        """
+        if not isinstance(n, int) or n < 1:
+            raise WorkTimeError(f"Count at least one working day, not {n!r}.")
+        current, idle = day, 0
+        while n:
+            current += timedelta(days=1)
+            if self.is_working_day(current):
+                n, idle = n - 1, 0
+            else:
+                idle += 1
+                if idle > MAX_IDLE_DAYS:
+                    raise NoWorkingTimeError(f"No working day within {MAX_IDLE_DAYS} days after {current:%Y-%m-%d}.")
+        end = self.sessions_on(current)[-1][1]
+        return datetime(current.year, current.month, current.day, tzinfo=self._tz) + timedelta(minutes=end)
+
+    def local_date(self, dt: datetime) -> date:
+        """The calendar date of ``dt`` in the calendar's time zone."""
+        return self._local(dt).date()
+
     def working_minutes_between(self, a: datetime, b: datetime) -> int:
         """Working minutes from ``a`` to ``b``; 0 if ``b`` is not after ``a``."""
         la, lb = self._local(a), self._local(b)
@@ -286,18 +312,24 @@ class WorkCalendar:
         """The appointment (hẹn trả kết quả) for a due time (QT 18.3).
 
         The start of the first working session after the session in which the
-        due time falls; a due time exactly at a session's start or end belongs
-        to that session. Due 10:15 → 13:00; due 11:30 → 13:00; due 16:00 or
-        17:00 → 07:30 on the next working day. A due time outside every session
-        gets the next session's start.
+        due time falls. A due time is read as a *working moment*: a moment at a
+        session's start, in a break, at night or on a day off is the same
+        working moment as the end of the last session before it (no working
+        minute lies between them), so all of them get one appointment.
+        Due 10:15 → 13:00; due 11:30 or 13:00 (≡ 11:30) → 13:00 the same day;
+        due 16:00 or 17:00 → 07:30 on the next working day; due Monday 07:30
+        (≡ Friday 17:00) → Monday 07:30, the same as Friday 17:00.
         """
         local = self._local(due).replace(second=0, microsecond=0)
-        minute = local.hour * 60 + local.minute
-        for start, end in self.sessions_on(local.date()):
-            if start <= minute <= end:
+        # The canonical spelling of the working moment: the earliest instant with
+        # the same working-minute position, never a session start.
+        moment = self._instant(self._position(local), local.year)
+        minute = moment.hour * 60 + moment.minute
+        for start, end in self.sessions_on(moment.date()):
+            if start < minute <= end:
                 # Sessions are merged, so the end itself is outside working time.
-                return self.next_working_moment(local.replace(hour=end // 60, minute=end % 60))
-        return self.next_working_moment(local)
+                return self._first_working(moment.replace(hour=end // 60, minute=end % 60))
+        raise WorkTimeError(f"No session holds the working moment {moment:%Y-%m-%d %H:%M}.")  # pragma: no cover
 
     def remaining_minutes(self, due: datetime, now: datetime) -> int:
         """Working minutes left until ``due``; negative when overdue (working minutes past due)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 from workflow.worktime.calendar import WorkCalendar
@@ -11,8 +12,13 @@ from workflow.worktime.rules import DEFAULT_SCHEDULE, Schedule
 # --- Loading from the database, cached per process ---------------------------------
 
 VERSION_KEY = "workflow:worktime:calendar-version"
+#: How often (seconds) a process re-reads the version key; the setting ``WORKTIME_CALENDAR_RECHECK_SECONDS``.
+DEFAULT_RECHECK_SECONDS = 5.0
 _state_lock = threading.Lock()
-_cached: tuple[str, WorkCalendar] | None = None
+#: (version, calendar, monotonic time of the next version check) or None before the first load / after an edit.
+_cached: tuple[str, WorkCalendar, float] | None = None
+#: The clock of the re-check interval; a module attribute so that tests can move it.
+_monotonic = time.monotonic
 
 
 def load_calendar() -> WorkCalendar:
@@ -39,28 +45,44 @@ def _current_version() -> str:
     return version
 
 
-def get_calendar() -> WorkCalendar:
-    """The calendar from the database, loaded once per process.
+def recheck_seconds() -> float:
+    """Seconds between two reads of the version key in one process (``WORKTIME_CALENDAR_RECHECK_SECONDS``)."""
+    from django.conf import settings
 
-    Each call costs one cache read of the version key; an admin edit changes
-    the key (see :func:`invalidate_calendar`) and every process reloads on its
-    next call. Deadlines stored earlier are values and never move.
+    return max(0.0, float(getattr(settings, "WORKTIME_CALENDAR_RECHECK_SECONDS", DEFAULT_RECHECK_SECONDS)))
+
+
+def get_calendar() -> WorkCalendar:
+    """The calendar from the database, held once per process.
+
+    Between two checks of the version key (at most every
+    ``WORKTIME_CALENDAR_RECHECK_SECONDS``, default 5 s) a call is a clock read
+    and a tuple lookup: no cache or database access. An admin edit (see
+    :func:`invalidate_calendar`) is seen at once in the process that made it
+    and by every other process within that interval (the staleness bound).
+    Deadlines stored earlier are values and never move.
     """
-    global _cached
-    version = _current_version()
     cached = _cached
-    if cached is not None and cached[0] == version:
+    if cached is not None and _monotonic() < cached[2]:
         return cached[1]
+    return _refresh()
+
+
+def _refresh() -> WorkCalendar:
+    global _cached
     with _state_lock:
+        version = _current_version()
+        next_check = _monotonic() + recheck_seconds()
         if _cached is not None and _cached[0] == version:
-            return _cached[1]
-        calendar = load_calendar()
-        _cached = (version, calendar)
+            calendar = _cached[1]
+        else:
+            calendar = load_calendar()
+        _cached = (version, calendar, next_check)
         return calendar
 
 
 def invalidate_calendar() -> None:
-    """Forget the loaded calendar here and tell other processes to reload."""
+    """Forget the loaded calendar here (the next call reloads) and tell other processes to reload."""
     global _cached
     from django.core.cache import cache
 

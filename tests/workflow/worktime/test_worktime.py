@@ -117,10 +117,10 @@ def test_seconds_are_truncated(cal):
     [
         ("2026-01-05 10:15", "2026-01-05 13:00"),
         ("2026-01-05 07:31", "2026-01-05 13:00"),
-        ("2026-01-05 07:30", "2026-01-05 13:00"),  # at a session start: in that session
+        ("2026-01-05 07:30", "2026-01-05 07:30"),  # at a session start ≡ Friday 17:00 (QT 18.2 boundary)
         ("2026-01-05 11:30", "2026-01-05 13:00"),  # at a session end: in that session
         ("2026-01-05 12:00", "2026-01-05 13:00"),  # in the break: the next session
-        ("2026-01-05 13:00", "2026-01-06 07:30"),
+        ("2026-01-05 13:00", "2026-01-05 13:00"),  # ≡ 11:30, the end of the morning session
         ("2026-01-05 16:00", "2026-01-06 07:30"),
         ("2026-01-05 17:00", "2026-01-06 07:30"),
         ("2026-01-05 18:00", "2026-01-06 07:30"),
@@ -629,11 +629,14 @@ def test_default_schedule_from_the_database(db_calendar):
 
 
 @pytest.mark.django_db
-def test_another_server_notices_an_edit(db_calendar):
+def test_another_server_notices_an_edit(db_calendar, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr("workflow.worktime.loading._monotonic", lambda: now[0])
     calendar = get_calendar()
     ExtraDayOff.objects.bulk_create([ExtraDayOff(date=date(2026, 1, 5))])  # no signals
     assert get_calendar() is calendar  # this process does not know yet
     cache.set(worktime.VERSION_KEY, "edited-elsewhere")  # what invalidate_calendar() does on the other server
+    now[0] += worktime.loading.recheck_seconds()  # the re-check interval (test_calendar_per_process.py)
     assert get_calendar().add_working_days(at("2026-01-02 16:00"), 1) == at("2026-01-06 16:00")
 
 
