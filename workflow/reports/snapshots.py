@@ -318,6 +318,7 @@ def change_text(change) -> str:
 def revision_note(revision, agency_ids=ALL) -> str:
     """``Revised on 20/06/2026: Overdue 2 → 1 (Sở A); …`` — the changes from the published figures."""
     changes = [c for c in revision.changes if _visible(c, agency_ids)]
+    changes = [c for c in changes if c.get("row") != "total"] or changes  # the total is in the revised table
     if not changes:
         return _("Recomputed on %(date)s: the same as published.") % {"date": format_date(revision.computed_at)}
     return _("Revised on %(date)s: %(changes)s") % {
@@ -342,7 +343,10 @@ def tables(payload: dict, agency_ids=ALL) -> list[dict]:
                 "rows": [
                     {
                         "label": _(r["label"]) if r["key"] == "total" else r["label"],
-                        "cells": [format_value(r["values"].get(c["key"]), c.get("format", COUNT)) for c in columns],
+                        "cells": [
+                            {"key": c["key"], "text": format_value(r["values"].get(c["key"]), c.get("format", COUNT))}
+                            for c in columns
+                        ],
                     }
                     for r in section["rows"]
                 ],
@@ -355,7 +359,7 @@ def entries(payload: dict, section: str, agency_ids=ALL) -> list[dict]:
     """A late-list payload's rows as entries (``name``, ``agency_name``, ``position`` and the figures)."""
     rows = next((s["rows"] for s in scoped(payload, agency_ids)["sections"] if s["key"] == section), [])
     return [
-        {"kind": section, "name": r["label"], "agency": r.get("agency"), **r.get("extra", {}), **r["values"]}
+        {"kind": section, "name": r["label"], "agency_id": r.get("agency"), **r.get("extra", {}), **r["values"]}
         for r in rows
     ]
 
@@ -371,6 +375,10 @@ class Shown:
     @property
     def latest(self):
         return self.revisions[-1] if self.revisions else None
+
+    @property
+    def month(self):
+        return f"{Period.parse(self.snapshot.period).first:%m/%Y}"
 
     @property
     def published_on(self):

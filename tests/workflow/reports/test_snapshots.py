@@ -253,8 +253,10 @@ def test_the_public_pages_show_the_published_figures_and_the_revision(unit, mont
     snapshots.recheck_recent(now=RECHECKED_AT)
     page = client.get(reverse("transparency_month", args=["2026-05"])).content.decode()
     assert "Công khai ngày 10/06/2026" in page
-    note = "Điều chỉnh ngày 12/06/2026: Quá hạn 1 → 0 (Sở Xây dựng)"
-    assert note in page
+    note = page.split('class="revision-note" role="note"><strong>', 1)[1].split("</strong>", 1)[0]
+    assert note.startswith("Điều chỉnh ngày 12/06/2026: ")
+    assert "Quá hạn 1 → 0 (Sở Xây dựng)" in note  # overdue at the month's end, as published → now
+    assert "Đã xử lý xong 1 → 2 (Sở Xây dựng)" in note and "Tổng cộng" not in note  # the total: in the table
     published, revised = page.split('class="published-revision"', 1)
     assert 'data-figure="overdue">1<' in published and 'data-figure="overdue">0<' not in published
     assert 'data-figure="overdue">0<' in revised  # the recomputed figures, behind a toggle
@@ -263,7 +265,7 @@ def test_the_public_pages_show_the_published_figures_and_the_revision(unit, mont
     assert note in home and reverse("transparency_month", args=["2026-05"]) in home
     assert client.get(reverse("transparency_month", args=["2026-06"])).status_code == 404  # never published
     late = client.get(reverse("transparency_late_list", args=["2026-05"])).content.decode()
-    assert "Điều chỉnh ngày 12/06/2026: Đang giải quyết, quá hạn 1 → 0 (Sở Xây dựng)" in late
+    assert "Điều chỉnh ngày 12/06/2026: " in late and "Đang giải quyết, quá hạn 1 → 0 (Sở Xây dựng)" in late
     april = client.get(reverse("transparency_month", args=["2026-04"])).content.decode()
     assert "Điều chỉnh ngày" not in april
 
@@ -295,6 +297,7 @@ def test_admin_screens_and_api_show_published_and_revisions(unit, months, client
     data = client.get("/api/v1/reports/published/index_766/2026-05/").json()
     assert data["published_at"] and data["published"]["sections"][0]["rows"][0]["values"]["group_progress"] == 10.0
     assert [c["now"] for c in data["revisions"][0]["changes"] if c["column"] == "group_progress"] == [20.0]
+    assert data["revisions"][0]["figures"]["sections"][0]["rows"][0]["values"]["group_progress"] == 20.0
     lists = client.get("/api/v1/reports/late-lists/2026-05/").json()
     assert [e["overdue"] for e in lists["entries"] if e["kind"] == "agency"] == [1]
     assert lists["revisions"][0]["entries"] == []  # nobody late any more
