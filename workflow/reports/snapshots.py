@@ -73,6 +73,13 @@ def _month(period) -> Period:
 # --- payloads ---------------------------------------------------------------------------------------------------
 
 
+def _late_row_key(entry):
+    """An agency's id, an official's user id (their name in the agency once the account is gone)."""
+    if entry.kind == LateListKind.AGENCY:
+        return str(entry.agency_id)
+    return str(entry.user_id) if entry.user_id else f"{entry.agency_id}:{entry.name}"
+
+
 def late_list_payload(entries) -> dict:
     """The late list's published figures from its entries (saved, or as computed now)."""
     sections = []
@@ -82,7 +89,7 @@ def late_list_payload(entries) -> dict:
     ):
         rows = [
             {
-                "key": str(e.agency_id if kind == LateListKind.AGENCY else e.user_id),
+                "key": _late_row_key(e),
                 "label": e.name,
                 "agency": e.agency_id,
                 "extra": {"agency_name": e.agency_name, "position": e.position},
