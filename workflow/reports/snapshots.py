@@ -420,6 +420,33 @@ def shown(kind, period, agency_ids=ALL) -> Shown | None:
     return Shown(snapshot, list(snapshot.revisions.order_by("computed_at", "pk")), agency_ids)
 
 
+def published_trend(points: list[dict]) -> list[dict]:
+    """The public trend by month with each published month's points taken from its published total (the
+    transparency page never shows a closed month other than as published); other months as computed."""
+    published = {
+        p.period: p.payload
+        for p in PublishedFigures.objects.filter(
+            kind=FigureKind.TRANSPARENCY, period__in=[point["period"] for point in points]
+        )
+    }
+    out = []
+    for point in points:
+        sections = published.get(point["period"], {}).get("sections", [])
+        total = next((s["rows"][0]["values"] for s in sections if s["key"] == "total" and s["rows"]), {})
+        if {"new", "resolved", "early", "on_time", "in_progress"} <= set(total):
+            on_time = total["early"] + total["on_time"]
+            point = {
+                **point,
+                "new": total["new"],
+                "resolved": total["resolved"],
+                "on_time": on_time,
+                "in_progress": total["in_progress"],
+                "on_time_rate": round(on_time / total["resolved"], 4) if total["resolved"] else None,
+            }
+        out.append(point)
+    return out
+
+
 def published_periods(kind, limit=24) -> list[Period]:
     keys = PublishedFigures.objects.filter(kind=kind).order_by("-period").values_list("period", flat=True)[:limit]
     return [Period.parse(key) for key in keys]

@@ -215,6 +215,21 @@ def test_a_second_change_is_a_second_revision_still_against_the_published_figure
     assert ("agency", "overdue") not in changed  # 1 as published (another dossier)
 
 
+def test_the_public_trend_shows_published_months_as_published(unit, months):
+    from workflow.reports import figures
+
+    resolve(unit, months, t("2026-05-20 10:00"))
+    snapshots.recheck_recent(now=RECHECKED_AT)
+    computed = figures.trend(months=[APRIL, MAY, JUNE], now=RECHECKED_AT)
+    assert [(p["resolved"], p["in_progress"]) for p in computed] == [(1, 0), (2, 0), (0, 0)]
+    shown = snapshots.published_trend(computed)
+    assert [(p["resolved"], p["in_progress"], p["on_time_rate"]) for p in shown] == [
+        (1, 0, 1.0),
+        (1, 1, 1.0),  # May as published: 1 resolved early, 1 open
+        (0, 0, None),  # June: open, as computed
+    ]
+
+
 def test_published_figures_and_revisions_cannot_be_changed(unit, months):
     snapshot = PublishedFigures.objects.first()
     snapshot.payload = {}
