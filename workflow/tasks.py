@@ -25,4 +25,4 @@ def deadline_warnings():
     deadline_warnings_send()
 
 
-from workflow.reports.tasks import publish_monthly_late_list  # noqa: E402,F401
+from workflow.reports.tasks import publish_monthly_figures, recheck_published_figures  # noqa: E402,F401

@@ -265,6 +265,9 @@ MAINTENANCE_NOTICE_WORKING_DAYS = int(os.environ.get("MAINTENANCE_NOTICE_WORKING
 # other app servers; workflow/worktime/loading.py).
 WORKTIME_CALENDAR_RECHECK_SECONDS = float(os.environ.get("WORKTIME_CALENDAR_RECHECK_SECONDS", "5"))
 CATALOG_PAGE_SIZE = 20
+# Published figures (late list, 766 index, transparency months) of this many last months are recomputed nightly;
+# a difference is shown as a revision beside the published figures (workflow/reports/snapshots.py).
+PUBLISHED_FIGURES_RECHECK_MONTHS = int(os.environ.get("PUBLISHED_FIGURES_RECHECK_MONTHS", "3"))
 
 # Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app
 # servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/core/ratelimit.py.

@@ -230,6 +230,24 @@ def build_world():
             resolved=3,
             share=Decimal("0.5"),
         )
+    # the list's published figures and a revision that changes B's row (workflow/reports/snapshots.py)
+    from workflow.models import FigureRevision, PublishedFigures
+    from workflow.reports import snapshots
+
+    published = snapshots.late_list_payload(w.late_list.entries.all())
+    revised = json.loads(json.dumps(published))
+    for section in revised["sections"]:
+        for row in section["rows"]:
+            row["values"]["late"] = 3
+    w.late_snapshot = PublishedFigures.objects.create(
+        kind="late_list", period="2026-01", payload=published, published_at=timezone.now()
+    )
+    FigureRevision.objects.create(
+        snapshot=w.late_snapshot,
+        computed_at=timezone.now(),
+        payload=revised,
+        changes=snapshots.diff(published, revised),
+    )
     w.b_slip_template = SlipTemplate.objects.create(kind="receipt", title="Phiếu riêng XSLIPB7", agency=w.b)
 
     w.secrets = [
@@ -834,6 +852,7 @@ LISTS = [
     "/api/v1/reports/figures/?agency={b}",
     "/api/v1/reports/backlog/",
     "/api/v1/reports/late-lists/2026-01/",
+    "/api/v1/reports/published/late_list/2026-01/",
     "/admin/feedback/?q={feedback}",
     "/admin/feedback/",
     "/admin/feedback/ratings/",
@@ -1054,6 +1073,8 @@ ALLOWED_PUBLIC = [
     ("api/v1/feedback/", "public feedback lookup by its secret tracking code"),
     ("api/v1/reports/late-lists/", "the published monthly late list (public by law)"),
     ("cong-khai/tre-han/", "the published monthly late list (public by law)"),
+    ("cong-khai/thang/", "a closed month of the public transparency page (public figures)"),
+    ("api/v1/reports/published/", "published figures: other units' rows left out (in LISTS)"),
     ("nop-truc-tuyen/bieu-mau/", "start filling a published e-form (public)"),
     ("_util/authenticate_with_password/", "Wagtail page privacy"),
     ("documents/authenticate_with_password/", "Wagtail document privacy"),

@@ -24,6 +24,7 @@ from workflow.models.late_lists import LateList, LateListEntry, LateListKind
 from workflow.models.notifications import Notification, NotificationChannel
 from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
 from workflow.models.slips import SlipKind, SlipTemplate
+from workflow.models.snapshots import FigureKind, FigureRevision, PublishedFigures
 
 __all__ = [
     "ANSWERS",
@@ -43,6 +44,8 @@ __all__ = [
     "DossierDocument",
     "DossierEvent",
     "ExtraDayOff",
+    "FigureKind",
+    "FigureRevision",
     "ImmutableRecordError",
     "LateList",
     "LateListEntry",
@@ -54,6 +57,7 @@ __all__ = [
     "SlipKind",
     "SlipTemplate",
     "ProcessStep",
+    "PublishedFigures",
     "Status",
     "StepKind",
     "StepRun",

@@ -1,7 +1,8 @@
 """The monthly list of agencies and officials late in handling dossiers (AG 32.10, BN 16.9).
 
 Computed from the report engine for a closed month and published on the
-public site; recomputing a month replaces its entries with the same result.
+public site; the entries are the list as published and are never replaced (a
+later recomputation that differs is a revision, workflow/reports/snapshots.py).
 """
 
 from django.conf import settings

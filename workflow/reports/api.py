@@ -2,7 +2,8 @@
 
 Scoped like every dossier read: supervisors get every unit, a unit's
 officials their unit. Thin views over :mod:`workflow.reports.figures`,
-:mod:`workflow.reports.index766` and the published late lists.
+:mod:`workflow.reports.index766` and the published figures (late lists, 766 index, transparency
+months; :mod:`workflow.reports.snapshots`): what was published, and the revisions beside it.
 """
 
 from django.http import Http404
@@ -16,8 +17,8 @@ from rest_framework.views import APIView
 
 from catalog.officials.scoping import ALL, visible_agency_ids
 from workflow.dossiers.api.permissions import IsOfficial
-from workflow.models import LateList, LateListKind
-from workflow.reports import figures, index766
+from workflow.models import FigureKind, LateList, LateListKind
+from workflow.reports import figures, index766, snapshots
 from workflow.reports.periods import Period, last_months
 
 app_name = "reports_api"
@@ -105,11 +106,69 @@ class LateEntrySerializer(serializers.Serializer):
     share = serializers.FloatField()
 
 
+class ChangeSerializer(serializers.Serializer):
+    section = serializers.CharField()
+    row = serializers.CharField(help_text="Key of the row (an agency or official id, or total).")
+    agency = serializers.IntegerField(allow_null=True)
+    where = serializers.CharField(help_text="The row's label as published.")
+    column = serializers.CharField()
+    figure = serializers.CharField(help_text="The figure's label as published (source text).")
+    format = serializers.ChoiceField(choices=["count", "rate", "points"])
+    published = serializers.FloatField(allow_null=True, help_text="null: not listed / no data")
+    now = serializers.FloatField(allow_null=True, help_text="null: not listed / no data")
+
+
+class LateListRevisionSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField()
+    changes = ChangeSerializer(many=True, help_text="What differs from the published list.")
+    entries = LateEntrySerializer(many=True, help_text="The list as recomputed.")
+
+
 class LateListSerializer(serializers.Serializer):
     month = serializers.CharField(source="key")
     computed_at = serializers.DateTimeField()
     published_at = serializers.DateTimeField()
-    entries = LateEntrySerializer(many=True)
+    entries = LateEntrySerializer(many=True, help_text="The list as published; never replaced.")
+    revisions = LateListRevisionSerializer(many=True, help_text="Later recomputations that differed, oldest first.")
+
+
+class ColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    format = serializers.ChoiceField(choices=["count", "rate", "points"])
+
+
+class PayloadRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    agency = serializers.IntegerField(allow_null=True)
+    extra = serializers.DictField()
+    values = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+
+class PayloadSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    rows = PayloadRowSerializer(many=True)
+
+
+class PayloadSerializer(serializers.Serializer):
+    columns = ColumnSerializer(many=True)
+    sections = PayloadSectionSerializer(many=True)
+
+
+class RevisionSerializer(serializers.Serializer):
+    computed_at = serializers.DateTimeField()
+    changes = ChangeSerializer(many=True, help_text="What differs from the published figures.")
+    figures = PayloadSerializer(source="payload", help_text="The figures as recomputed.")
+
+
+class PublishedFiguresSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="late_list, index_766 or transparency.")
+    period = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    published = PayloadSerializer(help_text="The figures as published; never replaced.")
+    revisions = RevisionSerializer(many=True, help_text="Later recomputations that differed, oldest first.")
 
 
 def _period(request):
@@ -236,16 +295,32 @@ class Index766Api(APIView):
         return Response(out)
 
 
+def _changes(revision, ids):
+    return [c for c in revision.changes if ids is ALL or c.get("agency") in ids]
+
+
 def _late_list_json(late_list, user):
     entries = list(late_list.entries.all())
     ids = visible_agency_ids(user)
     if ids is not ALL:
         entries = [e for e in entries if e.agency_id in ids]
+    shown = snapshots.shown(FigureKind.LATE_LIST, late_list.key, ids)
+    revisions = [
+        {
+            "computed_at": revision.computed_at,
+            "changes": _changes(revision, ids),
+            "entries": LateEntrySerializer(
+                [e for kind in LateListKind.values for e in snapshots.entries(revision.payload, kind, ids)], many=True
+            ).data,
+        }
+        for revision in (shown.revisions if shown else [])
+    ]
     return {
         "month": late_list.key,
         "computed_at": late_list.computed_at,
         "published_at": late_list.published_at,
         "entries": LateEntrySerializer(entries, many=True).data,
+        "revisions": revisions,
     }
 
 
@@ -277,6 +352,42 @@ class LateListApi(APIView):
         return Response(_late_list_json(late_list, request.user))
 
 
+class PublishedFiguresApi(APIView):
+    permission_classes = [IsOfficial]
+
+    @extend_schema(
+        operation_id="reports_published_figures",
+        tags=["reports"],
+        responses={200: PublishedFiguresSerializer},
+        description="A closed month's figures as published (kind: late_list, index_766 or transparency; period: "
+        "2026-05) and the later recomputations that differed, each with what changed (DESIGN §8). Rows of other "
+        "units are left out for a unit's officials (the transparency page's figures are public).",
+    )
+    def get(self, request, kind, period):
+        if kind not in FigureKind.values:
+            raise Http404
+        ids = ALL if kind == FigureKind.TRANSPARENCY else visible_agency_ids(request.user)
+        shown = snapshots.shown(kind, period, ids)
+        if shown is None or shown.snapshot.period != period:
+            raise Http404
+        return Response(
+            {
+                "kind": kind,
+                "period": period,
+                "published_at": shown.snapshot.published_at,
+                "published": snapshots.scoped(shown.snapshot.payload, ids),
+                "revisions": [
+                    {
+                        "computed_at": revision.computed_at,
+                        "changes": _changes(revision, ids),
+                        "figures": snapshots.scoped(revision.payload, ids),
+                    }
+                    for revision in shown.revisions
+                ],
+            }
+        )
+
+
 urlpatterns = [
     path("figures/", ReportFiguresApi.as_view(), name="figures"),
     path("trend/", ReportTrendApi.as_view(), name="trend"),
@@ -284,4 +395,5 @@ urlpatterns = [
     path("index-766/", Index766Api.as_view(), name="index766"),
     path("late-lists/", LateListsApi.as_view(), name="late-lists"),
     path("late-lists/<str:month>/", LateListApi.as_view(), name="late-list"),
+    path("published/<str:kind>/<str:period>/", PublishedFiguresApi.as_view(), name="published"),
 ]

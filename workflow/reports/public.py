@@ -2,7 +2,8 @@
 
 Per agency, for the current month and the current year: the report figures
 and charts, the published ratings summary (when the ratings module exists),
-and the monthly late lists. Only aggregate figures are shown: no dossier,
+and the monthly late lists. A closed month shows its figures as published
+(:mod:`workflow.reports.snapshots`), with any later revision beside them. Only aggregate figures are shown: no dossier,
 applicant or other personal data. The late list names officials, as the
 regulations require. Figures are cached for a few minutes.
 """
@@ -15,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from workflow.models import LateList, LateListKind
-from workflow.reports import charts, figures
+from workflow.models import FigureKind, LateList, LateListKind
+from workflow.reports import charts, figures, snapshots
 from workflow.reports.periods import Period, last_months
 
 CACHE_SECONDS = 600
@@ -70,7 +71,7 @@ def transparency(request):
     trend_key = f"transparency:trend:{month.key}:{get_language()}:{now:%Y%m%d%H}{now.minute // 10}"
     trend = cache.get(trend_key)
     if trend is None:
-        trend = figures.trend(months=last_months(12, today), now=now)
+        trend = snapshots.published_trend(figures.trend(months=last_months(12, today), now=now))
         cache.set(trend_key, trend, CACHE_SECONDS)
     context = {
         "blocks": blocks,
@@ -86,8 +87,22 @@ def transparency(request):
         "ratings": _ratings(),
         "late_lists": LateList.objects.filter(published_at__isnull=False)[:12],
         "generated_at": now,
+        "closed": snapshots.shown(FigureKind.TRANSPARENCY, Period.previous_month(today)),
+        "published_months": snapshots.published_periods(FigureKind.TRANSPARENCY, 12),
     }
     return render(request, "portal/transparency.html", context)
+
+
+def transparency_month(request, month):
+    """A closed month's figures as published, with their revisions (404 until published)."""
+    shown = snapshots.shown(FigureKind.TRANSPARENCY, month)
+    if shown is None or shown.snapshot.period != month:
+        raise Http404
+    return render(
+        request,
+        "portal/transparency_month.html",
+        {"shown": shown, "published_months": snapshots.published_periods(FigureKind.TRANSPARENCY)},
+    )
 
 
 def late_list(request, month):
@@ -99,11 +114,15 @@ def late_list(request, month):
     if item is None or period.key != month:
         raise Http404
     entries = list(item.entries.all())
+    shown = snapshots.shown(FigureKind.LATE_LIST, period)
     return render(
         request,
         "portal/transparency_late_list.html",
         {
             "late_list": item,
+            "shown": shown,
+            "revised_agencies": shown.revised_entries(LateListKind.AGENCY) if shown else [],
+            "revised_officials": shown.revised_entries(LateListKind.OFFICIAL) if shown else [],
             "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
             "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
             "late_lists": LateList.objects.filter(published_at__isnull=False)[:24],
@@ -114,4 +133,5 @@ def late_list(request, month):
 urlpatterns = [
     path("", transparency, name="transparency"),
     path("tre-han/<str:month>/", late_list, name="transparency_late_list"),
+    path("thang/<str:month>/", transparency_month, name="transparency_month"),
 ]

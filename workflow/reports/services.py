@@ -1,9 +1,11 @@
 """Writes of the reporting side: the monthly late list (AG 32.10, BN 16.9).
 
-``late_list_publish(month=...)`` computes the previous month's list from the
-report engine (grouped by agency and by official), replaces the month's
-entries in one transaction and notifies the supervisors once per month. The
-month is closed, so a re-run gives the same list.
+``late_list_publish(month=...)`` publishes a closed month's list (default: the
+previous month), computed from the report engine grouped by agency and by
+official, and notifies the supervisors once per month. A published list is never
+replaced (DESIGN §8): publishing again returns it as it was, and a later
+recomputation that differs is stored as a revision beside it
+(:mod:`workflow.reports.snapshots`, which keeps the list's published figures).
 """
 
 from datetime import date
@@ -23,7 +25,8 @@ from workflow.reports.figures import report
 from workflow.reports.periods import Period
 
 
-def _entries(late_list, period, now):
+def late_list_entries(period, now):
+    """The list's entries for ``period`` as computed now (unsaved), and the number of agencies with dossiers."""
     by_agency = report(period=period, group_by="agency", now=now)
     by_official = report(period=period, group_by="official", now=now)
     agency_names = dict(Agency.objects.values_list("pk", "name"))
@@ -45,7 +48,6 @@ def _entries(late_list, period, now):
                 agency_id, name, position, user_id = official.agency_id, row.label, official.position, row.key
             entries.append(
                 LateListEntry(
-                    late_list=late_list,
                     kind=kind,
                     agency_id=agency_id,
                     user_id=user_id,
@@ -63,22 +65,31 @@ def _entries(late_list, period, now):
 
 
 @transaction.atomic
-def late_list_publish(*, month: date | None = None, now=None, notify=True) -> LateList:
-    """(Re)compute and publish the list for ``month`` (default: the previous month)."""
-    now = now or timezone.now()
-    period = Period.month(month.year, month.month) if month else Period.previous_month(timezone.localdate(now))
+def late_list_store(period, now) -> LateList:
+    """The month's stored list: created with its entries the first time, never recomputed afterwards."""
     late_list, created = LateList.objects.select_for_update().get_or_create(
         month=period.first, defaults={"computed_at": now, "published_at": now}
     )
-    late_list.entries.all().delete()
-    entries, agencies_total = _entries(late_list, period, now)
-    LateListEntry.objects.bulk_create(entries)
-    late_list.computed_at = now
-    late_list.published_at = late_list.published_at or now
-    late_list.agencies_total = agencies_total
-    late_list.save(update_fields=["computed_at", "published_at", "agencies_total"])
+    if created:
+        entries, late_list.agencies_total = late_list_entries(period, now)
+        for entry in entries:
+            entry.late_list = late_list
+        LateListEntry.objects.bulk_create(entries)
+        late_list.save(update_fields=["agencies_total"])
+    return late_list
+
+
+def late_list_publish(*, month: date | None = None, now=None, notify=True, by=None) -> LateList:
+    """Publish the list for the closed ``month`` (default: the previous month); an existing list is kept."""
+    from workflow.models import FigureKind
+    from workflow.reports.snapshots import publish  # builds on this module
+
+    now = now or timezone.now()
+    period = Period.month(month.year, month.month) if month else Period.previous_month(timezone.localdate(now))
+    publish(FigureKind.LATE_LIST, period, now=now, by=by)
+    late_list = LateList.objects.get(month=period.first)
     if notify:
-        _notify_supervisors(late_list, entries)
+        _notify_supervisors(late_list, list(late_list.entries.all()))
     return late_list
 
 

@@ -25,8 +25,9 @@ from catalog.models import Agency, Procedure, Sector
 from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.formatting import format_number, format_percent
 from workflow.dossiers.queries import can_use_inbox
-from workflow.models import LateList, LateListKind
-from workflow.reports import charts, figures, index766
+from workflow.errors import InvalidState
+from workflow.models import FigureKind, LateList, LateListKind
+from workflow.reports import charts, figures, index766, snapshots
 from workflow.reports.export import report_workbook
 from workflow.reports.figures import FIGURES, GROUPINGS, RATES
 from workflow.reports.periods import Period, last_months
@@ -254,9 +255,18 @@ class Index766View(ReportsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = self.form()
         period, _group_by, _filters = form.values()
-        rows = index766.index_766(user=self.request.user, period=period)
+        # a published month shows its figures as published, with any revision beside them (DESIGN §8)
+        shown = snapshots.shown(FigureKind.INDEX_766, period, visible_agency_ids(self.request.user))
+        rows = [] if shown else index766.index_766(user=self.request.user, period=period)
         context.update(
-            {"form": form, "period": period, "rows": rows, "groups": index766.GROUPS, "indicators": index766.INDICATORS}
+            {
+                "form": form,
+                "period": period,
+                "rows": rows,
+                "shown": shown,
+                "groups": index766.GROUPS,
+                "indicators": index766.INDICATORS,
+            }
         )
         return context
 
@@ -277,10 +287,14 @@ class LateListsView(ReportsMixin, TemplateView):
         ids = visible_agency_ids(self.request.user)
         if ids is not ALL:
             entries = [e for e in entries if e.agency_id in ids]
+        shown = snapshots.shown(FigureKind.LATE_LIST, selected.key, ids) if selected else None
         context.update(
             {
                 "lists": lists,
                 "selected": selected,
+                "shown": shown,
+                "revised_agencies": shown.revised_entries(LateListKind.AGENCY) if shown else [],
+                "revised_officials": shown.revised_entries(LateListKind.OFFICIAL) if shown else [],
                 "agencies": [e for e in entries if e.kind == LateListKind.AGENCY],
                 "officials": [e for e in entries if e.kind == LateListKind.OFFICIAL],
                 "can_publish": sees_all_units(self.request.user),
@@ -299,9 +313,26 @@ class LateListsView(ReportsMixin, TemplateView):
         except ValueError:
             messages.error(request, _("Choose a month, e.g. 2026-05."))
             return redirect("reports:late_lists")
-        if period.end > timezone.now():
-            messages.error(request, _("Only a month that has ended can be published."))
+        now = timezone.now()
+        if period.key != f"{period.first:%Y-%m}":
+            messages.error(request, _("Choose a month, e.g. 2026-05."))
             return redirect("reports:late_lists")
-        late_list = late_list_publish(month=period.first)
-        messages.success(request, _("The late list for %(month)s was published.") % {"month": str(late_list)})
+        published = LateList.objects.filter(month=period.first).exists()
+        try:
+            late_list = late_list_publish(month=period.first, now=now, by=request.user)
+        except InvalidState as error:
+            messages.error(request, error.message)
+            return redirect("reports:late_lists")
+        if not published:
+            messages.success(request, _("The late list for %(month)s was published.") % {"month": str(late_list)})
+        elif snapshots.recheck(FigureKind.LATE_LIST, period, now=now):
+            messages.warning(
+                request,
+                _("The recomputed list for %(month)s differs; it is shown as a revision beside the published one.")
+                % {"month": str(late_list)},
+            )
+        else:
+            messages.success(
+                request, _("The recomputed list for %(month)s is the same as published.") % {"month": str(late_list)}
+            )
         return redirect(f"{reverse('reports:late_lists')}?month={late_list.key}")

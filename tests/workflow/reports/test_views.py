@@ -60,10 +60,10 @@ def test_late_list_by_hand_and_idempotent(world, supervisor):  # noqa: F811
 
 
 def test_monthly_task_publishes_the_previous_month(world, supervisor):  # noqa: F811
-    from workflow.reports.tasks import publish_monthly_late_list
+    from workflow.reports.tasks import publish_monthly_figures
 
     with freeze_time("2026-06-01 01:00:00"):  # 08:00 local on the 1st
-        publish_monthly_late_list.call_local()
+        publish_monthly_figures.call_local()
     late_list = LateList.objects.get()
     assert late_list.key == "2026-05" and late_list.published_at
     assert late_list.entries.filter(kind=LateListKind.AGENCY).count() == 2
