@@ -68,7 +68,7 @@ check: lint migrations-check openapi-check
 
 bench: migrate
 	$(PY) bench/worktime.py
-	$(PY) bench/calendar.py
+	$(PY) bench/worktime_overhead.py
 	$(PY) bench/catalog.py
 	$(PY) bench/catalog_import.py
 	$(PY) bench/inbox.py

@@ -148,4 +148,9 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+    # The process holds one working calendar between version checks (workflow/worktime/loading.py): a test must not
+    # see a calendar loaded from another test's rolled-back rows.
+    from workflow.worktime import invalidate_calendar
+
+    invalidate_calendar()
     yield

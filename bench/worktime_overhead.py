@@ -8,27 +8,9 @@ throughputs and one final line:
 
     RESULT calendar_overhead=<float>
 
-Run: .venv/bin/python bench/calendar.py   (uses a dedicated SQLite database in var/)
-From another bench: ``from calendar import calendar_overhead`` (this directory is on sys.path) — quick (< 10 s).
-
-The file name shadows the standard library's ``calendar`` for every script in bench/ (their directory comes
-first on sys.path), so, imported under that name, this module is the standard ``calendar`` plus
-:func:`calendar_overhead`.
+Run: .venv/bin/python bench/worktime_overhead.py   (uses a dedicated SQLite database in var/)
+From another bench: ``from worktime_overhead import calendar_overhead`` — quick (< 10 s).
 """
-
-import importlib.util
-import os
-import sysconfig
-
-if __name__ != "__main__":
-    # Imported as ``calendar`` (by Django, the e-mail package …): be the standard library's module as well.
-    _spec = importlib.util.spec_from_file_location(
-        "_stdlib_calendar", os.path.join(sysconfig.get_paths()["stdlib"], "calendar.py")
-    )
-    _stdlib = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_stdlib)
-    globals().update({k: v for k, v in vars(_stdlib).items() if not k.startswith("__")})
-    __all__ = [*_stdlib.__all__, "calendar_overhead"]
 
 N = 100_000
 RUNS = 5
