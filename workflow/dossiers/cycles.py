@@ -211,7 +211,7 @@ EVENT_FIELDS = ("action", "at", "effective_at", "due_at", "to_status", "data", "
 
 def refresh(dossier: Dossier, *, calendar=None) -> list[Fact]:
     """Write the dossier's cycles from its log (in the caller's transaction); keeps ``Dossier.timeliness``
-    = the classification of its last returned result."""
+    = the classification of its last cycle's returned result (blank while that cycle is open)."""
     events = [
         SimpleNamespace(**row)
         for row in DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "pk").values(*EVENT_FIELDS)
@@ -223,7 +223,7 @@ def refresh(dossier: Dossier, *, calendar=None) -> list[Fact]:
         reception_due_at=dossier.reception_due_at,
     )
     write(dossier, facts)
-    timeliness = next((f.timeliness for f in reversed(facts) if f.timeliness), "")
+    timeliness = facts[-1].timeliness if facts else ""  # an open cycle: nothing returned in it yet
     if timeliness != dossier.timeliness:
         dossier.timeliness = timeliness
         Dossier.objects.filter(pk=dossier.pk).update(timeliness=timeliness)

@@ -44,7 +44,7 @@ def derive_cycles(apps, schema_editor):
             Pause.objects.bulk_create(
                 [Pause(cycle=cycle, started_at=s, ended_at=e, reason=r) for s, e, r in fact.pauses]
             )
-        timeliness = next((f.timeliness for f in reversed(facts) if f.timeliness), "")
+        timeliness = facts[-1].timeliness if facts else ""
         if timeliness != dossier.timeliness:
             Dossier.objects.filter(pk=dossier.pk).update(timeliness=timeliness)
 
