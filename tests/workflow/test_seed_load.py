@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from workflow.models import Dossier, DossierEvent, Status, StepRun, Timeliness
+from workflow.models import Dossier, DossierEvent, ReceptionCycle, Status, StepRun, Timeliness
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,11 @@ def test_seed_load_creates_realistic_dossiers_with_unique_codes():
     assert Dossier.objects.filter(timeliness=Timeliness.LATE).exists()
     assert Dossier.objects.filter(clock_paused_at__isnull=False).exists()
     assert DossierEvent.objects.count() > 600 and StepRun.objects.exists()
+    # The seeded reception cycles are what the services would have derived from the seeded logs.
+    out = StringIO()
+    call_command("report_facts", stdout=out)
+    assert "600 dossiers, 0 whose facts differ" in out.getvalue()
+    assert ReceptionCycle.objects.filter(ending="result", timeliness=Timeliness.LATE).exists()
     # A second run continues the daily sequences instead of clashing.
     call_command("seed_load", dossiers=100, agencies=5, seed=9, stdout=StringIO())
     assert Dossier.objects.values("code").distinct().count() == 700

@@ -9,6 +9,7 @@ model instances), so a million dossiers take minutes, not hours.
 import random
 from datetime import UTC, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
@@ -17,17 +18,19 @@ from django.utils import timezone
 
 from catalog.models import Agency, AgencyLevel, Official, Procedure, Sector
 from catalog.search import fold
+from workflow.dossiers.cycles import derive
 from workflow.models import (
     Action,
     Channel,
+    CyclePause,
     Dossier,
     DossierCodeCounter,
     DossierEvent,
     ProcessStatus,
+    ReceptionCycle,
     Status,
     StepKind,
     StepRun,
-    Timeliness,
 )
 from workflow.processes.services import StepSpec, process_build
 from workflow.worktime import DAY_MINUTES, get_calendar
@@ -209,7 +212,13 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
     plans = _procedures(units, procedures_per_agency, rng)
     now = timezone.now().replace(second=0, microsecond=0)
     counters = {(c.agency_id, c.day): c.last for c in DossierCodeCounter.objects.filter(agency__in=units)}
-    table = {"dossiers": _Rows(Dossier, now), "events": _Rows(DossierEvent, now), "runs": _Rows(StepRun, now)}
+    table = {
+        "dossiers": _Rows(Dossier, now),
+        "events": _Rows(DossierEvent, now),
+        "runs": _Rows(StepRun, now),
+        "cycles": _Rows(ReceptionCycle, now),
+        "pauses": _Rows(CyclePause, now),
+    }
     form_data = Dossier._meta.get_field("form_data").get_db_prep_save({}, connection)
     event_data = DossierEvent._meta.get_field("data").get_db_prep_save({}, connection)
     created = 0
@@ -274,25 +283,18 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
                 if status != Status.RESOLVED:
                     d["returned_at"] = d["closed_at"] = finished_at
                     d["current_holder_id"] = None
-                d["timeliness"] = str(
-                    Timeliness.LATE
-                    if d["counts_as_late"] or finished_at > due
-                    else Timeliness.EARLY
-                    if timezone.localdate(finished_at) < timezone.localdate(due)
-                    else Timeliness.ON_TIME
-                )
             else:
                 d["current_holder_id"] = holders[step_index].pk
-            table["dossiers"].add(d)
             _history(table, d, step_index, holders, steps, finished_at, calendar, now, names, event_data)
+            table["dossiers"].add(d)
         with transaction.atomic():
-            for key in ("dossiers", "events", "runs"):
+            for key in ("dossiers", "events", "runs", "cycles", "pauses"):
                 table[key].flush()
         created += size
         if stdout:
             stdout.write(f"  {created}/{count} dossiers")
     with transaction.atomic():
-        _reset_sequences([Dossier, DossierEvent, StepRun])
+        _reset_sequences([Dossier, DossierEvent, StepRun, ReceptionCycle, CyclePause])
         DossierCodeCounter.objects.filter(agency__in=units).delete()
         DossierCodeCounter.objects.bulk_create(
             [DossierCodeCounter(agency_id=a, day=day, last=last) for (a, day), last in counters.items()],
@@ -302,78 +304,126 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
 
 
 def _history(table, d, step_index, holders, steps, finished_at, calendar, now, names, data):
-    """The event log and step timers of one seeded dossier."""
-    events, runs = table["events"], table["runs"]
+    """The event log, step timers and reception cycles of one seeded dossier (the cycles derived from the log
+    exactly as the services derive them, so ``manage.py report_facts`` finds no difference)."""
+    log = []
+
+    def event(action, at, actor=None, **fields):
+        log.append(
+            {
+                "id": table["events"].allocate(),
+                "dossier_id": d["id"],
+                "action": str(action),
+                "actor_id": actor.pk if actor else None,
+                "actor_name": names[actor.pk] if actor else d["applicant_name"],
+                "at": at,
+                "effective_at": calendar.next_working_moment(at),
+                "due_at": d.get("due_at"),
+                "data": data,
+                **fields,
+            }
+        )
+
     at = d["submitted_at"]
     received = d.get("received_at")
-    events.add(
-        {
-            "id": events.allocate(),
-            "dossier_id": d["id"],
-            "action": str(Action.RECEIVE if received else Action.SUBMIT),
-            "actor_id": holders[0].pk if received else None,
-            "actor_name": names[holders[0].pk] if received else d["applicant_name"],
-            "at": at,
-            "to_status": int(Status.RECEIVED),
-            "to_step_id": steps[0].pk,
-            "data": data,
-        }
-    )
-    if not received:
-        return
-    end = finished_at or d.get("clock_paused_at") or now
-    for index in range(min(step_index, 3) + 1):
-        step = steps[index]
-        leave = min(end, calendar.add_working_minutes(at, step.allowance_minutes)) if index < step_index else None
-        used = calendar.working_minutes_between(at, leave) if leave else 0
-        runs.add(
-            {
-                "id": runs.allocate(),
-                "dossier_id": d["id"],
-                "step_id": step.pk,
-                "cycle": 1,
-                "agency_id": d["agency_id"],
-                "holder_id": holders[index].pk,
-                "arrived_at": at,
-                "departed_at": leave,
-                "allowance_minutes": step.allowance_minutes,
-                "used_minutes": used,
-                "overdue": used > step.allowance_minutes,
-                "due_at": calendar.add_working_minutes(at, step.allowance_minutes),
-            }
-        )
-        if leave:
-            events.add(
+    status = d["status"]
+    if received:
+        event(Action.RECEIVE, at, holders[0], to_status=int(Status.RECEIVED), to_step_id=steps[0].pk)
+    else:
+        event(Action.SUBMIT, at, to_status=int(Status.NEW), to_step_id=steps[0].pk)
+    if received:
+        end = finished_at or d.get("clock_paused_at") or now
+        for index in range(min(step_index, 3) + 1):
+            step = steps[index]
+            leave = min(end, calendar.add_working_minutes(at, step.allowance_minutes)) if index < step_index else None
+            used = calendar.working_minutes_between(at, leave) if leave else 0
+            table["runs"].add(
                 {
-                    "id": events.allocate(),
+                    "id": table["runs"].allocate(),
                     "dossier_id": d["id"],
-                    "action": str(Action.FORWARD),
-                    "actor_id": holders[index].pk,
-                    "actor_name": names[holders[index].pk],
-                    "at": leave,
-                    "from_status": int(Status.PROCESSING),
-                    "to_status": int(Status.PROCESSING),
-                    "from_step_id": step.pk,
-                    "to_step_id": steps[index + 1].pk,
-                    "step_used_minutes": used,
-                    "data": data,
+                    "step_id": step.pk,
+                    "cycle": 1,
+                    "agency_id": d["agency_id"],
+                    "holder_id": holders[index].pk,
+                    "arrived_at": at,
+                    "departed_at": leave,
+                    "allowance_minutes": step.allowance_minutes,
+                    "used_minutes": used,
+                    "overdue": used > step.allowance_minutes,
+                    "due_at": calendar.add_working_minutes(at, step.allowance_minutes),
                 }
             )
-            at = leave
-    if d.get("result_recorded_at"):
-        events.add(
+            if leave:
+                event(
+                    Action.FORWARD,
+                    leave,
+                    holders[index],
+                    from_status=int(Status.PROCESSING),
+                    to_status=int(Status.PROCESSING),
+                    from_step_id=step.pk,
+                    to_step_id=steps[index + 1].pk,
+                    step_used_minutes=used,
+                )
+                at = leave
+        closing = {
+            Status.NOT_ACCEPTED: Action.REFUSE_RECEPTION,
+            Status.STOPPED: Action.STOP,
+            Status.WITHDRAWAL: Action.WITHDRAW,
+        }.get(status)
+        paused = {Status.SUPPLEMENT: Action.REQUEST_SUPPLEMENT, Status.PAYMENT: Action.REQUEST_PAYMENT}.get(status)
+        if d.get("result_recorded_at"):
+            if d["counts_as_late"]:
+                event(Action.APOLOGIZE, d["result_recorded_at"], holders[1], to_status=int(Status.PROCESSING))
+            event(Action.RECORD_RESULT, d["result_recorded_at"], holders[2], to_status=int(Status.RESOLVED))
+            if d.get("returned_at"):
+                event(Action.RETURN_RESULT, d["returned_at"], holders[3], to_status=int(Status.RETURNED))
+        elif closing and finished_at:
+            event(closing, finished_at, holders[min(step_index, 2)], to_status=int(status))
+        elif paused:
+            event(paused, d["clock_paused_at"], holders[1], to_status=int(status))
+    for row in log:
+        table["events"].add(row)
+    facts = derive(
+        [
+            SimpleNamespace(
+                action=row["action"],
+                at=row["at"],
+                effective_at=row["effective_at"],
+                due_at=row["due_at"],
+                to_status=row.get("to_status"),
+                step_used_minutes=row.get("step_used_minutes"),
+                data={},
+            )
+            for row in log
+        ],
+        calendar=calendar,
+        allowance_minutes=d["allowance_minutes"],
+        reception_due_at=d.get("reception_due_at"),
+    )
+    d["timeliness"] = facts[-1].timeliness if facts else ""
+    for fact in facts:
+        cycle_id = table["cycles"].allocate()
+        table["cycles"].add(
             {
-                "id": events.allocate(),
+                "id": cycle_id,
                 "dossier_id": d["id"],
-                "action": str(Action.RECORD_RESULT),
-                "actor_id": holders[2].pk,
-                "actor_name": names[holders[2].pk],
-                "at": d["result_recorded_at"],
-                "from_status": int(Status.PROCESSING),
-                "to_status": int(Status.RESOLVED),
-                "data": data,
+                "number": fact.number,
+                "agency_id": d["agency_id"],
+                "procedure_id": d["procedure_id"],
+                "channel": d["channel"],
+                **fact.columns(),
             }
         )
+        for started, ended, reason in fact.pauses:
+            table["pauses"].add(
+                {
+                    "id": table["pauses"].allocate(),
+                    "cycle_id": cycle_id,
+                    "started_at": started,
+                    "ended_at": ended,
+                    "reason": reason,
+                }
+            )
 
 
 __all__ = ["seed_dossiers", "DAY_MINUTES"]
