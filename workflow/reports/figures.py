@@ -1,43 +1,39 @@
-"""The report engine (DESIGN §8; QT 18.6-18.7, QT 23, AG 32.9): selectors computed in SQL.
+"""The report engine (DESIGN §8; QT 18.6-18.7, QT 19, QN 13.2a): figures counted from reception cycles in SQL.
 
-One conditional-aggregate query per report: ``COUNT(...) FILTER (WHERE ...)``
-(``CASE WHEN`` on backends without FILTER) grouped by agency, sector, procedure
-or official. Every figure is a named condition on ``Dossier`` (:func:`conditions`),
-so the drill-down list behind a number is the same condition as a queryset,
-scoped by :meth:`Dossier.objects.visible_to`: the list always has exactly the
-number of rows the report shows.
+Every figure is a named condition on :class:`~workflow.models.ReceptionCycle` (:func:`conditions`): the facts
+:mod:`workflow.dossiers.cycles` derives from each dossier's event log. One conditional-aggregate query per
+report (``COUNT(...) FILTER (WHERE ...)``, ``CASE WHEN`` elsewhere) grouped by agency, sector, procedure or
+official; the drill-down list behind a number is the same condition as a queryset, scoped by
+:meth:`ReceptionCycle.objects.visible_to`, so it always has as many rows as the number.
 
-Definitions for a period ``[start, end)`` (``ref`` = the end, or now while the
-period is running):
+A period ``[start, end)`` is counted from what had happened by its end (``ref`` = the end, or now while the
+period runs); a later action never changes it. Moments are effective ones (QT 18.2: an action outside working
+time counts at the start of the next session).
 
-* **entry** = reception (``received_at``; QT 18.1). A dossier re-received after
-  a supplement counts from its new reception (QT 19.3). An online submission
-  that is not accepted enters at the moment of refusal (it counts as a
-  returned result then, QT 19.2).
-* **finish** = result recorded (QT 18.4), else the closing moment of a
-  refusal, stop or withdrawal.
-* **received** (the period's workload) = entry before the end, not finished
-  before the start; **carried over** = entered before the start; **new** =
-  entered in the period (by channel online / counter / post).
-* **resolved** = result recorded in the period, split by the timeliness
-  recorded at that moment: early / on time / late (a rescheduled dossier is
-  late, QT 19.1).
-* **refused**, **stopped**, **withdrawn** = closed without a result in the
-  period (status 3, 8, the rest = 7).
-* **in progress** = not finished at the end; **overdue** when it counts as
-  late or its due time passed before ``ref`` while its clock was running;
-  **paused** = waiting for the applicant (supplement, payment, withdrawal
+* **received** (the period's workload) = reception cycles begun before the end and not ended before the start.
+  A cycle begins at a reception or at a resubmission after a supplement request (QT 19.3a: counted from the
+  beginning as a new reception), so a dossier resubmitted in May counts in April (its first cycle) and in May
+  (its second). **carried over** = begun before the start; **new** = begun in the period (online / counter /
+  post).
+* **resolved** = cycles ended in the period by a returned result (QT 19.2): a result recorded, a refusal after
+  reception, a stop (refusal to resolve), a return for supplement — each early / on time / late at that moment.
+  Late = more than 0 working minutes past the due time, or after an apology (QT 19.1); early = on a day before
+  the due day.
+* **withdrawn** = ended in the period by the applicant's withdrawal (QT 19.2c): counted apart, not resolved,
+  left out of the resolution rate's denominator.
+* **in progress** = not ended at the end; **overdue** = past its due time by a working minute or apologised for
+  by ``ref`` (its clock having run); **paused** = its clock waiting for the applicant (payment, a withdrawal
   request) at ``ref``.
-* Balance: ``received = carried over + new = resolved + refused + stopped +
-  withdrawn + in progress``, whatever the grouping.
-* **returned** = results handed over in the period (status 10); a movement
-  count, outside the balance.
-* resolution rate = resolved ÷ received; on-time rate = (early + on time) ÷
-  resolved (QT 18.7); online share = new online ÷ new; average processing
-  time = the working minutes used on the steps of the final reception cycle
-  (step timers, QT 20) ÷ the working day (``DAY_MINUTES``, 480), over resolved dossiers.
-* 766 on-time measure (Decision 766/QĐ-TTg): (early + on time, without a
-  second supplement request) ÷ (resolved + in progress overdue).
+* Balance: ``received = carried over + new = resolved + withdrawn + in progress``, whatever the grouping.
+* Outside the balance (movements in the period): **not accepted** = online submissions refused before
+  reception (never late: no clock ran); **guided** = answered with a guidance slip; **late receptions** = online
+  submissions received, refused or guided after their 8 working hours (QN 13.2a); **returned** = results handed
+  over (status 10).
+* resolution rate = resolved ÷ (received − withdrawn); on-time rate = (early + on time) ÷ resolved (QT 18.7);
+  online share = new online ÷ new; average processing time = working minutes used at the steps by resolved
+  cycles ÷ the working day (480) ÷ resolved.
+* 766 on-time measure (Decision 766/QĐ-TTg): (early + on time, not after a second supplement request) ÷
+  (resolved + in progress overdue).
 """
 
 from __future__ import annotations
@@ -46,13 +42,37 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, Procedure, Sector
-from workflow.models import Channel, Dossier, Status, StepRun, Timeliness
+from workflow.models import (
+    ANSWERS,
+    RESOLVING,
+    Channel,
+    CycleEnding,
+    CyclePause,
+    Dossier,
+    ReceptionCycle,
+    Status,
+    StepRun,
+    Timeliness,
+)
 from workflow.reports.periods import Period
 from workflow.worktime import DAY_MINUTES, get_calendar
 
@@ -68,13 +88,18 @@ FIGURES = {
     "early": _("Early"),
     "on_time": _("On time"),
     "late": _("Late"),
+    "with_result": _("With a result"),
+    "refused": _("Refused after reception"),
+    "stopped": _("Stopped"),
+    "supplement_returned": _("Returned for supplement"),
+    "withdrawn": _("Withdrawn"),
     "in_progress": _("In progress"),
     "within_time": _("Within time"),
     "overdue": _("Overdue"),
     "paused": _("Paused"),
-    "refused": _("Refused"),
-    "stopped": _("Stopped"),
-    "withdrawn": _("Withdrawn"),
+    "not_accepted": _("Not accepted"),
+    "guided": _("Guidance slips"),
+    "late_receptions": _("Received late (over 8 working hours)"),
     "returned": _("Results returned"),
     "on_time_766": _("On time (766 measure)"),
 }
@@ -99,35 +124,31 @@ PAUSED_STATUSES = [Status.SUPPLEMENT, Status.PAYMENT, Status.WITHDRAWAL]
 # --- the conditions ---------------------------------------------------------------------------------------------
 
 
-def annotated(queryset=None):
-    """Dossiers with the two derived moments every condition uses (``_entry``, ``_finish``)."""
-    queryset = Dossier.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        _entry=Coalesce("received_at", _refused_entry(), output_field=DateTimeField()),
-        _finish=Coalesce("result_recorded_at", "closed_at", output_field=DateTimeField()),
+def _paused_at(ref):
+    return Exists(
+        CyclePause.objects.filter(cycle_id=OuterRef("pk"), started_at__lt=ref).filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gte=ref)
+        )
     )
 
 
-def _refused_entry():
-    return Case(When(status=Status.NOT_ACCEPTED, then=F("closed_at")), default=None, output_field=DateTimeField())
-
-
 def conditions(period: Period, now: datetime | None = None) -> dict[str, Q]:
-    """Each figure as a condition on an :func:`annotated` queryset."""
+    """Each figure as a condition on :class:`ReceptionCycle`."""
     start, end = period.start, period.end
     now = now or timezone.now()
     ref = min(end, now)
-    workload = Q(_entry__lt=end) & (Q(_finish__isnull=True) | Q(_finish__gte=start))
-    new = workload & Q(_entry__gte=start)
-    resolved = workload & Q(result_recorded_at__gte=start, result_recorded_at__lt=end)
-    closed = workload & Q(result_recorded_at__isnull=True, closed_at__gte=start, closed_at__lt=end)
-    in_progress = workload & (Q(_finish__isnull=True) | Q(_finish__gte=end))
-    paused_now = Q(_finish__isnull=True, status__in=PAUSED_STATUSES, clock_paused_at__lt=ref)
-    overdue = in_progress & (Q(counts_as_late=True) | (Q(due_at__lt=ref) & ~paused_now))
+    received = ~Q(ending__in=ANSWERS) & Q(entered_at__lt=end, counted_until__gte=start)
+    new = received & Q(entered_at__gte=start)
+    ended = Q(ended_at__gte=start, ended_at__lt=end)
+    resolved = received & ended & Q(ending__in=RESOLVING)
+    in_progress = received & Q(counted_until__gte=end)
+    overdue = in_progress & Q(overdue_since__lte=ref)
+    answered = Q(ending__in=ANSWERS, entered_at__gte=start, entered_at__lt=end)
+    entered = Q(entered_at__gte=start, entered_at__lt=end)
     on_time = Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
     return {
-        "received": workload,
-        "carried_over": workload & Q(_entry__lt=start),
+        "received": received,
+        "carried_over": received & Q(entered_at__lt=start),
         "new": new,
         "new_online": new & Q(channel=Channel.ONLINE),
         "new_counter": new & Q(channel=Channel.COUNTER),
@@ -135,54 +156,42 @@ def conditions(period: Period, now: datetime | None = None) -> dict[str, Q]:
         "resolved": resolved,
         "early": resolved & Q(timeliness=Timeliness.EARLY),
         "on_time": resolved & Q(timeliness=Timeliness.ON_TIME),
-        "late": resolved & ~on_time,
+        "late": resolved & Q(timeliness=Timeliness.LATE),
+        "with_result": resolved & Q(ending=CycleEnding.RESULT),
+        "refused": resolved & Q(ending=CycleEnding.REFUSED),
+        "stopped": resolved & Q(ending=CycleEnding.STOPPED),
+        "supplement_returned": resolved & Q(ending=CycleEnding.SUPPLEMENT),
+        "withdrawn": received & ended & Q(ending=CycleEnding.WITHDRAWN),
         "in_progress": in_progress,
-        "within_time": in_progress & ~(Q(counts_as_late=True) | (Q(due_at__lt=ref) & ~paused_now)),
+        "within_time": in_progress & (Q(overdue_since__isnull=True) | Q(overdue_since__gt=ref)),
         "overdue": overdue,
-        "paused": in_progress & paused_now,
-        "refused": closed & Q(status=Status.NOT_ACCEPTED),
-        "stopped": closed & Q(status=Status.STOPPED),
-        "withdrawn": closed & ~Q(status__in=[Status.NOT_ACCEPTED, Status.STOPPED]),
-        "returned": Q(status=Status.RETURNED, returned_at__gte=start, returned_at__lt=end),
-        "on_time_766": resolved & on_time & Q(supplement_count__lt=2),
+        "paused": in_progress & Q(_paused=True),
+        "not_accepted": answered & Q(ending=CycleEnding.NOT_ACCEPTED),
+        "guided": answered & Q(ending=CycleEnding.GUIDED),
+        "late_receptions": entered & Q(reception_late=True),
+        "returned": Q(ending=CycleEnding.RESULT, returned_at__gte=start, returned_at__lt=end),
+        "on_time_766": resolved & on_time & Q(supplement_number__lt=2),
     }
 
 
-def scope_q(period: Period, now: datetime | None = None) -> Q:
-    """Rows that can count for any figure: the WHERE clause of the report query."""
-    c = conditions(period, now)
-    return c["received"] | c["returned"]
+def scope_q(period: Period) -> Q:
+    """Rows that can count for any figure: the WHERE clause of the report query (served by two indexes)."""
+    start, end = period.start, period.end
+    return Q(counted_until__gte=start, entered_at__lt=end) | Q(returned_at__gte=start, returned_at__lt=end)
 
 
-def processing_minutes_expr():
-    """Working minutes on the steps of the final reception cycle up to the result (QT 20; step timers)."""
-    runs = (
-        StepRun.objects.filter(
-            dossier_id=OuterRef("pk"),
-            cycle=OuterRef("cycle"),
-            departed_at__isnull=False,
-            departed_at__lte=OuterRef("result_recorded_at"),
-        )
-        .order_by()
-        .values("dossier_id")
-        .annotate(total=Sum("used_minutes"))
-        .values("total")
-    )
-    return Subquery(runs, output_field=IntegerField())
-
-
-def official_expr(period: Period, now: datetime | None = None):
-    """The official responsible for a dossier in the period: the holder of its last step before it finished,
-    or of its step at the period's end if still in progress. Dossiers never held by a named official
-    (group steps, refused submissions) have none."""
+def official_expr(period: Period):
+    """The official responsible for a cycle in the period: the holder of its dossier's last step before the
+    cycle ended, or at the period's end if still in progress. Cycles never held by a named official (group
+    steps, refused submissions) have none."""
     end = period.end
     cut = Case(
-        When(Q(_finish__isnull=False) & Q(_finish__lt=end), then=F("_finish")),
+        When(Q(ended_at__isnull=False) & Q(ended_at__lt=end), then=F("ended_at")),
         default=Value(end),
         output_field=DateTimeField(),
     )
     last = (
-        StepRun.objects.filter(dossier_id=OuterRef("pk"), arrived_at__lt=OuterRef("_cut"))
+        StepRun.objects.filter(dossier_id=OuterRef("dossier_id"), arrived_at__lt=OuterRef("_cut"))
         .order_by("-arrived_at", "-pk")
         .values("holder_id")[:1]
     )
@@ -195,6 +204,12 @@ GROUP_FIELDS = {
     "procedure": "procedure_id",
     "official": "_official",
 }
+FILTER_FIELDS = {
+    "agency": "agency_id",
+    "sector": "procedure__sector_id",
+    "procedure": "procedure_id",
+    "channel": "channel",
+}
 
 
 def base_queryset(
@@ -206,24 +221,17 @@ def base_queryset(
     now: datetime | None = None,
     scope: bool = True,
 ):
-    """The scoped, annotated and filtered dossiers of a report (``user=None``: every unit, for public pages)."""
-    qs = Dossier.objects.all() if user is None else Dossier.objects.visible_to(user)
-    qs = annotated(qs)
+    """The scoped and filtered cycles of a report (``user=None``: every unit, for public pages)."""
+    now = now or timezone.now()
+    qs = ReceptionCycle.objects.all() if user is None else ReceptionCycle.objects.visible_to(user)
     if scope:
-        qs = qs.filter(scope_q(period, now))
+        qs = qs.filter(scope_q(period))
     for key, value in (filters or {}).items():
-        if value in (None, ""):
-            continue
-        if key == "agency":
-            qs = qs.filter(agency_id=value)
-        elif key == "sector":
-            qs = qs.filter(procedure__sector_id=value)
-        elif key == "procedure":
-            qs = qs.filter(procedure_id=value)
-        elif key == "channel":
-            qs = qs.filter(channel=value)
+        if value not in (None, "") and key in FILTER_FIELDS:
+            qs = qs.filter(**{FILTER_FIELDS[key]: value})
+    qs = qs.annotate(_paused=_paused_at(min(period.end, now)))
     if group_by == "official":
-        cut, official = official_expr(period, now)
+        cut, official = official_expr(period)
         qs = qs.annotate(_cut=cut).annotate(_official=official)
     return qs
 
@@ -249,7 +257,7 @@ class ReportRow:
 
     @property
     def resolution_rate(self):
-        return _rate(self.counts["resolved"], self.counts["received"])
+        return _rate(self.counts["resolved"], self.counts["received"] - self.counts["withdrawn"])
 
     @property
     def on_time_rate(self):
@@ -297,7 +305,7 @@ class Report:
 def _aggregates(period, now):
     c = conditions(period, now)
     aggregates = {name: Count("pk", filter=c[name]) for name in FIGURES}
-    aggregates["processing_minutes"] = Coalesce(Sum(processing_minutes_expr(), filter=c["resolved"]), 0)
+    aggregates["processing_minutes"] = Coalesce(Sum("used_minutes", filter=c["resolved"]), 0)
     return aggregates
 
 
@@ -366,7 +374,8 @@ def drilldown(
     filters: dict | None = None,
     now: datetime | None = None,
 ):
-    """The dossiers behind one number of :func:`report`, scoped to what ``user`` may see."""
+    """The reception cycles behind one number of :func:`report` (with their dossiers), scoped to what ``user``
+    may see: a dossier resubmitted in the period is listed once per cycle, as it is counted."""
     if figure not in FIGURES:
         raise ValueError(f"Unknown figure {figure!r}")
     now = now or timezone.now()

@@ -230,9 +230,9 @@ def index_766(*, user=None, period: Period, now=None) -> list[AgencyIndex]:
     # digitisation: documents on file for the new and the resolved dossiers — one query
     c = figures.conditions(period, now)
     submitted = DossierDocument.objects.filter(
-        dossier_id=OuterRef("pk"), kind__in=[DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT]
+        dossier_id=OuterRef("dossier_id"), kind__in=[DocumentKind.SUBMITTED, DocumentKind.SUPPLEMENT]
     )
-    results = DossierDocument.objects.filter(dossier_id=OuterRef("pk"), kind=DocumentKind.RESULT)
+    results = DossierDocument.objects.filter(dossier_id=OuterRef("dossier_id"), kind=DocumentKind.RESULT)
     digit = {
         r["agency_id"]: r
         for r in figures.base_queryset(user=user, period=period, now=now)

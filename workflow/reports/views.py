@@ -198,6 +198,7 @@ class DrilldownView(ReportsMixin, TemplateView):
             if level not in figures.BACKLOG_LEVELS:
                 raise PermissionDenied
             qs = figures.backlog_drilldown(user=self.request.user, level=level, filters=filters)
+            qs = qs.select_related("procedure", "agency").order_by("-received_at", "-pk")
             heading = figures.BACKLOG_LEVELS[level]
         else:
             figure = params.get("figure")
@@ -209,14 +210,15 @@ class DrilldownView(ReportsMixin, TemplateView):
             qs = figures.drilldown(
                 user=self.request.user, period=period, figure=figure, group_by=group_by, key=key, filters=filters
             )
+            qs = qs.select_related("dossier__procedure", "dossier__agency").order_by("-entered_at", "-pk")
             heading = FIGURES[figure]
-        qs = qs.select_related("procedure", "agency").order_by("-received_at", "-pk")
         page = Paginator(qs, 50).get_page(params.get("p"))
         query = params.copy()
         query.pop("p", None)
         context.update(
             {
                 "page": page,
+                "rows": [(row, None) if level else (row.dossier, row) for row in page],
                 "heading": heading,
                 "period": period,
                 "count": page.paginator.count,
