@@ -7,7 +7,7 @@ the totals are also written out literally. Timestamps are explicit (local
 time, Asia/Ho_Chi_Minh), so the boundaries are exact to the minute.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +15,10 @@ import pytest
 from tests.factories import AgencyFactory, ProcedureFactory, SectorFactory
 from tests.factories.workflow import UserFactory, official, published_process
 from workflow import reports
-from workflow.models import Channel, Dossier, Status, StepRun, Timeliness
+from workflow.dossiers import cycles
+from workflow.models import Action, Channel, Dossier, DossierEvent, Status, StepRun, Timeliness
 from workflow.reports import FIGURES, Period
+from workflow.worktime import get_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -497,6 +499,7 @@ def world():
                 departed_at=at(departed) if departed else None,
                 used_minutes=used,
             )
+        _log(d, status, f, stamp, _minutes)
         dossiers[code] = d
     return {
         "agencies": agencies,
@@ -505,6 +508,51 @@ def world():
         "sectors": {"S1": s1, "S2": s2},
         "dossiers": dossiers,
     }
+
+
+def _log(d, status, f, stamp, minutes):
+    """The dossier's event log as the services would have written it; the facts are derived from it."""
+    calendar = get_calendar()
+    rows = []
+
+    def event(action, moment, **fields):
+        rows.append(
+            DossierEvent(
+                dossier=d,
+                action=action,
+                actor_name="Cán bộ",
+                at=moment,
+                effective_at=calendar.next_working_moment(moment),
+                due_at=stamp.get("due"),
+                **fields,
+            )
+        )
+
+    received = stamp.get("received")
+    if received is None:
+        event(Action.SUBMIT, stamp["submitted"], to_status=Status.NEW)
+    else:
+        event(Action.RECEIVE, received, to_status=Status.RECEIVED)
+        if f.get("counts_as_late"):
+            event(Action.APOLOGIZE, received + timedelta(minutes=1))
+    if stamp.get("result"):
+        event(Action.RECORD_RESULT, stamp["result"], step_used_minutes=minutes or None, to_status=Status.RESOLVED)
+        if stamp.get("returned"):
+            event(Action.RETURN_RESULT, stamp["returned"], to_status=Status.RETURNED)
+    elif stamp.get("closed"):
+        action = {Status.NOT_ACCEPTED: Action.REFUSE_RECEPTION, Status.STOPPED: Action.STOP}.get(
+            status, Action.WITHDRAW
+        )
+        event(action, stamp["closed"], step_used_minutes=minutes or None, to_status=status)
+    elif stamp.get("paused"):
+        action = {Status.SUPPLEMENT: Action.REQUEST_SUPPLEMENT, Status.PAYMENT: Action.REQUEST_PAYMENT}.get(status)
+        data = {}
+        if action is None:
+            action, data = Action.WITHDRAW, {"requested_by_applicant": True}
+        event(action, stamp["paused"], step_used_minutes=minutes or None, to_status=status, data=data)
+    for row in rows:
+        row.save()
+    cycles.refresh(d)
 
 
 def figures_of(code):
