@@ -5,9 +5,10 @@ Uses var/bench_reports.sqlite3, or PostgreSQL when DATABASE_URL is set. The
 dossiers are created once with ``seed_load``'s bulk loader (2 years, 50
 agencies, all statuses, steps, events) and reused by later runs.
 
-Both sides compute the same figures for last month, grouped by receiving
-agency; the script checks they agree row by row, then prints the medians and
-ends with ``RESULT report_ms=… raw_sql_ms=… ratio=…``.
+Both sides compute the same figures for last month over the reception cycles, grouped by receiving agency:
+the engine through its named conditions, the SQL below written apart with positive conditions (endings
+listed, open cycles as NULL ends, not the engine's sentinel). The script checks they agree row by row, then
+prints the medians and ends with ``RESULT report_ms=… raw_sql_ms=… report_ratio=… calendar_overhead=…``.
 """
 
 import argparse
@@ -19,47 +20,47 @@ from _setup import django_setup, median_ms
 RAW_SQL = """
 SELECT agency_id,
   SUM(CASE WHEN wl THEN 1 ELSE 0 END) AS received,
-  SUM(CASE WHEN wl AND entry < %(start)s THEN 1 ELSE 0 END) AS carried_over,
-  SUM(CASE WHEN wl AND entry >= %(start)s THEN 1 ELSE 0 END) AS new,
-  SUM(CASE WHEN wl AND entry >= %(start)s AND channel = 'online' THEN 1 ELSE 0 END) AS new_online,
-  SUM(CASE WHEN wl AND entry >= %(start)s AND channel = 'counter' THEN 1 ELSE 0 END) AS new_counter,
-  SUM(CASE WHEN wl AND entry >= %(start)s AND channel = 'post' THEN 1 ELSE 0 END) AS new_post,
-  SUM(CASE WHEN resolved THEN 1 ELSE 0 END) AS resolved,
-  SUM(CASE WHEN resolved AND timeliness = 'early' THEN 1 ELSE 0 END) AS early,
-  SUM(CASE WHEN resolved AND timeliness = 'on_time' THEN 1 ELSE 0 END) AS on_time,
-  SUM(CASE WHEN resolved AND timeliness NOT IN ('early', 'on_time') THEN 1 ELSE 0 END) AS late,
+  SUM(CASE WHEN wl AND entered_at < %(start)s THEN 1 ELSE 0 END) AS carried_over,
+  SUM(CASE WHEN wl AND entered_at >= %(start)s THEN 1 ELSE 0 END) AS new,
+  SUM(CASE WHEN wl AND entered_at >= %(start)s AND channel = 'online' THEN 1 ELSE 0 END) AS new_online,
+  SUM(CASE WHEN wl AND entered_at >= %(start)s AND channel = 'counter' THEN 1 ELSE 0 END) AS new_counter,
+  SUM(CASE WHEN wl AND entered_at >= %(start)s AND channel = 'post' THEN 1 ELSE 0 END) AS new_post,
+  SUM(CASE WHEN wl AND ended_in AND ending IN ('result', 'refused', 'stopped', 'supplement') THEN 1 ELSE 0 END)
+      AS resolved,
+  SUM(CASE WHEN wl AND ended_in AND timeliness = 'early' THEN 1 ELSE 0 END) AS early,
+  SUM(CASE WHEN wl AND ended_in AND timeliness = 'on_time' THEN 1 ELSE 0 END) AS on_time,
+  SUM(CASE WHEN wl AND ended_in AND timeliness = 'late' THEN 1 ELSE 0 END) AS late,
+  SUM(CASE WHEN wl AND ended_in AND ending = 'result' THEN 1 ELSE 0 END) AS with_result,
+  SUM(CASE WHEN wl AND ended_in AND ending = 'refused' THEN 1 ELSE 0 END) AS refused,
+  SUM(CASE WHEN wl AND ended_in AND ending = 'stopped' THEN 1 ELSE 0 END) AS stopped,
+  SUM(CASE WHEN wl AND ended_in AND ending = 'supplement' THEN 1 ELSE 0 END) AS supplement_returned,
+  SUM(CASE WHEN wl AND ended_in AND ending = 'withdrawn' THEN 1 ELSE 0 END) AS withdrawn,
   SUM(CASE WHEN wl AND open_end THEN 1 ELSE 0 END) AS in_progress,
-  SUM(CASE WHEN wl AND open_end AND NOT overdue THEN 1 ELSE 0 END) AS within_time,
-  SUM(CASE WHEN wl AND open_end AND overdue THEN 1 ELSE 0 END) AS overdue,
-  SUM(CASE WHEN wl AND open_end AND paused THEN 1 ELSE 0 END) AS paused,
-  SUM(CASE WHEN closed AND status = 3 THEN 1 ELSE 0 END) AS refused,
-  SUM(CASE WHEN closed AND status = 8 THEN 1 ELSE 0 END) AS stopped,
-  SUM(CASE WHEN closed AND status NOT IN (3, 8) THEN 1 ELSE 0 END) AS withdrawn,
-  SUM(CASE WHEN status = 10 AND returned_at >= %(start)s AND returned_at < %(end)s THEN 1 ELSE 0 END) AS returned,
-  SUM(CASE WHEN resolved AND timeliness IN ('early', 'on_time') AND supplement_count < 2 THEN 1 ELSE 0 END)
+  SUM(CASE WHEN wl AND open_end AND NOT late_by_ref THEN 1 ELSE 0 END) AS within_time,
+  SUM(CASE WHEN wl AND open_end AND late_by_ref THEN 1 ELSE 0 END) AS overdue,
+  SUM(CASE WHEN wl AND open_end AND id IN (
+      SELECT p.cycle_id FROM workflow_cyclepause p
+      WHERE p.started_at < %(ref)s AND (p.ended_at IS NULL OR p.ended_at >= %(ref)s)) THEN 1 ELSE 0 END) AS paused,
+  SUM(CASE WHEN ending = 'not_accepted' AND entered_in THEN 1 ELSE 0 END) AS not_accepted,
+  SUM(CASE WHEN ending = 'guided' AND entered_in THEN 1 ELSE 0 END) AS guided,
+  SUM(CASE WHEN reception_late AND entered_in THEN 1 ELSE 0 END) AS late_receptions,
+  SUM(CASE WHEN ending = 'result' AND returned_at >= %(start)s AND returned_at < %(end)s THEN 1 ELSE 0 END)
+      AS returned,
+  SUM(CASE WHEN wl AND ended_in AND timeliness IN ('early', 'on_time') AND supplement_number < 2 THEN 1 ELSE 0 END)
       AS on_time_766,
-  COALESCE(SUM(CASE WHEN resolved THEN (
-      SELECT SUM(r.used_minutes) FROM workflow_steprun r
-      WHERE r.dossier_id = x.id AND r.cycle = x.cycle AND r.departed_at IS NOT NULL
-        AND r.departed_at <= x.result_recorded_at) END), 0) AS processing_minutes
+  SUM(CASE WHEN wl AND ended_in AND timeliness IN ('early', 'on_time', 'late') THEN used_minutes ELSE 0 END)
+      AS processing_minutes
 FROM (
-  SELECT y.*,
-    (entry < %(end)s AND (finish IS NULL OR finish >= %(start)s)) AS wl,
-    (finish IS NULL OR finish >= %(end)s) AS open_end,
-    (entry < %(end)s AND result_recorded_at >= %(start)s AND result_recorded_at < %(end)s) AS resolved,
-    (entry < %(end)s AND result_recorded_at IS NULL AND closed_at >= %(start)s AND closed_at < %(end)s) AS closed,
-    COALESCE(finish IS NULL AND status IN (5, 6, 7) AND clock_paused_at < %(ref)s, FALSE) AS paused,
-    (counts_as_late OR COALESCE(due_at < %(ref)s AND NOT COALESCE(
-        finish IS NULL AND status IN (5, 6, 7) AND clock_paused_at < %(ref)s, FALSE), FALSE)) AS overdue
-  FROM (
-    SELECT id, agency_id, channel, status, timeliness, counts_as_late, supplement_count, due_at, cycle,
-           clock_paused_at, result_recorded_at, closed_at, returned_at,
-           COALESCE(received_at, CASE WHEN status = 3 THEN closed_at END) AS entry,
-           COALESCE(result_recorded_at, closed_at) AS finish
-    FROM workflow_dossier
-  ) y
+  SELECT c.*,
+    (ending IN ('', 'result', 'refused', 'stopped', 'supplement', 'withdrawn')
+        AND entered_at < %(end)s AND (ended_at IS NULL OR ended_at >= %(start)s)) AS wl,
+    (ended_at >= %(start)s AND ended_at < %(end)s) AS ended_in,
+    (entered_at >= %(start)s AND entered_at < %(end)s) AS entered_in,
+    (ended_at IS NULL OR ended_at >= %(end)s) AS open_end,
+    COALESCE(overdue_since <= %(ref)s, FALSE) AS late_by_ref
+  FROM workflow_receptioncycle c
+  WHERE (ended_at IS NULL OR ended_at >= %(start)s OR returned_at >= %(start)s) AND entered_at < %(end)s
 ) x
-WHERE wl OR (status = 10 AND returned_at >= %(start)s AND returned_at < %(end)s)
 GROUP BY agency_id
 """
 
@@ -141,7 +142,13 @@ def main():
     )
     print(f"engine: {queries} queries per report; median of {args.runs} runs")
     print(f"report_ms={report_ms:.1f} raw_sql_ms={raw_ms:.1f}")
-    print(f"RESULT report_ms={report_ms:.1f} raw_sql_ms={raw_ms:.1f} ratio={report_ms / raw_ms:.2f}")
+    from worktime_overhead import calendar_overhead
+
+    overhead = calendar_overhead()
+    print(
+        f"RESULT report_ms={report_ms:.1f} raw_sql_ms={raw_ms:.1f} report_ratio={report_ms / raw_ms:.2f} "
+        f"calendar_overhead={overhead:.3f}"
+    )
 
 
 if __name__ == "__main__":

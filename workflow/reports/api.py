@@ -204,7 +204,8 @@ class ReportFiguresApi(APIView):
         parameters=[PERIOD, GROUP_BY, *FILTERS],
         responses={200: ReportSerializer},
         description="Received (carried over / new by channel), resolved (early / on time / late), in "
-        "progress (within time / overdue / paused), refused, stopped, withdrawn, returned, "
+        "progress (within time / overdue / paused), refused, stopped, supplement returns, withdrawn, not accepted, "
+        "guidance slips, late receptions, returned, "
         "with the rates of QT 18.7 and the 766 measure, grouped; rows add up to the total.",
     )
     def get(self, request):

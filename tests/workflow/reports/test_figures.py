@@ -54,7 +54,7 @@ SPEC = {
             (None, "05-06 10:00", "05-07 09:00", 400),
         ],
         "uA2",
-        "received new new_counter resolved early returned on_time_766",
+        "received new new_counter resolved early with_result returned on_time_766",
         1110,
     ),
     # result exactly at the due minute: on time
@@ -66,7 +66,7 @@ SPEC = {
         dict(received="05-04 09:00", due="05-08 10:15", result="05-08 10:15", timeliness=T),
         [("uA1", "05-04 09:00", "05-08 10:15", 1875)],
         "uA1",
-        "received new new_online resolved on_time on_time_766",
+        "received new new_online resolved on_time with_result on_time_766",
         1875,
     ),
     # one minute after the due minute: late
@@ -78,7 +78,7 @@ SPEC = {
         dict(received="05-04 09:00", due="05-08 10:15", result="05-08 10:16", returned="05-11 08:00", timeliness=L),
         [("uA1", "05-04 09:00", "05-08 10:16", 1876)],
         "uA1",
-        "received new new_online resolved late returned",
+        "received new new_online resolved late with_result returned",
         1876,
     ),
     # carried over from April, late
@@ -90,7 +90,7 @@ SPEC = {
         dict(received="04-20 08:00", due="05-04 17:00", result="05-05 10:00", returned="05-06 08:00", timeliness=L),
         [("uA2", "04-20 08:00", "05-05 10:00", 4800)],
         "uA2",
-        "received carried_over resolved late returned",
+        "received carried_over resolved late with_result returned",
         4800,
     ),
     # carried over, re-received after a supplement (cycle 2): only the second cycle's time counts
@@ -100,11 +100,11 @@ SPEC = {
         P,
         Status.RESOLVED,
         dict(
-            received="04-30 08:00", due="05-12 17:00", result="05-12 08:00", timeliness=T, cycle=2, supplement_count=1
+            received="04-29 08:00", due="05-12 17:00", result="05-12 08:00", timeliness=T, cycle=2, supplement_count=1
         ),
         [("uA1", "04-27 08:00", "04-29 08:00", 300, 1), ("uA2", "04-30 08:00", "05-12 08:00", 2880, 2)],
         "uA2",
-        "received carried_over resolved on_time on_time_766",
+        "received carried_over resolved on_time with_result on_time_766",
         2880,
     ),
     # resolved in April, returned in May: only "returned"
@@ -140,7 +140,7 @@ SPEC = {
         dict(received="05-11 08:00", due="05-15 17:00", result="05-14 09:00", timeliness=L, counts_as_late=True),
         [("uA1", "05-11 08:00", "05-14 09:00", 1500)],
         "uA1",
-        "received new new_online resolved late",
+        "received new new_online resolved late with_result",
         1500,
     ),
     # open at the end, due after it
@@ -167,7 +167,7 @@ SPEC = {
         "received new new_online in_progress overdue",
         0,
     ),
-    # paused for a supplement: the due time passed while the clock was stopped, not overdue
+    # returned for a supplement (QT 19.2): a returned result at that moment, two days before the due day: early
     "D11": (
         "A",
         "P3",
@@ -176,8 +176,8 @@ SPEC = {
         dict(received="05-12 08:00", due="05-22 17:00", paused="05-20 10:00", supplement_count=1),
         [("uA1", "05-12 08:00", "05-20 10:00", 2500)],
         "uA1",
-        "received new new_counter in_progress within_time paused",
-        0,
+        "received new new_counter resolved early supplement_returned on_time_766",
+        2500,
     ),
     # carried over from March, still open, waiting at a group step (no named official)
     "D12": (
@@ -203,13 +203,13 @@ SPEC = {
         "received new new_counter in_progress within_time",
         0,
     ),
-    # finished late in June, already overdue at May's end
+    # finished late in June, already overdue at May's end (due Friday 16:00: 60 working minutes over)
     "D14": (
         "A",
         "P1",
         C,
         Status.RETURNED,
-        dict(received="05-20 08:00", due="05-29 17:00", result="06-03 08:00", returned="06-04 08:00", timeliness=L),
+        dict(received="05-20 08:00", due="05-29 16:00", result="06-03 08:00", returned="06-04 08:00", timeliness=L),
         [("uA1", "05-20 08:00", "06-03 08:00", 4000)],
         "uA1",
         "received new new_counter in_progress overdue",
@@ -229,7 +229,7 @@ SPEC = {
     ),
     # submitted online, never received
     "D16": ("A", "P1", O, Status.NEW, dict(submitted="05-20 08:00"), [], None, "", 0),
-    # an online submission refused at reception: enters and is refused at that moment (QT 19.2)
+    # an online submission refused before reception: not accepted, outside the workload, never late
     "D17": (
         "A",
         "P1",
@@ -238,10 +238,10 @@ SPEC = {
         dict(submitted="05-10 08:00", closed="05-11 09:00", returned="05-11 09:00", timeliness=E),
         [],
         None,
-        "received new new_online refused",
+        "not_accepted",
         0,
     ),
-    # stopped
+    # stopped (refusal to resolve): a returned result (QT 19.2), early
     "D18": (
         "A",
         "P3",
@@ -250,7 +250,7 @@ SPEC = {
         dict(received="05-05 08:00", due="05-20 17:00", closed="05-15 08:00", returned="05-15 08:00", timeliness=E),
         [("uA2", "05-05 08:00", "05-15 08:00", 3000)],
         "uA2",
-        "received new new_counter stopped",
+        "received new new_counter resolved early stopped on_time_766",
         0,
     ),
     # carried over and withdrawn
@@ -277,7 +277,7 @@ SPEC = {
         "received new new_online in_progress within_time paused",
         0,
     ),
-    # early but with a second supplement request: not on time for the 766 measure
+    # early, returned the same day
     "D21": (
         "B",
         "P2",
@@ -289,11 +289,10 @@ SPEC = {
             result="05-07 08:00",
             returned="05-07 15:00",
             timeliness=E,
-            supplement_count=2,
         ),
         [("uB1", "05-04 08:00", "05-07 08:00", 1200)],
         "uB1",
-        "received new new_counter resolved early returned",
+        "received new new_counter resolved early with_result returned on_time_766",
         1200,
     ),
     # B's dossier now held by A at an inter-agency step
@@ -317,7 +316,7 @@ SPEC = {
         dict(received="05-06 08:00", due="05-08 17:00", result="05-08 16:59", timeliness=T),
         [("uB1", "05-06 08:00", "05-08 16:59", 960)],
         "uB1",
-        "received new new_post resolved on_time on_time_766",
+        "received new new_post resolved on_time with_result on_time_766",
         960,
     ),
     # finished in April, returned in May
@@ -326,7 +325,7 @@ SPEC = {
         "P3",
         C,
         Status.RETURNED,
-        dict(received="04-27 08:00", due="05-05 17:00", result="04-30 08:00", returned="05-04 08:00", timeliness=E),
+        dict(received="04-27 08:00", due="05-05 17:00", result="04-29 08:00", returned="05-04 08:00", timeliness=E),
         [("uB1", "04-27 08:00", "04-30 08:00", 900)],
         "uB1",
         "returned",
@@ -338,7 +337,7 @@ SPEC = {
         "P2",
         O,
         Status.STOPPED,
-        dict(received="04-29 08:00", due="05-05 17:00", closed="04-30 08:00", returned="04-30 08:00", timeliness=E),
+        dict(received="04-29 08:00", due="05-05 17:00", closed="04-29 16:00", returned="04-29 16:00", timeliness=E),
         [("uB1", "04-29 08:00", "04-30 08:00", 480)],
         "uB1",
         "",
@@ -377,7 +376,7 @@ SPEC = {
         dict(received="04-15 08:00", due="05-06 17:00", result="05-01 00:00", timeliness=E),
         [("uB1", "04-15 08:00", "05-01 00:00", 3600)],
         "uB1",
-        "received carried_over resolved early on_time_766",
+        "received carried_over resolved early with_result on_time_766",
         3600,
     ),
     # received at the first minute of June: outside
@@ -392,19 +391,20 @@ SPEC = {
         "",
         0,
     ),
-    # received one minute before May, result at the first minute of June: carried over, open at the end
+    # received the last working minute of April, result at the first minute of June: carried over, open and
+    # overdue at the end
     "D30": (
         "B",
         "P2",
         C,
         Status.RESOLVED,
-        dict(received="04-30 23:59", due="05-29 17:00", result="06-01 00:00", timeliness=L),
+        dict(received="04-29 16:59", due="05-29 16:00", result="06-01 00:00", timeliness=L),
         [("uB1", "04-30 23:59", "06-01 00:00", 9000)],
         "uB1",
         "received carried_over in_progress overdue",
         0,
     ),
-    # refused after reception
+    # refused after reception: a returned result (QT 19.2), early
     "D31": (
         "A",
         "P1",
@@ -413,33 +413,38 @@ SPEC = {
         dict(received="05-13 08:00", due="05-20 17:00", closed="05-14 08:00", returned="05-14 08:00", timeliness=E),
         [("uA1", "05-13 08:00", "05-14 08:00", 480)],
         "uA1",
-        "received new new_counter refused",
+        "received new new_counter resolved early refused on_time_766",
         0,
     ),
 }
 
 #: The May 2026 totals, counted by hand from the labels above.
 TOTALS = {
-    "received": 24,
+    "received": 23,  # = carried over 6 + new 17 = resolved 12 + withdrawn 1 + in progress 10
     "carried_over": 6,
-    "new": 18,
-    "new_online": 8,
+    "new": 17,
+    "new_online": 7,
     "new_counter": 9,
     "new_post": 1,
-    "resolved": 9,
-    "early": 3,
+    "resolved": 12,  # = early 6 + on time 3 + late 3 = with a result 9 + refused 1 + stopped 1 + supplement 1
+    "early": 6,
     "on_time": 3,
     "late": 3,
-    "in_progress": 11,
-    "within_time": 6,
-    "overdue": 5,
-    "paused": 3,
-    "refused": 2,
+    "with_result": 9,
+    "refused": 1,
     "stopped": 1,
+    "supplement_returned": 1,
     "withdrawn": 1,
+    "in_progress": 10,  # = within time 5 + overdue 5
+    "within_time": 5,
+    "overdue": 5,
+    "paused": 2,
+    "not_accepted": 1,
+    "guided": 0,
+    "late_receptions": 0,
     "returned": 6,
-    "on_time_766": 5,
-    "processing_minutes": 19801,
+    "on_time_766": 9,
+    "processing_minutes": 22301,
 }
 
 
@@ -587,11 +592,12 @@ def test_total_figures(world):
     report = reports.report(period=MAY, group_by=None, now=NOW)
     assert report.total.counts == TOTALS
     total = report.total
-    assert total.resolution_rate == round(9 / 24, 4)
-    assert total.on_time_rate == round(6 / 9, 4)
-    assert total.on_time_rate_766 == round(5 / 14, 4)
-    assert total.online_share == round(8 / 18, 4)
-    assert total.avg_processing_days == round(19801 / 9 / 480, 2) == 4.58
+    # resolved ÷ (received − withdrawn): the withdrawal is left out of the denominator (QT 19.2c)
+    assert total.resolution_rate == round(12 / 22, 4)
+    assert total.on_time_rate == round(9 / 12, 4)
+    assert total.on_time_rate_766 == round(9 / 17, 4)  # ÷ (resolved 12 + overdue 5)
+    assert total.online_share == round(7 / 17, 4)
+    assert total.avg_processing_days == round(22301 / 12 / 480, 2) == 3.87
 
 
 @pytest.mark.parametrize("group_by", ["agency", "sector", "procedure", "official"])
@@ -614,11 +620,8 @@ def test_balance_identities_hold_in_every_row(world):
     for group_by in reports.GROUPINGS:
         for row in reports.report(period=MAY, group_by=group_by, now=NOW).rows:
             c = row.counts
-            assert (
-                c["received"]
-                == c["carried_over"] + c["new"]
-                == c["resolved"] + c["refused"] + c["stopped"] + c["withdrawn"] + c["in_progress"]
-            )
+            assert c["received"] == c["carried_over"] + c["new"] == c["resolved"] + c["withdrawn"] + c["in_progress"]
+            assert c["resolved"] == c["with_result"] + c["refused"] + c["stopped"] + c["supplement_returned"]
             assert c["new"] == c["new_online"] + c["new_counter"] + c["new_post"]
             assert c["resolved"] == c["early"] + c["on_time"] + c["late"]
             assert c["in_progress"] == c["within_time"] + c["overdue"]
@@ -628,20 +631,22 @@ def test_official_grouping_by_hand(world):
     users = world["users"]
     report = reports.report(period=MAY, group_by="official", now=NOW)
     rows = {row.key: row for row in report.rows}
-    # uA1: D02 D03 D08 D09 D11 D13 D14 D19 D31 — received 9, resolved 3 (1 on time, 2 late)
+    # uA1: D02 D03 D08 D09 D11 D13 D14 D19 D31 — received 9; resolved 5: D11 and D31 early, D02 on time, D03
+    # and D08 late; in progress D09 D13 D14; withdrawn D19; refused after reception D31
     a1 = rows[users["uA1"].pk]
-    assert (a1.received, a1.resolved, a1.on_time, a1.late, a1.in_progress, a1.withdrawn, a1.refused) == (
+    assert (a1.received, a1.resolved, a1.early, a1.on_time, a1.late, a1.in_progress, a1.withdrawn, a1.refused) == (
         9,
-        3,
+        5,
+        2,
         1,
         2,
-        4,
+        3,
         1,
         1,
     )
     assert a1.label == "Cán bộ A Một"
-    # no named official: D12, D17, D27
-    assert rows[None].received == 3 and rows[None].label
+    # no named official: D12, D27 (and D17, not accepted, outside the workload)
+    assert rows[None].received == 2 and rows[None].not_accepted == 1 and rows[None].label
 
 
 @pytest.mark.parametrize("group_by", [None, "agency", "sector", "procedure", "official"])
@@ -653,7 +658,7 @@ def test_drilldown_lists_exactly_the_dossiers_behind_each_number(world, group_by
             codes = set(
                 reports.drilldown(
                     user=supervisor, period=MAY, figure=figure, group_by=group_by, key=key, now=NOW
-                ).values_list("code", flat=True)
+                ).values_list("dossier__code", flat=True)
             )
             expected = {
                 c
@@ -675,7 +680,7 @@ def test_unit_users_see_their_unit_supervisors_all(world):
     drill = reports.drilldown(
         user=a_user, period=MAY, figure="received", group_by="agency", key=world["agencies"]["B"].pk, now=NOW
     )
-    assert list(drill.values_list("code", flat=True)) == ["D22"]
+    assert list(drill.values_list("dossier__code", flat=True)) == ["D22"]
     supervisor = UserFactory(is_superuser=True)
     assert reports.report(user=supervisor, period=MAY, group_by=None, now=NOW).total.counts == TOTALS
     nobody = UserFactory(username="khach", is_staff=True)
@@ -685,7 +690,7 @@ def test_unit_users_see_their_unit_supervisors_all(world):
 def test_running_period_uses_now_for_overdue(world):
     # D10 is due 25 May 17:00: within time on the 20th, overdue on the 26th.
     def d10_overdue(now):
-        return reports.drilldown(user=None, period=MAY, figure="overdue", now=now).filter(code="D10").exists()
+        return reports.drilldown(user=None, period=MAY, figure="overdue", now=now).filter(dossier__code="D10").exists()
 
     assert not d10_overdue(datetime(2026, 5, 20, 12, 0, tzinfo=TZ))
     assert d10_overdue(datetime(2026, 5, 26, 8, 0, tzinfo=TZ))
@@ -705,7 +710,7 @@ def test_trend_months_agree_with_monthly_reports(world):
         total = reports.report(period=month, group_by=None, now=NOW).total
         assert (point["new"], point["resolved"], point["in_progress"]) == (total.new, total.resolved, total.in_progress)
         assert point["on_time"] == total.early + total.on_time
-    assert trend[1]["new"] == 18 and trend[1]["resolved"] == 9
+    assert trend[1]["new"] == 17 and trend[1]["resolved"] == 12
 
 
 def test_year_total_reconciles_with_its_months(world):

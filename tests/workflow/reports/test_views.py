@@ -40,14 +40,15 @@ def entries_of(late_list):
 
 def test_late_list_by_hand_and_idempotent(world, supervisor):  # noqa: F811
     late_list = late_list_publish(month=MAY.first, now=NOW)
-    # Agency A: late D03 D04 D08 + open overdue D10 D12 D14 = 6 of (6 resolved + 3 overdue)
-    # Agency B: open overdue D27 D30 = 2 of (3 + 2); officials: uA1 3 of 4, uA2 2 of 4, uB1 1 of 4
+    # Agency A: late D03 D04 D08 + open overdue D10 D12 D14 = 6 of (9 resolved + 3 overdue);
+    # Agency B: open overdue D27 D30 = 2 of (3 + 2); officials: uA1 D03 D08 + D14 = 3 of (5 + 1),
+    # uA2 D04 + D10 = 2 of (4 + 1), uB1 D30 = 1 of (3 + 1)
     assert entries_of(late_list) == sorted(
         [
-            (LateListKind.AGENCY, "Sở A", 6, 3, 3, 6, Decimal("0.6667")),
+            (LateListKind.AGENCY, "Sở A", 9, 3, 3, 6, Decimal("0.5000")),
             (LateListKind.AGENCY, "Sở B", 3, 0, 2, 2, Decimal("0.4000")),
-            (LateListKind.OFFICIAL, "Cán bộ A Một", 3, 2, 1, 3, Decimal("0.7500")),
-            (LateListKind.OFFICIAL, "Cán bộ A Hai", 3, 1, 1, 2, Decimal("0.5000")),
+            (LateListKind.OFFICIAL, "Cán bộ A Một", 5, 2, 1, 3, Decimal("0.5000")),
+            (LateListKind.OFFICIAL, "Cán bộ A Hai", 4, 1, 1, 2, Decimal("0.4000")),
             (LateListKind.OFFICIAL, "Cán bộ B Một", 3, 0, 1, 1, Decimal("0.2500")),
         ]
     )
@@ -72,16 +73,17 @@ def test_monthly_task_publishes_the_previous_month(world, supervisor):  # noqa: 
 def test_index_766_formulas_and_no_data(world):  # noqa: F811
     rows = {row.name: row for row in index766.index_766(period=MAY, now=NOW)}
     a = rows["Sở A"]
-    # 766 on-time measure for A: D01 D02 D05 of (6 resolved + 3 overdue)
-    assert a.inputs["on_time_766"] == (3, 9)
-    assert a.indicator_points()["on_time_766"] == Decimal("6.67")
+    # 766 on-time measure for A: D01 D02 D05 D11 D18 D31 of (9 resolved + 3 overdue)
+    assert a.inputs["on_time_766"] == (6, 12)
+    assert a.indicator_points()["on_time_766"] == Decimal("10.00")
     for key in ("national_sync", "online_payment", "satisfaction"):
         assert a.rates[key] is None and a.indicator_points()[key] is None
     groups = a.groups()
     assert groups["online_payment"]["points"] is None and groups["satisfaction"]["points"] is None
     assert a.available == 100 - 9 - 10 - 18
-    # A's new dossiers: D01 D02 D03 D08 D09 D10 D11 D13 D14 D17 D18 D20 D31, online D02 D03 D08 D10 D17 D20
-    assert a.inputs["online_submissions"] == (6, 13)
+    # A's new dossiers: D01 D02 D03 D08 D09 D10 D11 D13 D14 D18 D20 D31, online D02 D03 D08 D10 D20 (D17 was
+    # not accepted: not received)
+    assert a.inputs["online_submissions"] == (5, 12)
     online = next(i for i in index766.INDICATORS if i.key == "online_submissions")
     assert index766.points(Decimal("0.4"), online) == Decimal("4.80")
     assert index766.points(Decimal("0.6"), online) == Decimal(6)
@@ -133,7 +135,7 @@ def test_admin_report_drilldown_and_export_are_scoped(world, client):  # noqa: F
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[-1][1] == 17 + 1  # A's received, and B's D22 held by A
+    assert rows[-1][1] == 16 + 1  # A's received, and B's D22 held by A
     assert len(rows) == 1 + 2 + 1  # header, A and B (D22), total
 
 
@@ -150,8 +152,8 @@ def test_api_figures_match_the_engine_and_schema(world, client, supervisor):  # 
     with freeze_time("2026-06-10 02:00:00"):  # NOW, in UTC
         data = client.get("/api/v1/reports/figures/", {"period": "2026-05", "group_by": "sector"}).json()
     assert {k: data["total"][k] for k in TOTALS} == TOTALS
-    assert sum(row["received"] for row in data["rows"]) == 24
-    assert data["total"]["on_time_rate"] == round(6 / 9, 4)
+    assert sum(row["received"] for row in data["rows"]) == 23
+    assert data["total"]["on_time_rate"] == round(9 / 12, 4)
     assert client.get("/api/v1/reports/figures/", {"period": "bad"}).status_code == 400
     assert client.get("/api/v1/reports/figures/", {"group_by": "bad"}).status_code == 400
     assert client.get("/api/v1/reports/index-766/", {"period": "2026-05"}).status_code == 200
