@@ -245,3 +245,46 @@ def test_the_facts_command_finds_no_difference_and_rebuilds(unit):
     assert "1 dossiers, 1 whose facts differ" in out.getvalue()
     call_command("report_facts", "--rebuild", stdout=StringIO())
     assert facts(d)[0].due_at == t("2026-03-03 08:00")
+
+
+def test_a_past_month_keeps_its_figures_after_later_actions_and_a_rebuild(unit):
+    from workflow import reports
+
+    april = reports.Period.month(2026, 4)
+    now = t("2026-06-01 08:00")
+    # Received Wednesday 22/4 08:00 (due Thursday 23/4 08:00); supplement asked Wednesday 22/4 10:00.
+    d = receive(unit, t("2026-04-22 08:00"))
+    d = services.dossier_request_supplement(
+        actor=unit.officer, dossier_id=d.pk, comment="Thiếu", files=[slip()], at=t("2026-04-22 10:00")
+    )
+    # An open one, due Monday 4/5 (30/4 and 1/5 are holidays): within time at April's end.
+    e = receive(unit, t("2026-04-29 10:00"))
+    before = reports.report(period=april, group_by=None, now=now).total.counts
+    assert (before["received"], before["new"], before["resolved"], before["early"], before["supplement_returned"]) == (
+        2,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (before["in_progress"], before["within_time"], before["overdue"]) == (1, 1, 0)
+    # May: the dossier is resubmitted (a new reception, counted in May) and resolved; the open one gets an
+    # apology and a result — none of it changes April.
+    d = services.dossier_resubmit(actor=unit.officer, dossier_id=d.pk, files=[doc()], at=t("2026-05-06 08:00"))
+    d = _to_decision(unit, d, t("2026-05-06 09:00"))
+    record_result(unit, d, t("2026-05-06 10:00"))
+    services.dossier_apologize(
+        actor=unit.officer,
+        dossier_id=e.pk,
+        new_appointment=t("2026-05-20 07:30"),
+        reason="Chậm",
+        files=[slip()],
+        at=t("2026-05-04 08:00"),
+    )
+    assert reports.report(period=april, group_by=None, now=now).total.counts == before
+    may = reports.report(period=reports.Period.month(2026, 5), group_by=None, now=now).total.counts
+    assert (may["received"], may["carried_over"], may["new"], may["resolved"]) == (2, 1, 1, 1)
+    assert (may["in_progress"], may["overdue"]) == (1, 1)  # the apology made it overdue in May
+    ReceptionCycle.objects.all().delete()
+    cycles.rebuild()
+    assert reports.report(period=april, group_by=None, now=now).total.counts == before
