@@ -209,11 +209,21 @@ def derive(events, *, calendar=None, allowance_minutes=0, reception_due_at=None)
 EVENT_FIELDS = ("action", "at", "effective_at", "due_at", "to_status", "data", "step_used_minutes")
 
 
+def dossier_timeliness(facts: list[Fact]) -> str:
+    """``Dossier.timeliness``: its last cycle's classification (blank while that cycle is open)."""
+    return facts[-1].timeliness if facts else ""
+
+
+def event_view(row: dict) -> SimpleNamespace:
+    """What :func:`derive` reads of an event, from a row of its fields (missing ones empty)."""
+    return SimpleNamespace(**{name: row.get(name) for name in EVENT_FIELDS} | {"data": row.get("data") or {}})
+
+
 def refresh(dossier: Dossier, *, calendar=None) -> list[Fact]:
     """Write the dossier's cycles from its log (in the caller's transaction); keeps ``Dossier.timeliness``
     = the classification of its last cycle's returned result (blank while that cycle is open)."""
     events = [
-        SimpleNamespace(**row)
+        event_view(row)
         for row in DossierEvent.objects.filter(dossier_id=dossier.pk).order_by("at", "pk").values(*EVENT_FIELDS)
     ]
     facts = derive(
@@ -223,7 +233,7 @@ def refresh(dossier: Dossier, *, calendar=None) -> list[Fact]:
         reception_due_at=dossier.reception_due_at,
     )
     write(dossier, facts)
-    timeliness = facts[-1].timeliness if facts else ""  # an open cycle: nothing returned in it yet
+    timeliness = dossier_timeliness(facts)
     if timeliness != dossier.timeliness:
         dossier.timeliness = timeliness
         Dossier.objects.filter(pk=dossier.pk).update(timeliness=timeliness)

@@ -9,7 +9,6 @@ model instances), so a million dossiers take minutes, not hours.
 import random
 from datetime import UTC, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from catalog.models import Agency, AgencyLevel, Official, Procedure, Sector
 from catalog.search import fold
-from workflow.dossiers.cycles import derive
+from workflow.dossiers.cycles import derive, dossier_timeliness, event_view
 from workflow.models import (
     Action,
     Channel,
@@ -384,23 +383,12 @@ def _history(table, d, step_index, holders, steps, finished_at, calendar, now, n
     for row in log:
         table["events"].add(row)
     facts = derive(
-        [
-            SimpleNamespace(
-                action=row["action"],
-                at=row["at"],
-                effective_at=row["effective_at"],
-                due_at=row["due_at"],
-                to_status=row.get("to_status"),
-                step_used_minutes=row.get("step_used_minutes"),
-                data={},
-            )
-            for row in log
-        ],
+        [event_view({**row, "data": {}}) for row in log],
         calendar=calendar,
         allowance_minutes=d["allowance_minutes"],
         reception_due_at=d.get("reception_due_at"),
     )
-    d["timeliness"] = facts[-1].timeliness if facts else ""
+    d["timeliness"] = dossier_timeliness(facts)
     for fact in facts:
         cycle_id = table["cycles"].allocate()
         table["cycles"].add(
