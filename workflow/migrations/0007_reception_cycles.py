@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def derive_cycles(apps, schema_editor):
     """The facts of the dossiers already there, from their logs (what ``report_facts --rebuild`` does)."""
-    from workflow.dossiers.cycles import derive, dossier_timeliness
+    from workflow.dossiers.cycles import EVENT_FIELDS, derive, dossier_timeliness, event_view
     from workflow.worktime import load_calendar
 
     Dossier = apps.get_model("workflow", "Dossier")
@@ -20,8 +20,8 @@ def derive_cycles(apps, schema_editor):
     calendar = load_calendar()
     for dossier in Dossier.objects.iterator(chunk_size=2000):
         events = [
-            SimpleNamespace(**e)
-            for e in Event.objects.filter(dossier_id=dossier.pk).order_by("at", "pk").values(*FIELDS)
+            event_view(e)
+            for e in Event.objects.filter(dossier_id=dossier.pk).order_by("at", "pk").values(*EVENT_FIELDS)
         ]
         facts = derive(
             events,
