@@ -14,14 +14,21 @@ moment never changes what the facts say about it:
   apology (QT 19.1). While the clock waits for the applicant before the due time it cannot become overdue, and
   a resumed clock's new due time is always in the future: each change only sets a moment not before itself,
   which is why the stored value answers "was it overdue at the end of that month?" for every past month.
+
+Because an action only writes moments not before itself, a closed month's figures can change only when facts
+of that month are written again (a rebuild, the bulk loader, a back-dated record). Those writers call
+:func:`past_facts_changed`; :func:`facts_version` is the key under which the reports remember closed months.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from workflow.models import (
@@ -243,10 +250,12 @@ def refresh(dossier: Dossier, *, calendar=None) -> list[Fact]:
 def write(dossier, facts: list[Fact]) -> None:
     """Insert, update or delete only the rows that differ (an action usually touches one row)."""
     existing = {c.number: c for c in ReceptionCycle.objects.filter(dossier_id=dossier.pk).prefetch_related("pauses")}
+    past = False
     for fact in facts:
         row = existing.pop(fact.number, None)
         columns = fact.columns()
         if row is None:
+            past |= _rewrites_past({}, columns, [], fact.pauses)
             row = ReceptionCycle.objects.create(
                 dossier_id=dossier.pk,
                 number=fact.number,
@@ -257,20 +266,83 @@ def write(dossier, facts: list[Fact]) -> None:
             )
             stored = []
         else:
-            if any(getattr(row, name) != value for name, value in columns.items()):
-                ReceptionCycle.objects.filter(pk=row.pk).update(**columns)
+            before = {name: getattr(row, name) for name in columns}
             stored = [[p.started_at, p.ended_at, p.reason] for p in row.pauses.all()]
+            past |= _rewrites_past(before, columns, stored, fact.pauses)
+            changed = {name: value for name, value in columns.items() if before[name] != value}
+            if changed:
+                ReceptionCycle.objects.filter(pk=row.pk).update(**changed)
         if stored != fact.pauses:
             CyclePause.objects.filter(cycle_id=row.pk).delete()
             CyclePause.objects.bulk_create(
                 [CyclePause(cycle_id=row.pk, started_at=s, ended_at=e, reason=r) for s, e, r in fact.pauses]
             )
     if existing:
+        past |= any(_rewrites_past(_columns(row), {}, [], []) for row in existing.values())
         ReceptionCycle.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+    if past:
+        past_facts_changed()
+
+
+# --- closed months ----------------------------------------------------------------------------------------------
+
+FACTS_VERSION_KEY = "report-facts-version"
+
+
+#: The stored moments the figures read; ``due_at`` is not one (``overdue_since`` carries it).
+MOMENTS = ("entered_at", "ended_at", "counted_until", "overdue_since", "returned_at")
+
+
+def _columns(row) -> dict:
+    return {name: getattr(row, name) for name in (*MOMENTS, "ending", "timeliness")}
+
+
+def _rewrites_past(before: dict, after: dict, pauses_before: list, pauses_after: list) -> bool:
+    """Whether a change to one cycle alters a closed month's figures: a moment before this month's start set,
+    moved or removed, or the classification of a cycle that ended before it changed. Ending a cycle now, or
+    resuming a clock paused last month, does not (the old moments stay)."""
+    start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    def past(value):
+        return isinstance(value, datetime) and value < start
+
+    for name in before.keys() | after.keys():
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if name in MOMENTS and (past(old) or past(new)):
+            return True
+        if name not in MOMENTS and name != "due_at" and past(before.get("ended_at")):
+            return True
+    removed = {tuple(p[:2]) for p in pauses_before} - {tuple(p[:2]) for p in pauses_after}
+    added = {tuple(p[:2]) for p in pauses_after} - {tuple(p[:2]) for p in pauses_before}
+    resumed = {(s, e) for s, e in added if e is not None and not past(e) and (s, None) in removed}
+    removed -= {(s, None) for s, _e in resumed}
+    return any(past(moment) for pause in (removed | (added - resumed)) for moment in pause)
+
+
+def facts_version():
+    """A value that changes whenever facts of a closed month are written (never reused after a cache loss)."""
+    version = cache.get(FACTS_VERSION_KEY)
+    if version is None:
+        cache.add(FACTS_VERSION_KEY, time.time_ns(), None)
+        version = cache.get(FACTS_VERSION_KEY)
+    return version
+
+
+def past_facts_changed() -> None:
+    """Forget the remembered figures of closed months (now, and again once the writing transaction commits)."""
+
+    def bump():
+        cache.set(FACTS_VERSION_KEY, time.time_ns(), None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def rebuild(dossiers=None, *, calendar=None) -> int:
     """Re-derive the cycles of ``dossiers`` (default: all) from their logs; returns how many dossiers."""
+    past_facts_changed()
     calendar = calendar or get_calendar()
     queryset = Dossier.objects.all() if dossiers is None else dossiers
     count = 0

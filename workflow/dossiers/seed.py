@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from catalog.models import Agency, AgencyLevel, Official, Procedure, Sector
 from catalog.search import fold
-from workflow.dossiers.cycles import derive, dossier_timeliness, event_view
+from workflow.dossiers.cycles import derive, dossier_timeliness, event_view, past_facts_changed
 from workflow.models import (
     Action,
     Channel,
@@ -299,6 +299,7 @@ def seed_dossiers(count, *, agencies=50, procedures_per_agency=5, days=730, open
             [DossierCodeCounter(agency_id=a, day=day, last=last) for (a, day), last in counters.items()],
             batch_size=5000,
         )
+    past_facts_changed()
     return created
 
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -61,6 +62,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, Procedure, Sector
+from catalog.officials.scoping import ALL, visible_agency_ids
+from workflow.dossiers.cycles import facts_version
 from workflow.models import (
     ANSWERS,
     RESOLVING,
@@ -390,37 +393,80 @@ def drilldown(
 # --- trend and backlog (charts) -----------------------------------------------------------------------------------
 
 
-def trend(*, user=None, months: list[Period], filters: dict | None = None, now: datetime | None = None):
-    """Per month: new, resolved, early + on time, and in progress at the month's end — one query."""
+#: How long a closed month's trend point is remembered at most (a rebuild elsewhere forgets it at once when the
+#: cache is shared, e.g. Redis; with the per-process default cache, after this long).
+TREND_CACHE_SECONDS = 6 * 3600
+
+
+def _trend_key(version, filters, month):
+    selected = ",".join(f"{k}={v}" for k, v in sorted((filters or {}).items()) if v not in (None, ""))
+    return f"report-trend:{version}:{selected}:{month.key}"
+
+
+def trend(
+    *,
+    user=None,
+    months: list[Period],
+    filters: dict | None = None,
+    now: datetime | None = None,
+    known: dict | None = None,
+):
+    """Per month: new, resolved, early + on time, and in progress at the month's end — one query.
+
+    A closed month's point cannot change (its facts are written once, see :mod:`workflow.dossiers.cycles`), so
+    for readers who see every unit it is counted once and remembered under the facts' version; ``known`` maps
+    a month's key to counts already computed (the report of that month, on the same page)."""
     now = now or timezone.now()
     if not months:
         return []
-    qs = base_queryset(user=user, period=Period(months[0].first, months[-1].last), filters=filters, now=now)
-    aggregates = {}
-    for index, month in enumerate(months):
-        c = conditions(month, now)
-        aggregates[f"new_{index}"] = Count("pk", filter=c["new"])
-        aggregates[f"resolved_{index}"] = Count("pk", filter=c["resolved"])
-        aggregates[f"ontime_{index}"] = Count(
-            "pk", filter=c["resolved"] & Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
-        )
-        aggregates[f"open_{index}"] = Count("pk", filter=c["in_progress"])
-    values = qs.aggregate(**aggregates)
-    out = []
-    for index, month in enumerate(months):
-        resolved = values[f"resolved_{index}"]
-        out.append(
-            {
-                "period": month.key,
-                "label": f"{month.first:%m/%Y}",
-                "new": values[f"new_{index}"],
-                "resolved": resolved,
-                "on_time": values[f"ontime_{index}"],
-                "in_progress": values[f"open_{index}"],
-                "on_time_rate": _rate(values[f"ontime_{index}"], resolved),
-            }
-        )
-    return out
+    points = {key: _point(counts) for key, counts in (known or {}).items()}
+    remembered = {}
+    if user is None or visible_agency_ids(user) is ALL:
+        version = facts_version()
+        closed = min(now, timezone.now())
+        remembered = {_trend_key(version, filters, m): m.key for m in months if m.end <= closed}
+        for key, value in cache.get_many([k for k, m in remembered.items() if m not in points]).items():
+            points[remembered[key]] = value
+    missing = [m for m in months if m.key not in points]
+    if missing:
+        qs = base_queryset(user=user, period=Period(missing[0].first, missing[-1].last), filters=filters, now=now)
+        aggregates = {}
+        for index, month in enumerate(missing):
+            c = conditions(month, now)
+            aggregates[f"new_{index}"] = Count("pk", filter=c["new"])
+            aggregates[f"resolved_{index}"] = Count("pk", filter=c["resolved"])
+            aggregates[f"on_time_{index}"] = Count(
+                "pk", filter=c["resolved"] & Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
+            )
+            aggregates[f"in_progress_{index}"] = Count("pk", filter=c["in_progress"])
+        values = qs.aggregate(**aggregates)
+        fresh = {}
+        for index, month in enumerate(missing):
+            points[month.key] = {name: values[f"{name}_{index}"] for name in TREND_COUNTS}
+            fresh.update({k: points[month.key] for k, m in remembered.items() if m == month.key})
+        cache.set_many(fresh, TREND_CACHE_SECONDS)
+    return [
+        {
+            "period": month.key,
+            "label": f"{month.first:%m/%Y}",
+            **points[month.key],
+            "on_time_rate": _rate(points[month.key]["on_time"], points[month.key]["resolved"]),
+        }
+        for month in months
+    ]
+
+
+TREND_COUNTS = ("new", "resolved", "on_time", "in_progress")
+
+
+def _point(counts: dict) -> dict:
+    """A trend point from a report row's counts."""
+    return {
+        "new": counts["new"],
+        "resolved": counts["resolved"],
+        "on_time": counts["early"] + counts["on_time"],
+        "in_progress": counts["in_progress"],
+    }
 
 
 BACKLOG_LEVELS = {

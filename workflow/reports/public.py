@@ -71,7 +71,8 @@ def transparency(request):
     trend_key = f"transparency:trend:{month.key}:{get_language()}:{now:%Y%m%d%H}{now.minute // 10}"
     trend = cache.get(trend_key)
     if trend is None:
-        trend = snapshots.published_trend(figures.trend(months=last_months(12, today), now=now))
+        counted = {month.key: blocks[0]["total"].counts}
+        trend = snapshots.published_trend(figures.trend(months=last_months(12, today), now=now, known=counted))
         cache.set(trend_key, trend, CACHE_SECONDS)
     context = {
         "blocks": blocks,

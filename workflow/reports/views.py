@@ -137,7 +137,9 @@ class ReportView(ReportsMixin, TemplateView):
             for r in RATES
         ]
         months = list(last_months(12, period.last))
-        trend = figures.trend(user=user, months=months, filters=filters, now=now)
+        trend = figures.trend(
+            user=user, months=months, filters=filters, now=now, known={period.key: report.total.counts}
+        )
         by_agency = (
             report
             if group_by == "agency"

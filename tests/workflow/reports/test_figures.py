@@ -713,6 +713,36 @@ def test_trend_months_agree_with_monthly_reports(world):
     assert trend[1]["new"] == 17 and trend[1]["resolved"] == 12
 
 
+def test_closed_months_of_the_trend_are_counted_once(world, django_assert_num_queries):
+    """A closed month cannot change, so its trend point is counted once; writing facts of a closed month (a
+    back-dated record, a rebuild) makes the next trend count again."""
+    months = [Period.month(2026, 4), MAY]
+    first = reports.trend(months=months, now=NOW)
+    with django_assert_num_queries(0):
+        assert reports.trend(months=months, now=NOW) == first
+    supervisor = UserFactory(is_superuser=True)
+    with django_assert_num_queries(0):  # remembered for every reader who sees all units
+        assert reports.trend(user=supervisor, months=months, now=NOW) == first
+    # the page's own report of May stands in for May: only April is counted (or remembered)
+    may = reports.report(period=MAY, group_by=None, now=NOW).total.counts
+    cycles.past_facts_changed()
+    with django_assert_num_queries(1):
+        assert reports.trend(months=months, now=NOW, known={MAY.key: may}) == first
+
+    # an apology recorded back-dated in May (D02 was on time at 10:15 on 8/5): May's on-time count drops
+    d02 = world["dossiers"]["D02"]
+    DossierEvent.objects.create(
+        dossier=d02, action=Action.APOLOGIZE, actor_name="Cán bộ", at=at("05-07 08:00"), effective_at=at("05-07 08:00")
+    )
+    cycles.refresh(d02)
+    again = reports.trend(months=months, now=NOW)
+    assert again[1]["on_time"] == first[1]["on_time"] - 1
+    assert again[0] == first[0]
+    cycles.rebuild()
+    with django_assert_num_queries(1):
+        assert reports.trend(months=months, now=NOW) == again
+
+
 def test_year_total_reconciles_with_its_months(world):
     year = reports.report(period=Period.year(2026), group_by=None, now=NOW).total
     months = [reports.report(period=m, group_by=None, now=NOW).total for m in Period.year(2026).months()]
