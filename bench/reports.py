@@ -12,7 +12,7 @@ prints the medians.
 
 Two more ratios:
 - ``growth_10x``: the same report on a database with a tenth of the dossiers over a tenth of the days
-  (the same monthly volume, a tenth of the history; var/bench_reports_short.sqlite3, run in a child process):
+  (the same monthly volume, a tenth of the history; var/bench_reports_short_<n>.sqlite3, in a child process):
   how the cost grows with history. SQLite only, unless BENCH_SHORT_DATABASE_URL names a second database.
 - ``page_vs_api``: the admin report page (table, 12-month trend, on-time chart, backlog) against the figures
   API for the same month and grouping, both through the test client as a signed-in supervisor.
@@ -221,7 +221,7 @@ def short_history_ms(args, short_db_url, connection):
         "--runs",
         str(args.runs),
         "--db",
-        "bench_reports_short.sqlite3",
+        f"bench_reports_short_{args.dossiers // 10}.sqlite3",
         "--report-only",
     ]
     output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout

@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
@@ -24,6 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from catalog.models import Agency, Procedure, Sector
 from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.formatting import format_number, format_percent
+from portal.core.widgets import QuickSelect
 from workflow.dossiers.queries import can_use_inbox
 from workflow.errors import InvalidState
 from workflow.models import FigureKind, LateList, LateListKind
@@ -40,6 +43,17 @@ def _rate(row, name):
     return format_percent(row.rates()[name])
 
 
+def _cells_html(cells, row):
+    """A row's figure and rate cells (the table's 50 × 32 cells through the template were most of the page)."""
+    figures_html = format_html_join(
+        "",
+        "<td>{}</td>",
+        ((format_html('<a href="{}">{}</a>', url, localize(value)) if value else "0",) for value, url in cells),
+    )
+    rates_html = format_html_join("", "<td>{}</td>", ((_rate(row, r),) for r in RATES))
+    return figures_html + rates_html
+
+
 def require_reports(user):
     if not can_use_inbox(user):
         raise PermissionDenied
@@ -53,10 +67,14 @@ class ReportFilterForm(forms.Form):
         help_text=gettext_lazy("2026-05 (month), 2026-Q2 (quarter), 2026 (year) or 2026-05-01..2026-05-20."),
     )
     group_by = forms.ChoiceField(label=gettext_lazy("Group by"), choices=list(GROUPINGS.items()), required=False)
-    agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.none(), required=False)
-    sector = forms.ModelChoiceField(label=gettext_lazy("Sector"), queryset=Sector.objects.all(), required=False)
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Agency"), queryset=Agency.objects.none(), required=False, widget=QuickSelect
+    )
+    sector = forms.ModelChoiceField(
+        label=gettext_lazy("Sector"), queryset=Sector.objects.all(), required=False, widget=QuickSelect
+    )
     procedure = forms.ModelChoiceField(
-        label=gettext_lazy("Procedure"), queryset=Procedure.objects.none(), required=False
+        label=gettext_lazy("Procedure"), queryset=Procedure.objects.none(), required=False, widget=QuickSelect
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -65,7 +83,9 @@ class ReportFilterForm(forms.Form):
         agencies = Agency.objects.all() if ids is ALL else Agency.objects.filter(pk__in=ids)
         self.fields["agency"].queryset = agencies.order_by("name")
         procedures = Procedure.objects.published() if ids is ALL else Procedure.objects.filter(agencies__in=ids)
-        self.fields["procedure"].queryset = procedures.order_by("national_code").distinct()
+        self.fields["procedure"].queryset = (
+            procedures.only("pk", "national_code", "name").order_by("national_code").distinct()
+        )
 
     def clean_period(self):
         value = self.cleaned_data.get("period") or Period.current_month().key
@@ -84,6 +104,11 @@ class ReportFilterForm(forms.Form):
 def _query(period, group_by, filters, **extra):
     params = {"period": period.key, "group_by": group_by or "", **dict(filters.items()), **extra}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _shown_rates(row) -> list[str]:
+    rates = row.rates()
+    return [format_percent(rates[r]) if r != "avg_processing_days" else (format_number(rates[r]) or "–") for r in RATES]
 
 
 class ReportsMixin(WagtailAdminTemplateMixin):
@@ -109,33 +134,23 @@ class ReportView(ReportsMixin, TemplateView):
         report = figures.report(user=user, period=period, group_by=group_by, filters=filters, now=now)
         drill = reverse("reports:dossiers")
 
-        def link(figure, key=None):
-            extra = {"figure": figure}
-            if key is not None or group_by:
-                extra["key"] = "none" if key is None else key
-            return f"{drill}?{_query(period, group_by, filters, **extra)}"
+        base = f"{drill}?{_query(period, group_by, filters)}"
 
-        rows = [
-            {
-                "row": row,
-                "cells": [(row.counts[f], link(f, row.key)) for f in FIGURES],
-                "rates": [
-                    format_percent(row.rates()[r])
-                    if r != "avg_processing_days"
-                    else (format_number(row.avg_processing_days) or "–")
-                    for r in RATES
-                ],
-            }
-            for row in report.rows
-        ]
+        def links(key=None):
+            """The drill-down link of each figure for one row (50 rows × 24 figures: encoded once per row)."""
+            suffix = f"&{urlencode({'key': 'none' if key is None else key})}" if key is not None or group_by else ""
+            return {f: f"{base}&figure={f}{suffix}" for f in FIGURES}
+
+        def link(figure, key=None):
+            return links(key)[figure]
+
+        rows = []
+        for row in report.rows:
+            row_links = links(row.key)
+            rows.append({"row": row, "cells_html": _cells_html([(row.counts[f], row_links[f]) for f in FIGURES], row)})
         total = report.total
         total_cells = [(total.counts[f], f"{drill}?{_query(period, None, filters, figure=f)}") for f in FIGURES]
-        total_rates = [
-            format_percent(total.rates()[r])
-            if r != "avg_processing_days"
-            else (format_number(total.avg_processing_days) or "–")
-            for r in RATES
-        ]
+        total_rates = [_rate(total, r) for r in RATES]
         months = list(last_months(12, period.last))
         trend = figures.trend(
             user=user, months=months, filters=filters, now=now, known={period.key: report.total.counts}
