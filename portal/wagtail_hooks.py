@@ -20,6 +20,11 @@ register_display_class(models.BooleanField, display_class=YesNoDisplay)
 register_snippet(DocumentType, viewset="portal.citizens.accounts.admin_views.DocumentTypeViewSet")
 
 
+@hooks.register("insert_global_admin_css")
+def admin_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
 @hooks.register("insert_global_admin_js")
 def datetimepicker_button_names():
     """Names for the admin date-time picker's icon buttons, in the official's language."""

@@ -121,6 +121,10 @@ class ReportsMixin(WagtailAdminTemplateMixin):
     def form(self):
         return ReportFilterForm(self.request.GET or None, user=self.request.user)
 
+    def get_breadcrumbs_items(self):
+        # The header shows the last crumb: without this every reports screen was titled "Home".
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
 
 class ReportView(ReportsMixin, TemplateView):
     template_name = "workflow/reports/report.html"
