@@ -48,6 +48,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -351,8 +352,12 @@ def report(
         values = qs.aggregate(**aggregates)
         total = ReportRow(key=None, label=str(_("Total")), counts={k: values[k] or 0 for k in empty_counts()})
         return Report(period=period, group_by=None, rows=[], total=total, generated_at=now)
-    field_name = GROUP_FIELDS[group_by]
-    grouped = list(qs.order_by().values(field_name).annotate(**aggregates))
+    field_name = "_group"
+    # Grouped by ``agency_id + 0``, not the column: SQLite's planner otherwise walks the whole table through the
+    # column's own index to group without sorting (1.6 s on 1M dossiers) instead of reading the period's rows
+    # through ``cycle_period`` and sorting them (0.3 s). PostgreSQL plans both alike.
+    qs = qs.order_by().annotate(_group=ExpressionWrapper(F(GROUP_FIELDS[group_by]) + 0, output_field=IntegerField()))
+    grouped = list(qs.values(field_name).annotate(**aggregates))
     labels = _labels(group_by, [row[field_name] for row in grouped])
     none_label = str(_("No named official")) if group_by == "official" else str(_("None"))
     rows = []
