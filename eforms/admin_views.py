@@ -26,7 +26,7 @@ from wagtail.log_actions import log
 from wagtail.snippets.views import snippets as snippet_views
 
 from catalog.officials.permissions import UnitScopedPermissionPolicy
-from eforms import engine, selectors, services
+from eforms import definition, engine, selectors, services
 from eforms.errors import EFormError, InvalidDefinition
 from eforms.models import EForm, FormVersion, PrefillSource, VersionStatus
 
@@ -121,6 +121,7 @@ class EFormInspectView(snippet_views.InspectView):
             can_change=can_change,
             has_draft=any(v.status == VersionStatus.DRAFT for v in versions),
             new_draft_url=reverse("eform_versions:new_draft", args=[eform.pk]),
+            import_url=reverse("eform_versions:import", args=[eform.pk]),
         )
         return context
 
@@ -213,7 +214,7 @@ class VersionEditView(ScopedVersionMixin, generic.EditView):
 
 
 def _inspect_url(version):
-    return reverse("wagtailsnippets_eforms_eform:inspect", args=[version.eform_id])
+    return _inspect_url_of(version.eform_id)
 
 
 class VersionOperationView(View):
@@ -263,6 +264,52 @@ class VersionNewDraftView(VersionOperationView):
             % {"n": draft.number},
         )
         return redirect("eform_versions:edit", draft.pk)
+
+
+class VersionExportView(View):
+    """The version as a definition file (JSON with a checksum), to import under another procedure or elsewhere."""
+
+    viewset = None
+
+    def get(self, request, pk):
+        policy = self.viewset.permission_policy
+        if not (policy.user_has_permission(request.user, "view") or policy.user_has_permission(request.user, "change")):
+            raise PermissionDenied
+        version = get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
+        response = HttpResponse(definition.export(version), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{version.eform.code}-v{version.number}.json"'
+        return response
+
+
+class DefinitionImportView(VersionOperationView):
+    """A definition file into the form's draft; a refused file changes nothing and lists every problem."""
+
+    def post(self, request, pk):
+        eform = get_object_or_404(selectors.eform_queryset_for(request.user), pk=pk)
+        upload = request.FILES.get("definition")
+        if upload is None:
+            messages.error(request, _("Choose a definition file (.json) exported from an e-form."))
+            return redirect(_inspect_url_of(eform.pk))
+        try:
+            draft = services.definition_import(actor=request.user, eform_id=eform.pk, data=upload.read())
+        except InvalidDefinition as error:
+            messages.error(request, str(error.message))
+            for problem in error.problems[:50]:
+                messages.error(request, str(problem))
+            return redirect(_inspect_url_of(eform.pk))
+        except EFormError as error:
+            messages.error(request, str(error.message))
+            return redirect(_inspect_url_of(eform.pk))
+        messages.success(
+            request,
+            _("The definition was imported into draft version %(n)s: check it in the builder, then publish it.")
+            % {"n": draft.number},
+        )
+        return redirect("eform_versions:edit", draft.pk)
+
+
+def _inspect_url_of(eform_pk):
+    return reverse("wagtailsnippets_eforms_eform:inspect", args=[eform_pk])
 
 
 SAMPLE_PROFILE = {

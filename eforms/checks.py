@@ -6,10 +6,12 @@ Works on unsaved objects, so the editor can check before saving.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
-from eforms.models import CONDITION_SOURCE_TYPES, ApplicantField, ConditionOperator, FieldType
+from eforms.models import COMPARISONS, CONDITION_SOURCE_TYPES, ApplicantField, ConditionOperator, FieldType
 
 
 @dataclass
@@ -58,6 +60,8 @@ def _check_condition(item, earlier, section_index, field_index):
         ]
     if item.condition_operator == ConditionOperator.FILLED:
         return []
+    if item.condition_operator in COMPARISONS:
+        return _check_comparison(item, source, section_index, field_index)
     if source.type not in CONDITION_SOURCE_TYPES:
         return [
             Problem(
@@ -80,6 +84,25 @@ def _check_condition(item, earlier, section_index, field_index):
                     % {"code": source.code, "values": ", ".join(unknown), "allowed": ", ".join(sorted(allowed))},
                 )
             ]
+    return []
+
+
+def _check_comparison(item, source, section_index, field_index):
+    if source.type not in (FieldType.NUMBER, FieldType.DATE):
+        return [
+            Problem(
+                section_index,
+                field_index,
+                "condition_operator",
+                _("Only numbers and dates can be compared; choose “equals” or “is filled in”."),
+            )
+        ]
+    value = (item.condition_values() or [""])[0]
+    try:
+        Decimal(value) if source.type == FieldType.NUMBER else date.fromisoformat(value)
+    except (InvalidOperation, ValueError):
+        message = _("Enter a number.") if source.type == FieldType.NUMBER else _("Enter a date.")
+        return [Problem(section_index, field_index, "condition_value", message)]
     return []
 
 

@@ -17,7 +17,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -27,7 +27,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from eforms import divisions
+from eforms import divisions, presets
 from eforms import validators as vn
 from eforms.files import describe_upload, is_reference
 from eforms.formfields import (
@@ -42,6 +42,7 @@ from eforms.formfields import (
     parse_date,
 )
 from eforms.models import (
+    COMPARISONS,
     ConditionOperator,
     FieldType,
     FormField,
@@ -66,12 +67,28 @@ class Condition:
         value = answers.get(self.field)
         if self.operator == ConditionOperator.FILLED:
             return is_filled(value)
+        if self.operator in COMPARISONS:
+            return _compares(value, self.operator, self.values[0] if self.values else "")
         given = [str(v) for v in value] if isinstance(value, list) else [_condition_text(value)]
         # "equals" on a multi-choice means "this option is ticked": the admin sees one value per choice.
         return any(v in self.values for v in given if v != "")
 
     def as_attrs(self):
         return {"field": self.field, "operator": self.operator, "values": "|".join(self.values)}
+
+
+def _compares(value, operator, bound) -> bool:
+    """A number (JSON number or text) or an ISO date against the condition's bound; an empty answer fails."""
+    if not is_filled(value):
+        return False
+    try:
+        if isinstance(value, (int, float, Decimal)) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+            left, right = Decimal(str(value)), Decimal(bound)
+        else:
+            left, right = date.fromisoformat(str(value)), date.fromisoformat(bound)
+    except (InvalidOperation, ValueError):
+        return False
+    return left >= right if operator == ConditionOperator.AT_LEAST else left <= right
 
 
 def _condition_text(value):
@@ -117,6 +134,9 @@ class FieldDef:
     max_value: Decimal | None = None
     pattern: str = ""
     pattern_message: str = ""
+    preset: str = ""
+    min_date: date | None = None
+    max_date: date | None = None
     default: str = ""
     choices: tuple = ()
     file_types: tuple = ()
@@ -189,6 +209,9 @@ def _field_def(row: FormField) -> FieldDef:
         max_value=row.max_value,
         pattern=row.pattern,
         pattern_message=row.pattern_message,
+        preset=row.preset,
+        min_date=row.min_date,
+        max_date=row.max_date,
         default=row.default,
         choices=tuple(parse_choices(row.choices)) if row.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) else (),
         file_types=tuple(row.allowed_file_types()) if row.type == FieldType.FILE else (),
@@ -289,6 +312,25 @@ class FullMatchValidator(RegexValidator):
             raise ValidationError(self.message, code=self.code)
 
 
+class DateBoundsValidator:
+    """The earliest and latest date of a date field (its range, or "not after today" / "from today on"),
+    computed when the answer is checked so "today" is the day of filling."""
+
+    def __init__(self, fdef):
+        self.preset, self.min_date, self.max_date = fdef.preset, fdef.min_date, fdef.max_date
+
+    def __call__(self, value):
+        earliest, latest = presets.date_bounds(self.preset, self.min_date, self.max_date)
+        if earliest and value < earliest:
+            raise ValidationError(
+                _("The date must be on or after %(date)s.") % {"date": format_date(earliest)}, code="min_date"
+            )
+        if latest and value > latest:
+            raise ValidationError(
+                _("The date must be on or before %(date)s.") % {"date": format_date(latest)}, code="max_date"
+            )
+
+
 class DateField(forms.DateField):
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     input_formats = DATE_INPUT_FORMATS
@@ -308,6 +350,12 @@ def make_field(fdef: FieldDef) -> forms.Field:
     kind = fdef.type
     text_validators = [FullMatchValidator(fdef.pattern, fdef.pattern_message)] if fdef.pattern else []
     lengths = {"min_length": fdef.min_length, "max_length": fdef.max_length}
+    if kind == FieldType.TEXT and fdef.preset in presets.TEXT_NORMALISERS:
+        return NormalisedCharField(
+            normalise=presets.TEXT_NORMALISERS[fdef.preset],
+            widget=forms.TextInput(attrs=presets.TEXT_ATTRS.get(fdef.preset, {})),
+            **common,
+        )
     if kind == FieldType.TEXT:
         return forms.CharField(validators=text_validators, **lengths, **common)
     if kind == FieldType.TEXTAREA:
@@ -322,7 +370,7 @@ def make_field(fdef: FieldDef) -> forms.Field:
             **common,
         )
     if kind == FieldType.DATE:
-        return DateField(**common)
+        return DateField(validators=[DateBoundsValidator(fdef)], **common)
     if kind == FieldType.CHOICE:
         if len(fdef.choices) <= 5:
             return forms.ChoiceField(choices=list(fdef.choices), widget=forms.RadioSelect, **common)
@@ -478,6 +526,14 @@ def condition_note(condition, controller):
     """The condition in words, shown when JavaScript cannot hide the field."""
     if condition.operator == ConditionOperator.FILLED:
         return gettext("Answer only if “%(label)s” is filled in.") % {"label": controller.label}
+    if condition.operator in COMPARISONS:
+        bound = display_value(controller, condition.values[0]) if condition.values else ""
+        text = (
+            gettext("Answer only if “%(label)s” is at least %(value)s.")
+            if condition.operator == ConditionOperator.AT_LEAST
+            else gettext("Answer only if “%(label)s” is at most %(value)s.")
+        )
+        return text % {"label": controller.label, "value": bound}
     shown = [
         display_value(controller, v) if controller.type != FieldType.MULTI_CHOICE else str(controller.choice_label(v))
         for v in condition.values

@@ -42,8 +42,8 @@ class InvalidDefinition(EFormError):
 
     default_message = _("The form cannot be published until these problems are fixed.")
 
-    def __init__(self, problems):
-        super().__init__()
+    def __init__(self, problems, message=None):
+        super().__init__(message)
         self.problems = list(problems)
 
 

@@ -30,6 +30,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from eforms.errors import VersionFrozen
+from eforms.presets import Preset, offered
 from portal.core.formatting import format_datetime
 from portal.core.history import ChildHistoricalRecords
 
@@ -143,6 +144,12 @@ class ConditionOperator(models.TextChoices):
     EQUALS = "equals", _("equals")
     IN = "in", _("is one of")
     FILLED = "filled", _("is filled in")
+    AT_LEAST = "gte", _("is at least")
+    AT_MOST = "lte", _("is at most")
+
+
+#: Operators that compare a number or a date.
+COMPARISONS = {ConditionOperator.AT_LEAST, ConditionOperator.AT_MOST}
 
 
 class TableColumnType(models.TextChoices):
@@ -334,7 +341,7 @@ class ConditionMixin(models.Model):
     def condition_values(self):
         if self.condition_operator == ConditionOperator.IN:
             return [v.strip() for v in self.condition_value.split(",") if v.strip()]
-        if self.condition_operator == ConditionOperator.EQUALS:
+        if self.condition_operator == ConditionOperator.EQUALS or self.condition_operator in COMPARISONS:
             return [self.condition_value.strip()]
         return []
 
@@ -415,6 +422,9 @@ class FormField(ConditionMixin, Orderable):
         help_text=_("The whole answer must match, e.g. [0-9]{6} for six digits."),
     )
     pattern_message = models.CharField(_("message when the pattern does not match"), max_length=255, blank=True)
+    preset = models.CharField(_("check"), max_length=20, choices=Preset.choices, blank=True)
+    min_date = models.DateField(_("earliest date"), null=True, blank=True)
+    max_date = models.DateField(_("latest date"), null=True, blank=True)
     default = models.CharField(
         _("default value"),
         max_length=500,
@@ -556,6 +566,12 @@ class FormField(ConditionMixin, Orderable):
                 re.compile(self.pattern)
             except re.error as exc:
                 errors["pattern"] = _("This is not a valid regular expression: %(error)s") % {"error": exc}
+        if self.preset and self.preset not in offered(self.type):
+            errors["preset"] = _("This check does not apply to a field of this type.")
+        if self.preset == Preset.PATTERN and not self.pattern:
+            errors["pattern"] = _("Enter the pattern, or choose another check.")
+        if self.min_date and self.max_date and self.min_date > self.max_date:
+            errors["max_date"] = _("The latest date is before the earliest date.")
         if self.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
             values = [value for value, _label in self.choice_list()]
             if not values:

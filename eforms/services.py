@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eforms import engine, selectors
+from eforms import definition, engine, selectors
 from eforms.checks import version_problems
 from eforms.errors import (
     DraftExists,
@@ -121,6 +121,55 @@ def version_new_draft(*, actor, eform_id) -> FormVersion:
             copied_fields.append(row)
     FormField.objects.bulk_create(copied_fields)
     return draft
+
+
+@transaction.atomic
+def version_replace_definition(*, actor, version_id, document) -> FormVersion:
+    """Replace a draft's sections and fields with those of a definition document (the builder's save, an
+    import); the whole document is checked first and nothing is written when anything is wrong."""
+    version = _locked_version(version_id)
+    _require_manageable(actor, version.eform)
+    if version.status != VersionStatus.DRAFT:
+        raise NotADraft(_("Only a draft version can be changed: create a new draft to edit this form."))
+    try:
+        sections, problems = definition.read(document)
+    except definition.DocumentRefused as refused:
+        raise InvalidDefinition(refused.problems, _("Nothing was saved: the definition cannot be read.")) from None
+    if problems:
+        raise InvalidDefinition(problems, _("Nothing was saved: fix these problems first."))
+    FormField.objects.filter(section__version=version).delete()
+    FormSection.objects.filter(version=version).delete()
+    for section, fields in sections:
+        section.version = version
+        section.save()
+        for row in fields:
+            row.section = section
+        FormField.objects.bulk_create(fields)
+    return version
+
+
+@transaction.atomic
+def definition_import(*, actor, eform_id, data: bytes) -> FormVersion:
+    """An exported definition file into the form's draft (a new draft when there is none). A file that cannot be
+    read, was changed after export or breaks a rule changes nothing."""
+    eform = EForm.objects.select_for_update().get(pk=eform_id)
+    _require_manageable(actor, eform)
+    try:
+        document = definition.parse_file(data)
+    except definition.DocumentRefused as refused:
+        raise InvalidDefinition(refused.problems, _("The file was not imported.")) from None
+    draft = eform.versions.filter(status=VersionStatus.DRAFT).first()
+    if draft is None:
+        number = (eform.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = FormVersion.objects.create(
+            eform=eform,
+            number=number,
+            note=_("Imported from %(code)s") % {"code": (document.get("form") or {}).get("code", "")},
+        )
+    try:
+        return version_replace_definition(actor=actor, version_id=draft.pk, document=document)
+    except InvalidDefinition as error:
+        raise InvalidDefinition(error.problems, _("The file was not imported: fix these problems first.")) from None
 
 
 def version_delete_draft(*, actor, version_id):

@@ -124,6 +124,8 @@ class FormVersionViewSet(ModelViewSet):
             path("preview/<int:pk>/", view(views.VersionPreviewView), name="preview"),
             path("publish/<int:pk>/", view(views.VersionPublishView), name="publish"),
             path("new-draft/<int:pk>/", view(views.VersionNewDraftView), name="new_draft"),
+            path("export/<int:pk>/", view(views.VersionExportView), name="export"),
+            path("import/<int:pk>/", view(views.DefinitionImportView), name="import"),
         ]
 
 

@@ -12,11 +12,28 @@
     });
     return out;
   }
+  // Numbers (a comma as the decimal mark too) or ISO dates, as the server compares them.
+  function compares(value, op, bound) {
+    var iso = /^\d{4}-\d{2}-\d{2}$/;
+    var left, right;
+    if (iso.test(value) && iso.test(bound)) { left = value; right = bound; }
+    else {
+      var raw = String(value).replace(/\s/g, "");
+      raw = raw.indexOf(",") !== -1 && raw.indexOf(".") !== -1 ? raw.replace(/\./g, "").replace(",", ".")
+        : raw.replace(",", ".");
+      left = Number(raw);
+      right = Number(bound);
+      if (raw === "" || isNaN(left) || isNaN(right)) return false;
+    }
+    return op === "gte" ? left >= right : left <= right;
+  }
   function update(form) {
     form.querySelectorAll("[data-eform-show-if]").forEach(function (box) {
       var given = valuesOf(form, box.dataset.eformShowIf);
       var wanted = (box.dataset.eformValues || "").split("|");
-      var show = box.dataset.eformOperator === "filled" ? given.length > 0
+      var op = box.dataset.eformOperator;
+      var show = op === "filled" ? given.length > 0
+        : (op === "gte" || op === "lte") ? given.some(function (v) { return compares(v, op, wanted[0]); })
         : given.some(function (v) { return wanted.indexOf(v) !== -1; });
       box.hidden = !show;
       var note = box.querySelector(".eform-condition-note");
