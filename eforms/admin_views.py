@@ -184,35 +184,6 @@ class EFormUsageView(ScopedObjectMixin, snippet_views.UsageView):
     scope = staticmethod(selectors.eform_queryset_for)
 
 
-class VersionEditView(ScopedVersionMixin, generic.EditView):
-    """The builder: only a draft is edited; a published version is frozen (QN 16, DESIGN 4)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        version = self.get_object()
-        if version.status != VersionStatus.DRAFT:
-            messages.warning(
-                request,
-                _(
-                    "This version is published or retired and cannot be changed. "
-                    "Create a new draft version to make changes."
-                ),
-            )
-            return redirect(_inspect_url(version))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_success_url(self):
-        return reverse("eform_versions:edit", args=[self.object.pk])
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            preview_url=reverse("eform_versions:preview", args=[self.object.pk]),
-            publish_url=reverse("eform_versions:publish", args=[self.object.pk]),
-            inspect_url=_inspect_url(self.object),
-        )
-        return context
-
-
 def _inspect_url(version):
     return _inspect_url_of(version.eform_id)
 

@@ -159,12 +159,7 @@ class TableColumnType(models.TextChoices):
 
 
 class TableColumnsField(models.JSONField):
-    """``[{"code", "label", "type"}, ...]``, edited in the admin as one ``code|label|type`` line per column."""
-
-    def formfield(self, **kwargs):
-        from eforms.admin_forms import TableColumnsFormField
-
-        return super().formfield(**{"form_class": TableColumnsFormField, **kwargs})
+    """``[{"code", "label", "type"}, ...]``, edited in the builder as rows (label and type; the code derived)."""
 
 
 def parse_choices(text):

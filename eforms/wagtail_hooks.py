@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -13,7 +13,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.officials.permissions import UnitScopedChooserViewSet
 from eforms import admin_views as views
-from eforms.admin_forms import FormVersionAdminForm
+from eforms import builder
 from eforms.models import EForm, FormVersion
 from eforms.selectors import procedures_for
 
@@ -73,20 +73,6 @@ class EFormViewSet(SnippetViewSet):
 register_snippet(EFormViewSet)
 
 
-SECTION_PANELS = [
-    FieldPanel("title"),
-    FieldPanel("help_text"),
-    MultiFieldPanel(
-        [
-            FieldPanel("condition_field"),
-            FieldRowPanel([FieldPanel("condition_operator"), FieldPanel("condition_value")]),
-        ],
-        heading=_("Show this section only if…"),
-    ),
-    InlinePanel("fields", heading=_("Fields"), label=_("Field"), panels=None),
-]
-
-
 class FormVersionViewSet(ModelViewSet):
     """The builder of one version (reached from the form's page; not a menu item of its own)."""
 
@@ -99,28 +85,22 @@ class FormVersionViewSet(ModelViewSet):
     list_display = ["eform", "number", "status", "published_at"]
     exclude_form_fields = []
     index_view_class = views.VersionIndexView
-    edit_view_class = views.VersionEditView
     delete_view_class = views.VersionDeleteView
     history_view_class = views.VersionHistoryView
     usage_view_class = views.VersionUsageView
-    edit_template_name = "eforms/admin/version_edit.html"
     inspect_view_enabled = False
     copy_view_enabled = False
-    edit_handler = ObjectList(
-        [
-            FieldPanel("note"),
-            InlinePanel(
-                "sections", heading=_("Sections (one wizard step each)"), label=_("Section"), panels=SECTION_PANELS
-            ),
-        ],
-        base_form_class=FormVersionAdminForm,
-    )
+    # Edited in the builder (eforms.builder), which replaces the generic edit view; only the note is a form field.
+    edit_handler = ObjectList([FieldPanel("note")])
 
     def get_urlpatterns(self):
         def view(view_class):
             return view_class.as_view(viewset=self)
 
-        return super().get_urlpatterns() + [
+        return [p for p in super().get_urlpatterns() if p.name != "edit"] + [
+            path("edit/<int:pk>/", view(builder.BuilderView), name="edit"),
+            path("live-preview/<int:pk>/", view(builder.LivePreviewView), name="live_preview"),
+            path("document/<int:pk>/", view(builder.DocumentView), name="document"),
             path("preview/<int:pk>/", view(views.VersionPreviewView), name="preview"),
             path("publish/<int:pk>/", view(views.VersionPublishView), name="publish"),
             path("new-draft/<int:pk>/", view(views.VersionNewDraftView), name="new_draft"),

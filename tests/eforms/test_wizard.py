@@ -493,11 +493,12 @@ def test_publishing_refuses_a_broken_definition(client, unit):
         "/admin/snippets/eforms/eform/add/", {"procedure": unit.procedure.pk, "symbol": "TK2", "title": "Tờ khai"}
     )
     edit_url = response["Location"]
-    from tests.factories.eforms import builder_post_data
+    from tests.factories.eforms import save_in_builder
 
-    response = client.post(edit_url, builder_post_data(sections))
-    assert response.status_code == 200  # the condition points to no earlier field: shown beside the field
-    assert "khong_co" in response.content.decode()
+    response = save_in_builder(client, edit_url, sections)
+    assert response.status_code == 400  # the condition points to no earlier field: said about that field
+    assert [(p["section"], p["field"]) for p in response.json()["problems"]] == [(0, 0)]
+    assert "khong_co" in response.json()["problems"][0]["message"]
     eform = EForm.objects.get(code=f"{unit.procedure.national_code}.TK2")
     response = client.post(f"/admin/eforms/versions/publish/{eform.versions.get().pk}/")
     assert eform.versions.get().status == VersionStatus.DRAFT  # empty: refused

@@ -1,4 +1,4 @@
-"""Helpers of the e-form tests: a unit admin, the builder's POST data, and walking the citizen's wizard."""
+"""Helpers of the e-form tests: a unit admin, the builder's document, and walking the citizen's wizard."""
 
 from django.contrib.auth.models import Permission
 
@@ -8,33 +8,6 @@ from tests.factories.workflow import official
 from tests.factories.world import in_roles
 
 ADMIN_PERMISSIONS = ["access_admin", "add_eform", "change_eform", "view_eform", "delete_eform", "view_procedure"]
-
-FIELD_KEYS = [
-    "code",
-    "type",
-    "label",
-    "help_text",
-    "min_length",
-    "max_length",
-    "min_value",
-    "max_value",
-    "pattern",
-    "pattern_message",
-    "default",
-    "choices",
-    "file_types",
-    "max_file_mb",
-    "table_columns",
-    "min_rows",
-    "max_rows",
-    "address_province",
-    "content",
-    "prefill_source",
-    "applicant_field",
-    "condition_field",
-    "condition_operator",
-    "condition_value",
-]
 
 #: Every field type, two conditions on fields (one decided on the same page, one by an earlier page) and one
 #: condition on a whole section.
@@ -168,49 +141,68 @@ def unit_admin(agency, username="quantri.donvi"):
     return user
 
 
-def builder_post_data(sections, note="Phiên bản đầu", existing=None):
-    """The edit form of a version as the builder posts it (nested inline formsets: sections → fields)."""
-    existing = existing or {}
-    data = {
-        "note": note,
-        "sections-TOTAL_FORMS": str(len(sections)),
-        "sections-INITIAL_FORMS": str(len(existing.get("sections", []))),
-        "sections-MIN_NUM_FORMS": "0",
-        "sections-MAX_NUM_FORMS": "1000",
+INTEGER_KEYS = ("min_length", "max_length", "max_file_mb", "min_rows", "max_rows")
+
+
+def _condition(item):
+    if not item.get("condition_field"):
+        return None
+    operator = item.get("condition_operator", "")
+    raw = item.get("condition_value", "")
+    values = [v.strip() for v in raw.split(",")] if operator == "in" else ([raw] if raw else [])
+    return {"field": item["condition_field"], "operator": operator, "values": values}
+
+
+def _field_document(field):
+    doc = {key: field.get(key, "") for key in ("code", "type", "label", "help_text", "pattern", "pattern_message")}
+    doc.update(
+        default=field.get("default", ""),
+        content=field.get("content", ""),
+        preset=field.get("preset", ""),
+        required=bool(field.get("required")),
+        editable_after_prefill=field.get("editable_after_prefill", True),
+        prefill=field.get("prefill_source", ""),
+        province=field.get("address_province", ""),
+        applicant_field=field.get("applicant_field", ""),
+        min_value=field.get("min_value") or None,
+        max_value=field.get("max_value") or None,
+        choices=[
+            {"value": value, "label": label or value}
+            for value, _sep, label in (line.partition("|") for line in field.get("choices", "").splitlines() if line)
+        ],
+        columns=[
+            dict(zip(("code", "label", "type"), line.split("|"), strict=False))
+            for line in field.get("table_columns", "").splitlines()
+            if line
+        ],
+        file_types=[t.strip() for t in field.get("file_types", "").split(",") if t.strip()],
+        condition=_condition(field),
+    )
+    doc.update({key: int(field[key]) if field.get(key) not in (None, "") else None for key in INTEGER_KEYS})
+    return doc
+
+
+def definition_document(sections):
+    """The builder's document (eforms.definition) of sections written the short way used by these tests:
+    choices as ``value|label`` lines, columns as ``code|label|type`` lines, conditions as three keys."""
+    return {
+        "format": "tthc-eform",
+        "schema": 1,
+        "sections": [
+            {
+                "title": section["title"],
+                "help_text": section.get("help_text", ""),
+                "condition": _condition(section),
+                "fields": [_field_document(f) for f in section["fields"]],
+            }
+            for section in sections
+        ],
     }
-    for s_index, section in enumerate(sections):
-        p = f"sections-{s_index}"
-        data.update(
-            {
-                f"{p}-id": section.get("id", ""),
-                f"{p}-ORDER": str(s_index + 1),
-                f"{p}-title": section["title"],
-                f"{p}-help_text": section.get("help_text", ""),
-                f"{p}-condition_field": section.get("condition_field", ""),
-                f"{p}-condition_operator": section.get("condition_operator", ""),
-                f"{p}-condition_value": section.get("condition_value", ""),
-            }
-        )
-        fields = section["fields"]
-        data.update(
-            {
-                f"{p}-fields-TOTAL_FORMS": str(len(fields)),
-                f"{p}-fields-INITIAL_FORMS": str(sum(1 for f in fields if f.get("id"))),
-                f"{p}-fields-MIN_NUM_FORMS": "0",
-                f"{p}-fields-MAX_NUM_FORMS": "1000",
-            }
-        )
-        for f_index, field in enumerate(fields):
-            fp = f"{p}-fields-{f_index}"
-            data[f"{fp}-id"] = field.get("id", "")
-            data[f"{fp}-ORDER"] = str(f_index + 1)
-            for key in FIELD_KEYS:
-                data[f"{fp}-{key}"] = field.get(key, "")
-            if field.get("required"):
-                data[f"{fp}-required"] = "on"
-            if field.get("editable_after_prefill", True):
-                data[f"{fp}-editable_after_prefill"] = "on"
-    return data
+
+
+def save_in_builder(client, edit_url, sections):
+    """Save a draft as the builder's script does (the whole document as JSON)."""
+    return client.post(edit_url, definition_document(sections), content_type="application/json")
 
 
 def build_form_through_admin(client, admin, procedure, symbol="tk1", sections=SECTIONS, publish=True):
@@ -222,8 +214,8 @@ def build_form_through_admin(client, admin, procedure, symbol="tk1", sections=SE
     )
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     edit_url = response["Location"]
-    response = client.post(edit_url, builder_post_data(sections))
-    assert response.status_code == 302, _form_errors(response)
+    response = save_in_builder(client, edit_url, sections)
+    assert response.status_code == 200, response.json()
     eform = EForm.objects.get(code=f"{procedure.national_code}.{symbol.upper()}")
     version = eform.versions.get()
     assert client.get(f"/admin/eforms/versions/preview/{version.pk}/").status_code == 200
@@ -231,20 +223,6 @@ def build_form_through_admin(client, admin, procedure, symbol="tk1", sections=SE
         response = client.post(f"/admin/eforms/versions/publish/{version.pk}/")
         assert response.status_code == 302
     return eform
-
-
-def _form_errors(response):
-    if not response.context or "form" not in response.context:
-        return response
-    form = response.context["form"]
-    errors = {"form": form.errors}
-    for name, formset in form.formsets.items():
-        errors[name] = [
-            (f.errors, {n: [g.errors for g in fs.forms] for n, fs in getattr(f, "formsets", {}).items()})
-            for f in formset.forms
-        ]
-        errors[f"{name}-nonform"] = formset.non_form_errors()
-    return errors
 
 
 class Wizard:

@@ -40,11 +40,14 @@
       if (note) note.hidden = true;
     });
   }
+  function bind(form) {
+    update(form);
+    form.addEventListener("change", function () { update(form); });
+    form.addEventListener("input", function () { update(form); });
+  }
+  // The builder's live preview binds each preview it inserts.
+  window.EformConditions = { bind: bind };
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form.eform").forEach(function (form) {
-      update(form);
-      form.addEventListener("change", function () { update(form); });
-      form.addEventListener("input", function () { update(form); });
-    });
+    document.querySelectorAll("form.eform").forEach(bind);
   });
 })();
