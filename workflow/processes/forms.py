@@ -13,6 +13,7 @@ from catalog.models import Agency, Procedure
 from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.names import display_name
 from workflow.errors import DossierError
+from workflow.models import ProcessStep
 from workflow.processes.services import StepSpec, renumber_steps
 
 
@@ -37,16 +38,51 @@ def officials_queryset(user, extra_ids=()):
     return queryset.select_related("official__agency").order_by("official__agency__name", "last_name", "first_name")
 
 
+class _SharedChoices:
+    """What every step form of one page offers, read once: the officials (the unit's, plus those the process's
+    steps already name) and the agencies a hand-off may go to."""
+
+    def __init__(self, user, process_id):
+        current = (
+            list(
+                ProcessStep.officials.through.objects.filter(processstep__process_id=process_id).values_list(
+                    "user_id", flat=True
+                )
+            )
+            if process_id
+            else []
+        )
+        self.officials_queryset = officials_queryset(user, current)
+        self.officials = [(user.pk, _official_label(user)) for user in self.officials_queryset]
+        self._agencies = None
+
+    def agencies(self, field):
+        if self._agencies is None:
+            self._agencies = list(field.choices)
+        return self._agencies
+
+
+def _shared_choices(user, process_id):
+    """One :class:`_SharedChoices` per page: kept on the request's user, whom every step form is given."""
+    cache = user.__dict__.setdefault("_process_designer_choices", {}) if user is not None else {}
+    if process_id not in cache:
+        cache[process_id] = _SharedChoices(user, process_id)
+    return cache[process_id]
+
+
 class ProcessStepAdminForm(WagtailAdminModelForm):
     """A step of the process designer: who may hold it is chosen among officials only."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        shared = _shared_choices(self.for_user, self.instance.process_id)
         field = self.fields.get("officials")
         if field is not None:
-            current = list(self.instance.officials.values_list("pk", flat=True)) if self.instance.pk else []
-            field.queryset = officials_queryset(self.for_user, current)
+            field.queryset = shared.officials_queryset
             field.label_from_instance = _official_label
+            field.choices = shared.officials  # rendered from one read for every step (validation reads the queryset)
+        if "agency" in self.fields:
+            self.fields["agency"].choices = shared.agencies(self.fields["agency"])
             field.help_text = _(
                 "Tick officials to let only them hold the step; leave all unticked for the whole group above."
             )

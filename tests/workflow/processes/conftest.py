@@ -86,7 +86,6 @@ def superuser():
     return in_english(UserFactory(username="quantri", is_staff=True, is_superuser=True))
 
 
-
 @pytest.fixture(autouse=True)
 def english():
     """The services' messages in English, the language the tests read (the screens' users are set to English)."""

@@ -30,7 +30,12 @@ def test_every_rule_is_named_on_its_step_and_field(procedure, home, other):
         StepSpec("Thẩm định", "guesswork", None, holder_role="unit_admin"),
         StepSpec("Liên thông", StepKind.HANDOFF, Decimal("-1")),
         StepSpec("Phê duyệt", StepKind.APPROVAL, Decimal("4"), agency=other.agency),
-        StepSpec("Trả", StepKind.RESULT, Decimal("4"), officials=[outsider, UserFactory(username="khong-phai", first_name="Ngoài", last_name="Người")]),
+        StepSpec(
+            "Trả",
+            StepKind.RESULT,
+            Decimal("4"),
+            officials=[outsider, UserFactory(username="khong-phai", first_name="Ngoài", last_name="Người")],
+        ),
     )
     assert not found.ok
     assert {index: set(fields) for index, fields in found.errors.items()} == {
