@@ -130,7 +130,7 @@ def _arrow(index, x, y):
 def _box(step, process, x, y):
     fill, stripe = COLOURS.get(step.kind, COLOURS[StepKind.PROCESSING])
     lines = []  # (text, size, weight, colour)
-    for text in _wrap(f"{step.sort_order + 1}. {step.name}", 22, 2):
+    for text in _wrap(f"{step.sort_order + 1}. {step.name}", 20, 2):
         lines.append((text, 16, "700", TEXT))
     lines.append((step.get_kind_display(), 14, "400", MUTED))
     for text in _wrap(step_holder_text(step), 27, 2):
