@@ -10,7 +10,7 @@ from wagtail.snippets.models import register_snippet
 from workflow.calendar_admin import WorkingCalendarGroup
 from workflow.dossiers.admin import add_dossier_counts_panel, dossier_viewset
 from workflow.models import Process, SlipTemplate
-from workflow.processes.admin import ProcessViewSet, process_permission_policy
+from workflow.processes.admin import ProcessViewSet, process_permission_policy, publish_menu_item
 from workflow.reports.admin import ReportsViewSet, add_report_panels
 from workflow.slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewSet
 
@@ -18,6 +18,7 @@ from workflow.slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewS
 # within process_queryset_for and changed within process_manageable_queryset (catalog/officials/permissions.py).
 register_permission_policy(Process, process_permission_policy())
 register_snippet(ProcessViewSet)
+hooks.register("register_snippet_action_menu_item", publish_menu_item)  # “Save and publish” on a draft's edit page
 register_permission_policy(SlipTemplate, SlipTemplatePermissionPolicy())
 register_snippet(SlipTemplateViewSet)
 register_snippet(WorkingCalendarGroup)

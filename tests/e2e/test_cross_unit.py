@@ -497,6 +497,14 @@ CASES = [
     Case("process delete POST", _r(f"{PROCESS}:delete", _pk("b_draft_process")), "post", owner=None),
     Case("process publish POST", _r(f"{PROCESS}:publish", _pk("b_draft_process")), "post", owner=None),
     Case("process new version POST", _r(f"{PROCESS}:new_version", _pk("b_process")), "post", owner=None),
+    # B's default process copied for A: A does not implement B's procedure, so it does not even see it
+    Case(
+        "process copy for unit POST",
+        _r(f"{PROCESS}:copy_for_unit", _pk("b_process")),
+        "post",
+        lambda w: {"agency": w.a.pk},
+        owner=None,
+    ),
     Case(
         "process chooser chosen",
         _r("wagtailsnippetchoosers_workflow_process:chosen", _pk("b_draft_process")),

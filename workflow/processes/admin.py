@@ -1,8 +1,10 @@
 """The process designer in the Wagtail admin (QT 22), registered by ``workflow/wagtail_hooks.py``.
 
 ``/admin/snippets/workflow/process/`` is a :class:`~wagtail.snippets.views.snippets.SnippetViewSet` scoped to the
-user's unit, with publish / new draft version / three-stage short process (views in
-:mod:`workflow.processes.admin_views`); its forms are :mod:`workflow.processes.forms`.
+user's unit, with publish (on the process's page and as “Save and publish” on the edit page), new draft version,
+copy of the default process for a unit and the three-stage short process (views in
+:mod:`workflow.processes.admin_views`); its forms are :mod:`workflow.processes.forms`, the diagram on the process's
+page :mod:`workflow.processes.diagram`.
 """
 
 from django import forms
@@ -10,13 +12,14 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.panels.base import get_form_for_model
+from wagtail.snippets.action_menu import ActionMenuItem
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from catalog.officials.permissions import UnitScopedChooserViewSet, UnitScopedPermissionPolicy
 from workflow.models import Process, ProcessStatus
 from workflow.processes import admin_views as process_views
 from workflow.processes.forms import ProcessAdminForm, ProcessStepAdminForm
-from workflow.processes.services import process_manageable_queryset, process_queryset_for
+from workflow.processes.services import process_is_manageable, process_manageable_queryset, process_queryset_for
 
 
 class StepsInlinePanel(InlinePanel):
@@ -56,6 +59,32 @@ def process_permission_policy():
     )
 
 
+class PublishProcessMenuItem(ActionMenuItem):
+    """“Save and publish” in the edit page's action menu: the draft is saved, then published
+    (:meth:`workflow.processes.admin_views.ProcessEditView.save_action`); registered by workflow/wagtail_hooks.py."""
+
+    name = process_views.PUBLISH_ACTION
+    label = _("Save and publish")
+    icon_name = "upload"
+    order = 10
+
+    def is_shown(self, context):
+        instance = context.get("instance")
+        request = context["request"]
+        return (
+            context.get("view") == "edit"
+            and isinstance(instance, Process)
+            and instance.status == ProcessStatus.DRAFT
+            and process_permission_policy().user_has_permission(request.user, "change")
+            and process_is_manageable(request.user, instance)
+        )
+
+
+def publish_menu_item(model):
+    """The ``register_snippet_action_menu_item`` hook: the publish item for processes only."""
+    return PublishProcessMenuItem() if model is Process else None
+
+
 class ProcessViewSet(SnippetViewSet):
     model = Process
     chooser_viewset_class = UnitScopedChooserViewSet
@@ -72,6 +101,7 @@ class ProcessViewSet(SnippetViewSet):
     copy_view_enabled = False
     inspect_view_fields = ["name", "procedure", "agency", "version", "status", "is_short", "published_at"]
     edit_template_name = "workflow/admin/process_edit.html"
+    create_template_name = "workflow/admin/process_create.html"
     inspect_template_name = "workflow/admin/process_inspect.html"
 
     index_view_class = process_views.ProcessIndexView
@@ -89,15 +119,34 @@ class ProcessViewSet(SnippetViewSet):
             FieldPanel("is_short"),
             StepsInlinePanel(
                 "steps",
-                label=_("Steps"),
+                heading=_("Steps"),
+                label=_("step"),
                 min_num=1,
+                help_text=_(
+                    "Steps run in this order. Move a step with its ↑ and ↓ buttons (Tab to them, then Enter) or drag "
+                    "it by its handle. Give each step its allowance in working hours (a working day is 8 hours): "
+                    "the total is compared with the procedure's processing time as you type."
+                ),
                 panels=[
                     FieldRowPanel([FieldPanel("name"), FieldPanel("position")]),
                     FieldRowPanel(
-                        [FieldPanel("kind"), FieldPanel("allowance_hours"), FieldPanel("agency", widget=forms.Select)]
+                        [
+                            FieldPanel("kind"),
+                            FieldPanel(
+                                "allowance_hours",
+                                widget=forms.NumberInput(
+                                    attrs={"step": "0.25", "min": "0", "inputmode": "decimal", "data-step-hours": ""}
+                                ),
+                                classname="process-step-hours",
+                            ),
+                        ]
                     ),
+                    FieldPanel("agency", widget=forms.Select, classname="process-step-agency"),
                     MultiFieldPanel(
-                        [FieldPanel("holder_role"), FieldPanel("officials", widget=forms.CheckboxSelectMultiple)],
+                        [
+                            FieldPanel("holder_role", widget=forms.RadioSelect),
+                            FieldPanel("officials", widget=forms.CheckboxSelectMultiple),
+                        ],
                         heading=_("Who may hold the step"),
                     ),
                 ],
@@ -120,4 +169,5 @@ class ProcessViewSet(SnippetViewSet):
             path("publish/<int:pk>/", view(process_views.ProcessPublishView), name="publish"),
             path("new-version/<int:pk>/", view(process_views.ProcessNewVersionView), name="new_version"),
             path("short/", view(process_views.ShortProcessView), name="short"),
+            path("copy-for-unit/<int:pk>/", view(process_views.ProcessCopyForUnitView), name="copy_for_unit"),
         ]

@@ -4,6 +4,7 @@ version and the three-stage short process. The state changes are in :mod:`workfl
 
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,24 +18,31 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 
 from workflow.errors import DossierError
-from workflow.models import ProcessStatus, ProcessStep
+from workflow.models import Process, ProcessStatus, ProcessStep
 from workflow.processes import services as process_services
+from workflow.processes.diagram import process_diagram
 from workflow.processes.forms import ShortProcessForm
 
 
-def _mismatch_message(process):
-    steps_total, expected = process_services.process_allowance_check(process)
-    if steps_total == expected:
-        return None
-    return _(
-        "The steps' allowances add up to %(steps)s working hours, but the procedure's processing time is "
-        "%(expected)s working hours. Adjust the steps so that they share the whole processing time."
-    ) % {"steps": _hours(steps_total), "expected": _hours(expected)}
+def _warnings(process, steps=None):
+    """What the designer warns about a saved process (:func:`~workflow.processes.services.process_review`)."""
+    return process_services.process_review_of(process, steps).warnings
 
 
-def _hours(minutes):
-    hours = minutes / 60
-    return f"{hours:g}"
+def _warn(request, warnings):
+    for message in warnings:
+        messages.warning(request, message)
+
+
+def designer_context(form, review=None):
+    """What the designer's edit and create pages show above the form and give the live hours sum
+    (``workflow/static/workflow/process-designer.js``): each procedure's processing time in working minutes."""
+    field = form.fields.get("procedure")
+    procedures = field.queryset.only("pk", "processing_time", "processing_time_unit") if field is not None else []
+    return {
+        "designer_minutes": {str(p.pk): p.processing_minutes for p in procedures},
+        "designer_warnings": review.warnings if review is not None else [],
+    }
 
 
 class ScopedProcessMixin:
@@ -71,19 +79,49 @@ class ProcessIndexView(ViewSetMixin, snippet_views.IndexView):
 
 
 class AllowanceWarningMixin:
+    """After saving: the review's warnings (allowances against the processing time, groups without officials)."""
+
     def form_valid(self, form):
         response = super().form_valid(form)
-        message = _mismatch_message(self.object) if getattr(self, "object", None) else None
-        if message:
-            messages.warning(self.request, message)
+        review = getattr(form, "review", None)
+        if getattr(self, "object", None) is not None and not getattr(self, "published", False):
+            _warn(self.request, review.warnings if review is not None else _warnings(self.object))
         return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        review = getattr(self.form, "review", None)
+        if review is None and getattr(self, "object", None) is not None and self.object.pk:
+            review = process_services.process_review_of(self.object, self.object.steps.all())
+        context.update(designer_context(self.form, review))
+        return context
 
 
 class ProcessCreateView(ViewSetMixin, AllowanceWarningMixin, snippet_views.CreateView):
     pass
 
 
+#: The name of the edit form's “Save and publish” button (workflow/processes/admin.py).
+PUBLISH_ACTION = "process-publish"
+
+
+def _published_messages(request, process):
+    messages.success(
+        request,
+        _("Version %(version)s of “%(name)s” is published; the previous version is retired.")
+        % {"version": process.version, "name": process.name},
+    )
+    _warn(request, _warnings(process))
+
+
 class ProcessEditView(ViewSetMixin, ScopedProcessMixin, AllowanceWarningMixin, snippet_views.EditView):
+    published = False
+
+    def get_queryset(self):
+        # The step forms read their steps and each step's officials from these (no query per step).
+        steps = ProcessStep.objects.select_related("agency").prefetch_related("officials__official")
+        return super().get_queryset().select_related("procedure", "agency").prefetch_related(Prefetch("steps", steps))
+
     def dispatch(self, request, *args, **kwargs):
         try:
             process_services.process_check_manageable(request.user, self.object)
@@ -97,30 +135,47 @@ class ProcessEditView(ViewSetMixin, ScopedProcessMixin, AllowanceWarningMixin, s
             return redirect(self.viewset.get_url_name("inspect"), self.object.pk)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["allowance_warning"] = _mismatch_message(self.object)
-        return context
+    def save_action(self):
+        """“Save and publish” (the action menu's :class:`~workflow.processes.admin.PublishProcessMenuItem`): the
+        draft is saved, then published by the same service as the process's page; a refusal leaves it saved."""
+        if PUBLISH_ACTION not in self.request.POST:
+            return super().save_action()
+        try:
+            process = process_services.process_publish(actor=self.request.user, process_id=self.object.pk)
+        except DossierError as error:
+            messages.error(self.request, _("The draft is saved but not published: %(why)s") % {"why": error.message})
+            return redirect(self.viewset.get_url_name("edit"), self.object.pk)
+        self.published = True
+        _published_messages(self.request, process)
+        return redirect(self.viewset.get_url_name("inspect"), process.pk)
 
 
 class ProcessInspectView(ViewSetMixin, snippet_views.InspectView):
     def get_object(self, queryset=None):
-        return get_object_or_404(process_services.process_queryset_for(self.request.user), pk=unquote(str(self.pk)))
+        return get_object_or_404(
+            process_services.process_queryset_for(self.request.user).select_related("procedure", "agency"),
+            pk=unquote(str(self.pk)),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         process = self.object
         policy = self.permission_policy
         user = self.request.user
-        steps = (
+        steps = list(
             ProcessStep.objects.filter(process=process).select_related("agency").prefetch_related("officials__official")
         )
+        review = process_services.process_review_of(process, steps)
         manageable = process_services.process_is_manageable(user, process)
         can_change = manageable and policy.user_has_permission(user, "change")
         context.update(
             process=process,
             steps=steps,
-            allowance_warning=_mismatch_message(process),
+            review=review,
+            steps_hours=process_services.hours_text(review.steps_minutes),
+            expected_hours=process_services.hours_text(review.expected_minutes or 0),
+            diagram=process_diagram(process, steps),
+            warnings=review.warnings,
             manageable=manageable,
             can_publish=process.status == ProcessStatus.DRAFT and can_change,
             can_copy=process.is_frozen and manageable and policy.user_has_permission(user, "add"),
@@ -131,8 +186,34 @@ class ProcessInspectView(ViewSetMixin, snippet_views.InspectView):
                 if not process.is_frozen and can_change
                 else None
             ),
+            **self.copy_context(process),
         )
         return context
+
+    def copy_context(self, process):
+        """The “copy for my unit” action of a default process: the units the user may copy it for, and the
+        drafts those units already have (they edit those instead)."""
+        user = self.request.user
+        if process.agency_id is not None or not self.permission_policy.user_has_permission(user, "add"):
+            return {"copy_targets": []}
+        targets = list(
+            process_services.agencies_for(user).filter(procedures=process.procedure_id).order_by("name").distinct()
+        )
+        drafts = {
+            draft.agency_id: draft
+            for draft in Process.objects.filter(
+                procedure_id=process.procedure_id, agency__in=targets, status=ProcessStatus.DRAFT
+            )
+        }
+        return {
+            "copy_targets": [(agency, drafts.get(agency.pk)) for agency in targets],
+            "copy_url": reverse(self.viewset.get_url_name("copy_for_unit"), args=[process.pk]),
+            "copy_open": [
+                (agency, reverse(self.viewset.get_url_name("edit"), args=[drafts[agency.pk].pk]))
+                for agency in targets
+                if agency.pk in drafts
+            ],
+        }
 
 
 class ProcessDeleteView(ViewSetMixin, ScopedProcessMixin, snippet_views.DeleteView):
@@ -183,14 +264,7 @@ class ProcessPublishView(ProcessOperationView):
         return process_services.process_publish(actor=user, process_id=process.pk)
 
     def done(self, request, process):
-        messages.success(
-            request,
-            _("Version %(version)s of “%(name)s” is published; the previous version is retired.")
-            % {"version": process.version, "name": process.name},
-        )
-        message = _mismatch_message(process)
-        if message:
-            messages.warning(request, message)
+        _published_messages(request, process)
         return redirect(self.viewset.get_url_name("inspect"), process.pk)
 
 
@@ -206,6 +280,34 @@ class ProcessNewVersionView(ProcessOperationView):
             _("Draft version %(version)s created from the published one: edit it, then publish.")
             % {"version": draft.version},
         )
+        return redirect(self.viewset.get_url_name("edit"), draft.pk)
+
+
+class ProcessCopyForUnitView(ProcessOperationView):
+    """Copy the procedure's default process for a unit (the unit admin's own; a supervisor chooses one)."""
+
+    permission = "add"
+
+    def operate(self, user, process):
+        agency = process_services.agencies_for(user).filter(pk=self.request.POST.get("agency") or None).first()
+        return process_services.process_copy_for_unit(actor=user, process_id=process.pk, agency=agency)
+
+    def done(self, request, draft):
+        messages.success(
+            request,
+            _(
+                "Draft version %(version)s for %(agency)s copied from the province's default process: adjust it, "
+                "then publish it. Until then your dossiers follow the default process."
+            )
+            % {"version": draft.version, "agency": draft.agency.name},
+        )
+        for step, names in draft.left_out.items():
+            messages.warning(
+                request,
+                _("Step “%(step)s”: %(names)s (of another unit) left out; the step's group holds it.")
+                % {"step": step, "names": ", ".join(names)},
+            )
+        _warn(request, _warnings(draft))
         return redirect(self.viewset.get_url_name("edit"), draft.pk)
 
 

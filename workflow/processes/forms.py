@@ -13,7 +13,8 @@ from catalog.models import Agency, Procedure
 from catalog.officials.scoping import ALL, sees_all_units, visible_agency_ids
 from portal.core.names import display_name
 from workflow.errors import DossierError
-from workflow.processes.services import renumber_steps, step_problems
+from workflow.models import ProcessStep
+from workflow.processes.services import StepSpec, renumber_steps
 
 
 def _official_label(user):
@@ -37,25 +38,62 @@ def officials_queryset(user, extra_ids=()):
     return queryset.select_related("official__agency").order_by("official__agency__name", "last_name", "first_name")
 
 
+class _SharedChoices:
+    """What every step form of one page offers, read once: the officials (the unit's, plus those the process's
+    steps already name) and the agencies a hand-off may go to."""
+
+    def __init__(self, user, process_id):
+        current = (
+            list(
+                ProcessStep.officials.through.objects.filter(processstep__process_id=process_id).values_list(
+                    "user_id", flat=True
+                )
+            )
+            if process_id
+            else []
+        )
+        self.officials_queryset = officials_queryset(user, current)
+        self.officials = [(user.pk, _official_label(user)) for user in self.officials_queryset]
+        self._agencies = None
+
+    def agencies(self, field):
+        if self._agencies is None:
+            self._agencies = list(field.choices)
+        return self._agencies
+
+
+def _shared_choices(user, process_id):
+    """One :class:`_SharedChoices` per page: kept on the request's user, whom every step form is given."""
+    cache = user.__dict__.setdefault("_process_designer_choices", {}) if user is not None else {}
+    if process_id not in cache:
+        cache[process_id] = _SharedChoices(user, process_id)
+    return cache[process_id]
+
+
 class ProcessStepAdminForm(WagtailAdminModelForm):
     """A step of the process designer: who may hold it is chosen among officials only."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        shared = _shared_choices(self.for_user, self.instance.process_id)
         field = self.fields.get("officials")
         if field is not None:
-            current = list(self.instance.officials.values_list("pk", flat=True)) if self.instance.pk else []
-            field.queryset = officials_queryset(self.for_user, current)
+            field.queryset = shared.officials_queryset
             field.label_from_instance = _official_label
-            field.help_text = _("Leave empty to let every official of the step's group in its unit hold it.")
-
-    def clean(self):
-        cleaned = super().clean()
-        # The rules of the step alone; those that need the process's unit are checked in ProcessAdminForm.
-        problems = step_problems(kind=cleaned.get("kind"), agency=cleaned.get("agency"), process_agency=None)
-        for name, message in problems.items():
-            self.add_error(name, message)
-        return cleaned
+            field.choices = shared.officials  # rendered from one read for every step (validation reads the queryset)
+        if "agency" in self.fields:
+            self.fields["agency"].choices = shared.agencies(self.fields["agency"])
+            field.help_text = _(
+                "Tick officials to let only them hold the step; leave all unticked for the whole group above."
+            )
+        role = self.fields.get("holder_role")
+        if role is not None:
+            role.choices = [("", _("By the step's kind"))] + [(code, label) for code, label in role.choices if code]
+            role.label = _("Group of officials")
+            role.help_text = _(
+                "The officials of this group in the step's unit hold it (for a hand-off step: in the other agency). "
+                "By the step's kind: one-stop officers receive and return, specialists process, leaders approve."
+            )
 
 
 class ProcessAdminForm(WagtailAdminModelForm):
@@ -73,7 +111,7 @@ class ProcessAdminForm(WagtailAdminModelForm):
                 self.fields["agency"].required = True
 
     def clean(self):
-        from workflow.processes.services import next_version, process_check_create, process_check_editable
+        from workflow.processes.services import process_check_create, process_check_editable, version_for_draft
 
         cleaned = super().clean()
         if self.instance.pk:
@@ -88,33 +126,59 @@ class ProcessAdminForm(WagtailAdminModelForm):
             process_check_create(self.for_user, procedure, agency)
         except DossierError as error:
             raise ValidationError(error.message) from None
-        moved = (self.instance.procedure_id, self.instance.agency_id) != (procedure.pk, getattr(agency, "pk", None))
-        if not self.instance.pk or moved:
-            self.instance.version = next_version(procedure, agency)
+        self.instance.version = version_for_draft(self.instance, procedure, agency)
         return cleaned
 
-    def is_valid(self):
-        """The form and its steps, then the rules that need both: who may hold a step is of the step's unit."""
-        valid = super().is_valid()
-        if not valid or "steps" not in self.formsets:
-            return valid
-        process_agency = self.cleaned_data.get("agency")
-        formset = self.formsets["steps"]
+    def _step_rows(self):
+        """(form, StepSpec) of the steps kept, in the order arranged (a form with field errors gives what it has)."""
+        formset = self.formsets.get("steps")
+        if formset is None:
+            return []
         deleted = set(formset.deleted_forms) if formset.can_delete else set()
-        for form in formset.forms:
-            if form in deleted or not getattr(form, "cleaned_data", None):
+        rows = []
+        for index, form in enumerate(formset.forms):
+            data = getattr(form, "cleaned_data", None)
+            if form in deleted or not data or (index >= formset.initial_form_count() and not form.has_changed()):
                 continue
-            problems = step_problems(
-                kind=form.cleaned_data.get("kind"),
-                agency=form.cleaned_data.get("agency"),
-                process_agency=process_agency,
-                officials=form.cleaned_data.get("officials") or [],
+            spec = StepSpec(
+                name=data.get("name", ""),
+                kind=data.get("kind", ""),
+                allowance_hours=data.get("allowance_hours"),
+                agency=data.get("agency"),
+                officials=list(data.get("officials") or []),
+                holder_role=data.get("holder_role", ""),
+                position=data.get("position", ""),
             )
+            rows.append((data.get("ORDER") or index + 1, index, form, spec))
+        rows.sort(key=lambda row: (row[0], row[1]))
+        return [(form, spec) for _order, _index, form, spec in rows]
+
+    def is_valid(self):
+        """The form and its steps, then the whole process by :func:`~workflow.processes.services.process_review`,
+        its findings put on the fields they are about (those with an error of their own already keep it)."""
+        from workflow.processes.services import process_review
+
+        valid = super().is_valid()
+        if "steps" not in self.formsets or not hasattr(self, "cleaned_data"):
+            return valid
+        rows = self._step_rows()
+        self.review = process_review(
+            procedure=self.cleaned_data.get("procedure"),
+            agency=self.cleaned_data.get("agency"),
+            steps=[spec for _form, spec in rows],
+        )
+        for key, problems in self.review.errors.items():
+            if key is None:
+                for name, message in problems.items():
+                    if name not in self.errors:
+                        self.add_error(name if name in self.fields else None, message)
+                continue
+            form = rows[key][0]
             for name, message in problems.items():
-                if name not in form.errors:
-                    form.add_error(name, message)
-                    valid = False
-        return valid
+                if name in form.errors:
+                    continue
+                form.add_error(name if name in form.fields else None, message)
+        return valid and self.review.ok
 
     def _steps_in_order(self):
         formset = self.formsets.get("steps")

@@ -21,11 +21,14 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Agency, Procedure
+from catalog.models import Agency, Official, Procedure
+from catalog.officials import roles
 from catalog.officials.scoping import ALL, visible_agency_ids
+from portal.core.formatting import format_number
 from portal.core.names import display_name
 from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
 from workflow.models import Process, ProcessStatus, ProcessStep, StepKind
+from workflow.models.process import holder_role_for
 
 # --- scoping -------------------------------------------------------------------------------------
 
@@ -102,8 +105,7 @@ def process_check_create(actor, procedure, agency):
         raise InvalidInput(_("Choose your unit: only supervisors create procedure-wide default processes."))
     if agency.pk not in agency_ids:
         raise ActionNotAllowed(_("You can only manage the processes of your own unit's procedures."))
-    if not procedure.agencies.filter(pk=agency.pk).exists():
-        raise InvalidInput(_("Your unit does not implement this procedure."))
+    # Whether the unit implements the procedure is a rule of the process itself: process_review.
 
 
 # --- reads used by the designer screens ------------------------------------------------------------
@@ -115,40 +117,73 @@ def next_version(procedure, agency) -> int:
     return (latest or 0) + 1
 
 
-def process_allowance_check(process):
-    """(sum of the steps' allowances, the procedure's processing time), both in working minutes.
+def version_for_draft(draft, procedure, agency) -> int:
+    """The version a draft has once saved for ``procedure`` at ``agency``: its own, unless it is new or moved to
+    another procedure or agency, where it takes that pair's next version (versions are never reused)."""
+    moved = (draft.procedure_id, draft.agency_id) != (procedure.pk, getattr(agency, "pk", None))
+    if draft.pk is None or moved:
+        return next_version(procedure, agency)
+    return draft.version
 
-    The designer warns when they differ: the steps must share the whole
-    processing time (QT 20.1) — no more, no less.
-    """
-    steps_total = sum(step.allowance_minutes for step in process.steps.all())
-    return steps_total, process.procedure.processing_minutes
+
+def hours_text(minutes) -> str:
+    """Working minutes as hours the Vietnamese way (``36``, ``2,4``)."""
+    return format_number((Decimal(int(minutes)) / 60).quantize(Decimal("0.01")))
+
+
+def process_allowance_check(process):
+    """(sum of the steps' allowances, the procedure's processing time), both in working minutes."""
+    review = process_review_of(process)
+    return review.steps_minutes, review.expected_minutes
 
 
 def process_allowance_mismatch(process) -> bool:
-    steps_total, expected = process_allowance_check(process)
-    return steps_total != expected
+    return process_review_of(process).allowance_mismatch
 
 
 # --- designer rules (QT 22) -------------------------------------------------------------------------
-# The one place they are written: the designer's form shows them field by field, and every way a process is
-# built (the short-process shortcut, the demo loader, the load seed) or published goes through them.
+# The one place they are written: process_review checks a whole process — its steps, their kinds, agencies,
+# holders, and their allowances against the procedure's processing time. The designer's form puts its findings
+# on its fields; building (the short-process shortcut, the demo loader, the load seed), copying for a unit and
+# publishing refuse what it refuses (process_build, process_copy_for_unit, process_publish).
 
 
 @dataclass
 class StepSpec:
-    """A step to build: what the designer's step form holds."""
+    """A step to build or check: what the designer's step form holds."""
 
     name: str
     kind: str
-    allowance_hours: Decimal
+    allowance_hours: Decimal | None
     agency: Agency | None = None
     officials: list = field(default_factory=list)
     holder_role: str = ""  # the group holding the step; "" = the kind's (workflow.models.process.holder_role_for)
+    position: str = ""
+
+    @classmethod
+    def of(cls, step):
+        """The spec of a saved step (its officials as prefetched)."""
+        return cls(
+            name=step.name,
+            kind=step.kind,
+            allowance_hours=step.allowance_hours,
+            agency=step.agency,
+            officials=list(step.officials.all()),
+            holder_role=step.holder_role,
+            position=step.position,
+        )
+
+    @property
+    def allowance_minutes(self) -> int:
+        return int(self.allowance_hours * 60) if self.allowance_hours is not None else 0
 
 
 def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, str]:
-    """What is wrong with a step, by form field ("agency", "officials"); empty when it is fine."""
+    """What is wrong with a step's agency and holders, by form field ("agency", "officials"); empty when fine.
+
+    An inter-agency hand-off step (QT 20.2) names the other agency that handles it and is then held by that
+    agency's officials: its group there (``holder_role`` at ``agency``) or officials of that agency by name.
+    """
     problems = {}
     if kind == StepKind.HANDOFF and agency is None:
         problems["agency"] = _("An inter-agency hand-off step needs the agency that handles it.")
@@ -159,12 +194,17 @@ def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, st
     elif agency is not None and process_agency is not None and agency.pk == process_agency.pk:
         problems["agency"] = _("A hand-off goes to another agency, not to the process's own agency.")
     unit = agency or process_agency
+    not_officials = [user for user in officials if getattr(user, "official", None) is None]
     outsiders = [
         user
         for user in officials
-        if unit is not None and getattr(getattr(user, "official", None), "agency_id", None) != unit.pk
+        if unit is not None and user not in not_officials and user.official.agency_id != unit.pk
     ]
-    if outsiders:  # without a unit (a procedure-wide default process) any unit's officials may hold it
+    if not_officials:
+        problems["officials"] = _("Only officials can hold a step: %(names)s.") % {
+            "names": ", ".join(display_name(u) for u in not_officials)
+        }
+    elif outsiders:  # without a unit (a procedure-wide default process) any unit's officials may hold it
         problems["officials"] = _("Only officials of %(unit)s can hold this step: %(names)s.") % {
             "unit": unit.name,
             "names": ", ".join(display_name(u) for u in outsiders),
@@ -172,22 +212,137 @@ def step_problems(*, kind, agency, process_agency, officials=()) -> dict[str, st
     return problems
 
 
-def _refuse_step(step_name, problems):
-    if problems:
-        raise InvalidInput(
-            _("Step “%(step)s”: %(problem)s") % {"step": step_name, "problem": "; ".join(problems.values())}
-        )
+def _step_field_problems(spec) -> dict[str, str]:
+    """The rules of a step's own fields: a name, a kind, a group that holds steps, an allowance of 0 or more."""
+    problems = {}
+    if not (spec.name or "").strip():
+        problems["name"] = _("Give the step a name.")
+    if spec.kind not in StepKind.values:
+        problems["kind"] = _("Choose the step's kind.")
+    if spec.holder_role and spec.holder_role not in roles.STEP_ROLES:
+        problems["holder_role"] = _("Choose one of the groups that hold steps.")
+    if spec.allowance_hours is None:
+        problems["allowance_hours"] = _("Every step needs a time allowance.")
+    elif spec.allowance_hours < 0:
+        problems["allowance_hours"] = _("The allowance cannot be negative.")
+    return problems
 
 
-def process_check_steps(process):
-    """Refuse a process one of whose steps breaks a designer rule (publishing checks this)."""
-    for step in process.steps.select_related("agency").prefetch_related("officials__official"):
-        _refuse_step(
-            step.name,
-            step_problems(
-                kind=step.kind, agency=step.agency, process_agency=process.agency, officials=list(step.officials.all())
-            ),
-        )
+@dataclass
+class ProcessReview:
+    """What :func:`process_review` found: ``errors`` refuse the process, ``warnings`` are shown with it.
+
+    ``errors`` maps a step's index (in the order given) to its problems by field; the key ``None`` holds the
+    problems of the whole process (by field too: "steps", "agency").
+    """
+
+    errors: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    steps_minutes: int = 0
+    expected_minutes: int | None = None
+    step_names: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def allowance_over(self) -> bool:
+        return self.expected_minutes is not None and self.steps_minutes > self.expected_minutes
+
+    @property
+    def allowance_mismatch(self) -> bool:
+        return self.expected_minutes is not None and self.steps_minutes != self.expected_minutes
+
+    def messages(self) -> list[str]:
+        """Every error as one sentence (naming its step), the whole process's first."""
+        found = list(self.errors.get(None, {}).values())
+        for index in sorted(key for key in self.errors if key is not None):
+            name = self.step_names[index] if index < len(self.step_names) else str(index + 1)
+            problems = "; ".join(self.errors[index].values())
+            found.append(_("Step “%(step)s”: %(problem)s") % {"step": name, "problem": problems})
+        return found
+
+    def refuse(self):
+        """Raise :class:`InvalidInput` with every error, if there is any."""
+        if self.errors:
+            raise InvalidInput(" ".join(self.messages()))
+
+
+def _groups_present(unit_ids, role_codes) -> set:
+    """The (agency id, role code) pairs having at least one active official (one query)."""
+    if not unit_ids or not role_codes:
+        return set()
+    return set(
+        Official.objects.filter(
+            agency_id__in=unit_ids, user__is_active=True, user__groups__role__code__in=role_codes
+        ).values_list("agency_id", "user__groups__role__code")
+    )
+
+
+def process_review(*, procedure, agency, steps) -> ProcessReview:
+    """Check a whole process (QT 22): the one function every way of building, copying or publishing one calls.
+
+    ``steps`` are :class:`StepSpec` in their order. Errors (the process is refused): no step; a step without a
+    name, a kind, or an allowance of 0 or more working hours, or held by a group that holds no steps; a hand-off
+    step without the other agency, another agency on a step that is no hand-off, a hand-off to the process's own
+    agency; a named holder who is no official, or an official of another unit than the step's
+    (:func:`step_problems`); a unit's process for a procedure the unit does not implement. Warnings (shown, not
+    refused): the steps' allowances do not add up to the procedure's processing time (QT 20.1: the steps share
+    it); a step held by a group in which its unit has no official (nobody could take its dossiers).
+    """
+    review = ProcessReview(step_names=[spec.name for spec in steps])
+    whole = {}
+    if not steps:
+        whole["steps"] = _("A process needs at least one step.")
+    if procedure is not None and agency is not None and not procedure.agencies.filter(pk=agency.pk).exists():
+        whole["agency"] = _("%(agency)s does not implement this procedure.") % {"agency": agency.name}
+    if whole:
+        review.errors[None] = whole
+    for index, spec in enumerate(steps):
+        problems = _step_field_problems(spec)
+        held = step_problems(kind=spec.kind, agency=spec.agency, process_agency=agency, officials=spec.officials)
+        for name, message in held.items():
+            problems.setdefault(name, message)
+        if problems:
+            review.errors[index] = problems
+    review.steps_minutes = sum(spec.allowance_minutes for spec in steps)
+    if procedure is not None:
+        review.expected_minutes = procedure.processing_minutes
+        if review.allowance_mismatch:
+            review.warnings.append(
+                _(
+                    "The steps' allowances add up to %(steps)s working hours, but the procedure's processing time "
+                    "is %(expected)s working hours. Adjust the steps so that they share the whole processing time."
+                )
+                % {"steps": hours_text(review.steps_minutes), "expected": hours_text(review.expected_minutes)}
+            )
+    # A step no one names is held by its group in the step's unit (unknown for a default process's own steps:
+    # the receiving unit's).
+    by_group = [
+        (spec, spec.agency or agency, spec.holder_role or holder_role_for(spec.kind))
+        for spec in steps
+        if not spec.officials and (spec.agency or agency) is not None and spec.kind in StepKind.values
+    ]
+    present = _groups_present({unit.pk for _s, unit, _r in by_group}, {role for _s, _u, role in by_group})
+    for spec, unit, role in by_group:
+        if (unit.pk, role) not in present:
+            review.warnings.append(
+                _(
+                    "Step “%(step)s”: no official of %(unit)s is in the group “%(group)s”, so nobody could take "
+                    "its dossiers. Add officials to the group or name the officials who hold the step."
+                )
+                % {"step": spec.name, "unit": unit.name, "group": roles.LABELS.get(role, role)}
+            )
+    return review
+
+
+def process_review_of(process, steps=None) -> ProcessReview:
+    """:func:`process_review` of a saved process (``steps``: its steps already read with their agency and
+    officials, sparing the queries)."""
+    if steps is None:
+        steps = process.steps.select_related("agency").prefetch_related("officials__official")
+    return process_review(procedure=process.procedure, agency=process.agency, steps=[StepSpec.of(s) for s in steps])
 
 
 def renumber_steps(steps):
@@ -206,12 +361,9 @@ def process_build(
 
     For system callers (the demo loader, the load seed, the short-process service) that have already decided
     the actor may do it; ``status=PUBLISHED`` publishes it at once (a new procedure has nothing to retire).
+    :func:`process_review` refuses what the designer's form refuses.
     """
-    for spec in steps:
-        _refuse_step(
-            spec.name,
-            step_problems(kind=spec.kind, agency=spec.agency, process_agency=agency, officials=spec.officials),
-        )
+    process_review(procedure=procedure, agency=agency, steps=steps).refuse()
     published = status == ProcessStatus.PUBLISHED
     process = Process.objects.create(
         procedure=procedure,
@@ -230,6 +382,7 @@ def process_build(
             kind=spec.kind,
             agency=spec.agency,
             holder_role=spec.holder_role,
+            position=spec.position,
             allowance_hours=spec.allowance_hours,
         )
         if spec.officials:
@@ -250,7 +403,10 @@ def _locked(process_id):
 
 @transaction.atomic
 def process_publish(*, actor, process_id, at=None) -> Process:
-    """Publish a draft: it is frozen from now on and the previously published version is retired."""
+    """Publish a draft: it is frozen from now on and the previously published version is retired.
+
+    Refused when :func:`process_review` finds an error; its warnings (allowances that do not add up to the
+    processing time) are the screen's to show."""
     process = _locked(process_id)
     _require_manageable(actor, process)
     if process.status != ProcessStatus.DRAFT:
@@ -258,12 +414,7 @@ def process_publish(*, actor, process_id, at=None) -> Process:
             _("Only a draft can be published; this version is already %(status)s.")
             % {"status": process.get_status_display().lower()}
         )
-    steps = list(process.steps.all())
-    if not steps:
-        raise InvalidState(_("Add at least one step before publishing."))
-    if any(step.allowance_hours is None or step.allowance_hours < 0 for step in steps):
-        raise InvalidInput(_("Every step needs a time allowance."))
-    process_check_steps(process)
+    process_review_of(process).refuse()
     at = at or timezone.now()
     previous = (
         Process.objects.select_for_update()
@@ -322,6 +473,54 @@ def process_new_draft(*, actor, process_id) -> Process:
     )
     for index, step in enumerate(source.steps.all()):
         _copy_step(step, draft, index)
+    return draft
+
+
+@transaction.atomic
+def process_copy_for_unit(*, actor, process_id, agency) -> Process:
+    """A draft process of ``agency`` copied from the province's default process of the procedure (``agency``
+    empty), steps, groups, allowances and hand-offs included, in one action: the unit then adjusts and
+    publishes it; until then its dossiers keep following the default.
+
+    The actor must see the default process and may create processes for ``agency`` (a unit admin: their own
+    unit, which implements the procedure); a unit with a draft of the procedure already edits that one.
+    Officials named in the default process who are not of the step's unit are left out — the step is then held
+    by its group — and listed in the copy's ``left_out`` (step name → names) for the screen to say so. The copy
+    is checked by :func:`process_review` like any process (a hand-off to the unit itself is refused).
+    """
+    source = _locked(process_id)
+    if not process_queryset_for(actor).filter(pk=source.pk).exists():
+        raise ActionNotAllowed(_("Process not found."))
+    if source.agency_id is not None:
+        raise InvalidState(
+            _("Only a procedure's default process is copied for a unit; this one already belongs to %(agency)s.")
+            % {"agency": source.agency.name}
+        )
+    if agency is None:
+        raise InvalidInput(_("Choose the unit the copy is for."))
+    process_check_create(actor, source.procedure, agency)
+    existing = Process.objects.filter(
+        procedure_id=source.procedure_id, agency=agency, status=ProcessStatus.DRAFT
+    ).first()
+    if existing is not None:
+        raise InvalidState(
+            _("%(agency)s already has a draft of this process (version %(version)s): edit that one.")
+            % {"agency": agency.name, "version": existing.version}
+        )
+    steps = list(source.steps.select_related("agency").prefetch_related("officials__official"))
+    specs, left_out = [], {}
+    for step in steps:
+        spec = StepSpec.of(step)
+        unit = spec.agency or agency
+        kept = [u for u in spec.officials if getattr(getattr(u, "official", None), "agency_id", None) == unit.pk]
+        if len(kept) != len(spec.officials):
+            left_out[spec.name] = [display_name(u) for u in spec.officials if u not in kept]
+            spec.officials = kept
+        specs.append(spec)
+    draft = process_build(
+        procedure=source.procedure, agency=agency, name=source.name, is_short=source.is_short, steps=specs
+    )
+    draft.left_out = left_out
     return draft
 
 
@@ -394,7 +593,12 @@ def process_check_editable(process):
 __all__ = [
     "StepSpec",
     "process_build",
-    "process_check_steps",
+    "ProcessReview",
+    "hours_text",
+    "process_copy_for_unit",
+    "process_review",
+    "process_review_of",
+    "version_for_draft",
     "renumber_steps",
     "step_problems",
     "agencies_for",
