@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,6 +22,7 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from eforms import definition, divisions, engine, presets, selectors, services
+from eforms.admin_views import SAMPLE_PROFILE
 from eforms.errors import EFormError, InvalidDefinition
 from eforms.models import (
     APPLICANT_FIELD_TYPES,
@@ -172,6 +174,7 @@ def builder_text():
         "minValue": _("At least"),
         "moreOptions": _("More options (help, default, prefill)"),
         "moveDown": _("Move down"),
+        "dragSection": _("Drag to move the section (or use the arrows)"),
         "moveUp": _("Move up"),
         "moved": _("Moved."),
         "no": _("No"),
@@ -227,6 +230,13 @@ def _document_from(request):
         return None
 
 
+def changeable_version(viewset, request, pk):
+    """A version of a form the user may change (the model permission and the unit scope), or 403 / 404."""
+    if not viewset.permission_policy.user_has_permission(request.user, "change"):
+        raise PermissionDenied
+    return get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
+
+
 class BuilderView(WagtailAdminTemplateMixin, View):
     """GET: the builder of a draft; POST (JSON): save the document, or answer its problems (nothing saved)."""
 
@@ -235,9 +245,7 @@ class BuilderView(WagtailAdminTemplateMixin, View):
     header_icon = "form"
 
     def dispatch(self, request, pk):
-        if not self.viewset.permission_policy.user_has_permission(request.user, "change"):
-            raise PermissionDenied
-        self.version = get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
+        self.version = changeable_version(self.viewset, request, pk)
         return super().dispatch(request, pk)
 
     def get_page_title(self):
@@ -263,8 +271,6 @@ class BuilderView(WagtailAdminTemplateMixin, View):
                 ),
             )
             return redirect(self.inspect_url())
-        from django.template.response import TemplateResponse
-
         context = self.get_context_data(
             version=self.version,
             document=definition.version_document(self.version),
@@ -295,10 +301,7 @@ class LivePreviewView(View):
     viewset = None
 
     def post(self, request, pk):
-        policy = self.viewset.permission_policy
-        if not policy.user_has_permission(request.user, "change"):
-            raise PermissionDenied
-        version = get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
+        version = changeable_version(self.viewset, request, pk)
         document = _document_from(request)
         problems = []
         sections = []
@@ -318,8 +321,6 @@ class LivePreviewView(View):
             requires_signature=version.eform.requires_signature,
             sections=compiled,
         )
-        from eforms.admin_views import SAMPLE_PROFILE
-
         prefill = engine.resolve_prefill(form_definition, dict(SAMPLE_PROFILE), {})
         steps = []
         for section in compiled:
@@ -340,8 +341,4 @@ class DocumentView(View):
     viewset = None
 
     def get(self, request, pk):
-        policy = self.viewset.permission_policy
-        if not policy.user_has_permission(request.user, "change"):
-            raise PermissionDenied
-        version = get_object_or_404(selectors.version_queryset_for(request.user).select_related("eform"), pk=pk)
-        return JsonResponse(definition.version_document(version))
+        return JsonResponse(definition.version_document(changeable_version(self.viewset, request, pk)))

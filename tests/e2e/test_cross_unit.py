@@ -556,6 +556,17 @@ CASES = [
         owner=None,
     ),
     Case("e-form version delete POST", _r("eform_versions:delete", _pk("b_draft_version")), "post", owner=None),
+    Case("e-form version export", _r("eform_versions:export", _pk("b_version")), owner="b_admin"),
+    Case("e-form version document (copy source)", _r("eform_versions:document", _pk("b_version")), owner="b_admin"),
+    Case(
+        "e-form version live preview POST",
+        _r("eform_versions:live_preview", _pk("b_draft_version")),
+        "post",
+        {"format": "tthc-eform", "schema": 1, "sections": []},
+        owner="b_admin",
+        as_json=True,
+    ),
+    Case("e-form import POST", _r("eform_versions:import", _pk("b_eform")), "post", owner=None),
     Case("e-form version publish POST", _r("eform_versions:publish", _pk("b_draft_version")), "post", owner=None),
     Case("e-form version new draft POST", _r("eform_versions:new_draft", _pk("b_version")), "post", owner=None),
     Case(

@@ -339,9 +339,9 @@
     fieldProblems(sIndex, fIndex).forEach(function (p) { card.appendChild(el("p", { class: "error-message", text: p.message })); });
     if (isOpen) card.appendChild(fieldBody(field, sIndex, fIndex));
     card.addEventListener("dragstart", function (e) { drag = { s: sIndex, f: fIndex }; e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", key); });
-    card.addEventListener("dragover", function (e) { if (drag && drag.f !== undefined) { e.preventDefault(); card.classList.add("is-target"); } });
+    card.addEventListener("dragover", function (e) { if (drag && drag.f !== undefined) { e.preventDefault(); e.stopPropagation(); card.classList.add("is-target"); } });
     card.addEventListener("dragleave", function () { card.classList.remove("is-target"); });
-    card.addEventListener("drop", function (e) { e.preventDefault(); dropField(sIndex, fIndex); });
+    card.addEventListener("drop", function (e) { if (drag && drag.f !== undefined) { e.preventDefault(); e.stopPropagation(); dropField(sIndex, fIndex); } });
     return card;
   }
   var drag = null;
@@ -418,8 +418,19 @@
     var section = doc.sections[sIndex];
     var card = el("section", { class: "eb-section", "data-eb-section": String(sIndex), "aria-label": T.sectionN.replace("%(n)s", sIndex + 1) });
     var title = input(section.title, function (v) { section.title = v; }, { "data-eb-section-title": "", placeholder: T.sectionTitlePlaceholder });
+    var grip = el("span", { class: "eb-step eb-section-grip", draggable: "true", title: T.dragSection, text: "⠿ " + T.stepN.replace("%(n)s", sIndex + 1) });
+    grip.addEventListener("dragstart", function (e) { drag = { section: sIndex }; e.dataTransfer.effectAllowed = "move"; e.dataTransfer.setData("text/plain", "s" + sIndex); });
+    card.addEventListener("dragover", function (e) { if (drag && drag.section !== undefined) { e.preventDefault(); card.classList.add("is-target"); } });
+    card.addEventListener("dragleave", function () { card.classList.remove("is-target"); });
+    card.addEventListener("drop", function (e) {
+      if (!drag || drag.section === undefined) return;
+      e.preventDefault();
+      var moved = doc.sections.splice(drag.section, 1)[0];
+      doc.sections.splice(sIndex, 0, moved);
+      drag = null; open = null; changed(); renderAll(); announce(T.moved);
+    });
     var head = el("div", { class: "eb-section-head" }, [
-      el("span", { class: "eb-step", text: T.stepN.replace("%(n)s", sIndex + 1) }),
+      grip,
       labelled(T.sectionTitle, title),
       el("span", { class: "eb-tools" }, [
         button("↑", function () { moveSection(sIndex, -1); }, { "aria-label": T.moveUp + ": " + T.sectionN.replace("%(n)s", sIndex + 1), disabled: sIndex === 0 }),
@@ -443,8 +454,10 @@
     card.appendChild(more);
     var list = el("ol", { class: "eb-fields" });
     section.fields.forEach(function (f, fIndex) { list.appendChild(fieldCard(f, sIndex, fIndex)); });
-    list.addEventListener("dragover", function (e) { if (drag) e.preventDefault(); });
-    list.addEventListener("drop", function (e) { if (e.target === list) { e.preventDefault(); dropField(sIndex, section.fields.length); } });
+    list.addEventListener("dragover", function (e) { if (drag && drag.f !== undefined) e.preventDefault(); });
+    list.addEventListener("drop", function (e) {
+      if (drag && drag.f !== undefined && e.target === list) { e.preventDefault(); e.stopPropagation(); dropField(sIndex, section.fields.length); }
+    });
     card.appendChild(list);
     card.appendChild(addMenu(sIndex));
     return card;
