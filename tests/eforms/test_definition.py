@@ -250,3 +250,21 @@ def test_a_comparison_on_a_choice_or_with_a_bad_bound_is_refused(admin, second_f
     texts = [str(p) for p in refused.value.problems]
     assert any("trường thông tin 2 «Ghi chú»" in t and "so sánh" in t for t in texts)
     assert any("trường thông tin 4 «Ghi chú 2»" in t for t in texts)
+
+
+def test_the_builder_copies_another_forms_sections_and_saves_them(client, unit, admin, eform, second_form):
+    """ "Start from another form": the builder loads the chosen version's document, then saves it as its own."""
+    source = eform.versions.get(status=VersionStatus.PUBLISHED)
+    draft = second_form.versions.get(status=VersionStatus.DRAFT)
+    client.force_login(admin)
+    page = client.get(reverse("eform_versions:edit", args=[draft.pk]))
+    assert page.status_code == 200 and f'"id": {source.pk}' in page.content.decode()  # offered as a source
+    copied = client.get(reverse("eform_versions:document", args=[source.pk])).json()
+    response = client.post(reverse("eform_versions:edit", args=[draft.pk]), copied, content_type="application/json")
+    assert response.status_code == 200 and response.json()["ok"]
+    assert definition.version_document(draft)["sections"] == definition.version_document(source)["sections"]
+    preview = client.post(
+        reverse("eform_versions:live_preview", args=[draft.pk]), copied, content_type="application/json"
+    )
+    html = preview.content.decode()
+    assert "Bước 3: Thông tin nhà xưởng" in html and 'data-eform-show-if="s1-la_doanh_nghiep"' in html
