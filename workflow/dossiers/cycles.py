@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workflow.models import (
@@ -321,20 +321,28 @@ def _rewrites_past(before: dict, after: dict, pauses_before: list, pauses_after:
     return any(past(moment) for pause in (removed | (added - resumed)) for moment in pause)
 
 
+def _version_key():
+    # Per database: installations (or test workers) sharing one Redis must not share remembered figures.
+    return f"{FACTS_VERSION_KEY}:{connection.settings_dict['NAME']}"
+
+
 def facts_version():
     """A value that changes whenever facts of a closed month are written (never reused after a cache loss)."""
-    version = cache.get(FACTS_VERSION_KEY)
+    key = _version_key()
+    version = cache.get(key)
     if version is None:
-        cache.add(FACTS_VERSION_KEY, time.time_ns(), None)
-        version = cache.get(FACTS_VERSION_KEY)
-    return version
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key)
+    return f"{connection.settings_dict['NAME']}:{version}"
 
 
 def past_facts_changed() -> None:
     """Forget the remembered figures of closed months (now, and again once the writing transaction commits)."""
 
+    key = _version_key()
+
     def bump():
-        cache.set(FACTS_VERSION_KEY, time.time_ns(), None)
+        cache.set(key, time.time_ns(), None)
 
     bump()
     transaction.on_commit(bump)
