@@ -30,6 +30,7 @@ urlpatterns = [
     path("tra-cuu/", lookup_page, name="lookup"),
     path("cong-khai/", include("workflow.reports.public")),
     path("nop-truc-tuyen/", include("eforms.urls")),
+    path("thanh-toan/", include("workflow.payments.urls")),
     path("", include("feedback.urls")),
 ]
 

@@ -269,6 +269,14 @@ CATALOG_PAGE_SIZE = 20
 # a difference is shown as a revision beside the published figures (workflow/reports/snapshots.py).
 PUBLISHED_FIGURES_RECHECK_MONTHS = int(os.environ.get("PUBLISHED_FIGURES_RECHECK_MONTHS", "3"))
 
+# Online payment (workflow/payments/; docs/payments.md): the providers offered to applicants, in order, and each
+# provider's credentials. The demo provider runs offline (a sandbox page on this site) and is on by default.
+PAYMENT_PROVIDERS = env_list("PAYMENT_PROVIDERS", "demo")
+PAYMENT_DEMO_SECRET = os.environ.get("PAYMENT_DEMO_SECRET", "demo-payment-secret")
+PAYMENT_VNPAY_TMN_CODE = os.environ.get("PAYMENT_VNPAY_TMN_CODE", "")
+PAYMENT_VNPAY_HASH_SECRET = os.environ.get("PAYMENT_VNPAY_HASH_SECRET", "")
+PAYMENT_VNPAY_URL = os.environ.get("PAYMENT_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+
 # Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app
 # servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/core/ratelimit.py.
 RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"

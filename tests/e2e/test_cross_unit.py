@@ -654,6 +654,7 @@ CASES = [
         owner="b_citizen",
     ),
     Case("citizen receipt", _r("citizen:dossier_receipt", _pk("b_dossier")), owner="b_citizen"),
+    Case("pay a dossier's fees POST", _r("payments:start", _pk("b_dossier")), "post", {"provider": "demo"}, owner=None),
     Case(
         "citizen supplement",
         _r("citizen:dossier_supplement", _pk("b_dossier")),
@@ -1052,6 +1053,9 @@ ALLOWED_PUBLIC = [
     ("admin/choose-page/", "page chooser: public site pages"),
     ("admin/editing-sessions/release/", "releases the caller's own editing session"),
     ("admin/password_reset/confirm/", "password reset token"),
+    ("thanh-toan/ket-qua/", "the payer's return from a provider: its signed message is the authority"),
+    ("thanh-toan/thong-bao/", "a provider's server notification: its signature is the authentication"),
+    ("thanh-toan/thu-nghiem/", "the demo provider's sandbox (PAYMENT_PROVIDERS=demo only), by a random reference"),
     ("admin/forms/submissions/", "Wagtail form pages of the public site (not unit data)"),
     ("admin/catalog-import/", "the province catalog import (content editor), token of the own upload"),
     ("admin/settings/", "site-wide settings"),

@@ -39,6 +39,7 @@ from workflow.dossiers.services.endings import (
 from workflow.dossiers.services.loops import (
     dossier_apologize,
     dossier_confirm_payment,
+    dossier_payment_received,
     dossier_request_payment,
     dossier_request_supplement,
     dossier_resubmit,
@@ -67,6 +68,7 @@ __all__ = [
     "allocate_code",
     "dossier_apologize",
     "dossier_confirm_payment",
+    "dossier_payment_received",
     "dossier_forward",
     "dossier_guide",
     "dossier_handover",

@@ -142,10 +142,25 @@ def dossier_request_payment(*, actor, dossier_id, revision=None, amount, comment
 
 @transaction.atomic
 def dossier_confirm_payment(*, actor, dossier_id, revision=None, reference="", files=(), at=None) -> Dossier:
-    """Payment received: the clock goes on with the time left."""
+    """Payment received (confirmed by an official): the clock goes on with the time left."""
     at = at_minute(at)
     dossier = lock(dossier_id, revision)
     transitions.check(actor, dossier, Action.CONFIRM_PAYMENT)
+    return _payment_received(dossier, actor, at, reference, files)
+
+
+@transaction.atomic
+def dossier_payment_received(*, dossier_id, reference, at=None) -> Dossier:
+    """The requested amount was paid online (a provider's verified message, workflow/payments/services.py): the
+    dossier continues with no official's hand; the event names the payment reference."""
+    at = at_minute(at)
+    dossier = lock(dossier_id, None)
+    if dossier.status != Status.PAYMENT:
+        raise InvalidState(_("This dossier is not waiting for a payment."))
+    return _payment_received(dossier, None, at, reference, ())
+
+
+def _payment_received(dossier, actor, at, reference, files):
     resume_clock(dossier, at)
     dossier.status = Status.PROCESSING
     enter_step(dossier, dossier.current_step, dossier.current_holder, at)

@@ -1,0 +1,94 @@
+"""Online payments of fees (DESIGN §5.6; QN 13.3b-c, QN 14; AG 31.7): one row per attempt with a provider, and the
+append-only log of everything providers sent us."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workflow.models.events import ImmutableRecordError
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the provider")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed or declined")
+    CANCELLED = "cancelled", _("Cancelled by the payer")
+
+
+class Payment(models.Model):
+    """One payment attempt of a dossier's requested fees through one provider. ``reference`` is ours (sent to the
+    provider, unique); the amount is an integer number of đồng."""
+
+    dossier = models.ForeignKey(
+        "workflow.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="payments"
+    )
+    agency = models.ForeignKey("catalog.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(_("provider"), max_length=30)
+    reference = models.CharField(_("payment reference"), max_length=40, unique=True)
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    currency = models.CharField(_("currency"), max_length=3, default="VND")
+    status = models.CharField(
+        _("status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
+    provider_reference = models.CharField(_("provider's transaction number"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["dossier", "status"]), models.Index(fields=["agency", "settled_at"])]
+
+    def __str__(self):
+        return f"{self.reference} ({self.amount:,} VND, {self.get_status_display()})".replace(",", ".")
+
+
+class CallbackOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted: payment recorded")
+    DECLINED = "declined", _("Accepted: the payment failed or was cancelled")
+    DUPLICATE = "duplicate", _("Already recorded (repeated)")
+    FORGED = "forged", _("Refused: the signature does not match")
+    UNKNOWN = "unknown", _("Refused: unknown payment reference")
+    MISMATCH = "mismatch", _("Refused: amount or currency differs")
+    ERROR = "error", _("Error while handling")
+
+
+class PaymentCallback(models.Model):
+    """Every message a provider sent (return, server notification, status query), with what we made of it.
+    Never changed or deleted: the record of disputes and of forged attempts."""
+
+    provider = models.CharField(_("provider"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=10)  # return | notify | query
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
+    payload = models.JSONField(_("what was sent"))
+    reference = models.CharField(_("payment reference"), max_length=40, blank=True, db_index=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CallbackOutcome.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), null=True, blank=True, on_delete=models.PROTECT, related_name="callbacks"
+    )
+
+    class Meta:
+        verbose_name = _("payment callback")
+        verbose_name_plural = _("payment callbacks")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.provider} {self.kind} {self.reference} ({self.get_outcome_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ImmutableRecordError(_("A payment callback is never changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableRecordError(_("A payment callback is never deleted."))

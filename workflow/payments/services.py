@@ -1,0 +1,147 @@
+"""State changes of payments (issue 18): start a payment, take a provider's message, continue the dossier.
+
+A provider's message is logged first, whatever it says (``PaymentCallback``, append-only); its signature is checked
+before anything is read from it; then, on the locked payment row, the reference, amount and currency must match.
+The same message twice, or the payer's return racing the server notification, records one payment: the second
+finds the row already settled. A failed attempt followed by a successful one ends paid. When the dossier's
+requested amount is paid, the dossier continues (status 6 → 4, the clock resumes) in the same transaction.
+"""
+
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workflow.dossiers import services as dossier_services
+from workflow.dossiers.services.guards import require_applicant
+from workflow.errors import InvalidInput, InvalidState
+from workflow.models import (
+    Action,
+    CallbackOutcome,
+    Dossier,
+    DossierEvent,
+    Payment,
+    PaymentCallback,
+    PaymentStatus,
+    Status,
+)
+from workflow.payments import providers
+
+
+def requested_amount(dossier) -> int:
+    """The amount of the dossier's open payment request (the last "payment requested" event), in đồng."""
+    event = DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
+    return int((event.data or {}).get("amount", 0)) if event else 0
+
+
+def _new_reference(dossier) -> str:
+    # Unique, short enough for every provider's reference field (VNPay: 100; a bank transfer note: 25), no
+    # personal data; the dossier is found from the row, not parsed from the reference.
+    return f"TT{timezone.localtime():%y%m%d}{secrets.token_hex(5).upper()}"
+
+
+@transaction.atomic
+def payment_start(*, actor, dossier_id, provider_name, return_url, notify_url, client_ip="127.0.0.1"):
+    """Start paying the dossier's requested fees with ``provider_name``: ``(payment, address to send the payer)``.
+
+    A pending payment of the same provider and amount is reused, so a double click starts one payment."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    require_applicant(actor, dossier)
+    if dossier.status != Status.PAYMENT:
+        raise InvalidState(_("This dossier is not waiting for a payment."))
+    try:
+        provider = providers.get(provider_name)
+    except KeyError:
+        raise InvalidInput(_("This payment method is not offered.")) from None
+    amount = requested_amount(dossier)
+    if amount <= 0:
+        raise InvalidState(_("No amount is due on this dossier."))
+    payment = Payment.objects.filter(
+        dossier=dossier, provider=provider.name, amount=amount, status=PaymentStatus.PENDING
+    ).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            dossier=dossier,
+            agency_id=dossier.agency_id,
+            provider=provider.name,
+            reference=_new_reference(dossier),
+            amount=amount,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+    return payment, provider.start(payment, return_url=return_url, notify_url=notify_url, client_ip=client_ip)
+
+
+def payment_message(*, provider_name, params: dict, kind: str):
+    """Take one message of a provider (``kind``: return, notify or query). Returns ``(outcome, payment)``.
+
+    Never raises for what the provider sent: a forged, unknown or mismatched message changes nothing and is
+    logged with why."""
+    provider = providers.get(provider_name)
+    params = {str(k): str(v) for k, v in dict(params).items()}
+    outcome, payment, detail, reference = CallbackOutcome.ERROR, None, "", ""
+    try:
+        message = provider.read(params)
+        reference = message.reference[:40]
+        outcome, payment, detail = _settle(provider, message)
+    except providers.InvalidSignature:
+        outcome, detail = CallbackOutcome.FORGED, _("The signature does not match.")
+    finally:
+        PaymentCallback.objects.create(
+            provider=provider.name,
+            kind=kind,
+            payload=params,
+            reference=reference,
+            outcome=outcome,
+            detail=str(detail)[:255],
+            payment=payment,
+        )
+    return outcome, payment
+
+
+@transaction.atomic
+def _settle(provider, message):
+    payment = Payment.objects.select_for_update().filter(reference=message.reference, provider=provider.name).first()
+    if payment is None:
+        return CallbackOutcome.UNKNOWN, None, _("No payment has this reference.")
+    if message.amount != payment.amount or message.currency != payment.currency:
+        detail = _("%(amount)s %(currency)s sent for %(expected)s VND.") % {
+            "amount": message.amount,
+            "currency": message.currency,
+            "expected": payment.amount,
+        }
+        return CallbackOutcome.MISMATCH, payment, detail
+    if payment.status == PaymentStatus.PAID:
+        return CallbackOutcome.DUPLICATE, payment, ""
+    if not message.final:
+        return CallbackOutcome.DECLINED, payment, _("Not decided yet.")
+    now = timezone.now()
+    if not message.success:
+        if payment.status == PaymentStatus.PENDING:
+            payment.status, payment.settled_at = PaymentStatus.FAILED, now
+            payment.save(update_fields=["status", "settled_at"])
+        return CallbackOutcome.DECLINED, payment, ""
+    # A success after a failure (the payer tried again on the provider's page) ends paid.
+    payment.status, payment.settled_at = PaymentStatus.PAID, now
+    payment.provider_reference = message.provider_reference[:100]
+    payment.save(update_fields=["status", "settled_at", "provider_reference"])
+    _continue_dossier(payment, now)
+    return CallbackOutcome.ACCEPTED, payment, ""
+
+
+def _continue_dossier(payment, at):
+    dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
+    if dossier.status != Status.PAYMENT:
+        return  # confirmed by hand meanwhile, or withdrawn: the payment stays recorded
+    paid = sum(
+        Payment.objects.filter(
+            dossier=dossier, status=PaymentStatus.PAID, settled_at__gte=_requested_at(dossier)
+        ).values_list("amount", flat=True)
+    )
+    if paid >= requested_amount(dossier):
+        dossier_services.dossier_payment_received(dossier_id=dossier.pk, reference=payment.reference, at=at)
+
+
+def _requested_at(dossier):
+    event = DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
+    return event.at if event else timezone.now()
