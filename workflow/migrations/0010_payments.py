@@ -6,61 +6,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0007_readable_labels'),
-        ('workflow', '0009_dossier_open_index'),
+        ("catalog", "0007_readable_labels"),
+        ("workflow", "0009_dossier_open_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=30, verbose_name='provider')),
-                ('reference', models.CharField(max_length=40, unique=True, verbose_name='payment reference')),
-                ('amount', models.PositiveBigIntegerField(verbose_name='amount (VND)')),
-                ('currency', models.CharField(default='VND', max_length=3, verbose_name='currency')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for the provider'), ('paid', 'Paid'), ('failed', 'Failed or declined'), ('cancelled', 'Cancelled by the payer')], db_index=True, default='pending', max_length=10, verbose_name='status')),
-                ('provider_reference', models.CharField(blank=True, max_length=100, verbose_name="provider's transaction number")),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='started at')),
-                ('settled_at', models.DateTimeField(blank=True, null=True, verbose_name='settled at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.agency', verbose_name='agency')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='workflow.dossier', verbose_name='dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=30, verbose_name="provider")),
+                ("reference", models.CharField(max_length=40, unique=True, verbose_name="payment reference")),
+                ("amount", models.PositiveBigIntegerField(verbose_name="amount (VND)")),
+                ("currency", models.CharField(default="VND", max_length=3, verbose_name="currency")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for the provider"),
+                            ("paid", "Paid"),
+                            ("failed", "Failed or declined"),
+                            ("cancelled", "Cancelled by the payer"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "provider_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="provider's transaction number"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="started at")),
+                ("settled_at", models.DateTimeField(blank=True, null=True, verbose_name="settled at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.agency",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="payments",
+                        to="workflow.dossier",
+                        verbose_name="dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentCallback',
+            name="PaymentCallback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=30, verbose_name='provider')),
-                ('kind', models.CharField(max_length=10, verbose_name='kind')),
-                ('received_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='received at')),
-                ('payload', models.JSONField(verbose_name='what was sent')),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='payment reference')),
-                ('outcome', models.CharField(choices=[('accepted', 'Accepted: payment recorded'), ('declined', 'Accepted: the payment failed or was cancelled'), ('duplicate', 'Already recorded (repeated)'), ('forged', 'Refused: the signature does not match'), ('unknown', 'Refused: unknown payment reference'), ('mismatch', 'Refused: amount or currency differs'), ('error', 'Error while handling')], max_length=10, verbose_name='outcome')),
-                ('detail', models.CharField(blank=True, max_length=255, verbose_name='detail')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='callbacks', to='workflow.payment', verbose_name='payment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=30, verbose_name="provider")),
+                ("kind", models.CharField(max_length=10, verbose_name="kind")),
+                ("received_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="received at")),
+                ("payload", models.JSONField(verbose_name="what was sent")),
+                (
+                    "reference",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="payment reference"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted: payment recorded"),
+                            ("declined", "Accepted: the payment failed or was cancelled"),
+                            ("duplicate", "Already recorded (repeated)"),
+                            ("forged", "Refused: the signature does not match"),
+                            ("unknown", "Refused: unknown payment reference"),
+                            ("mismatch", "Refused: amount or currency differs"),
+                            ("error", "Error while handling"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=255, verbose_name="detail")),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="callbacks",
+                        to="workflow.payment",
+                        verbose_name="payment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment callback',
-                'verbose_name_plural': 'payment callbacks',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "payment callback",
+                "verbose_name_plural": "payment callbacks",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['dossier', 'status'], name='workflow_pa_dossier_55ee09_idx'),
+            model_name="payment",
+            index=models.Index(fields=["dossier", "status"], name="workflow_pa_dossier_55ee09_idx"),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['agency', 'settled_at'], name='workflow_pa_agency__17fa29_idx'),
+            model_name="payment",
+            index=models.Index(fields=["agency", "settled_at"], name="workflow_pa_agency__17fa29_idx"),
         ),
     ]
