@@ -22,7 +22,7 @@ from workflow.models.dossier import (
 from workflow.models.events import Action, DossierEvent, ImmutableRecordError
 from workflow.models.late_lists import LateList, LateListEntry, LateListKind
 from workflow.models.notifications import Notification, NotificationChannel
-from workflow.models.payments import CallbackOutcome, Payment, PaymentCallback, PaymentStatus
+from workflow.models.payments import CallbackOutcome, Payment, PaymentCallback, PaymentStatus, ReceiptCounter
 from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
 from workflow.models.slips import SlipKind, SlipTemplate
 from workflow.models.snapshots import FigureKind, FigureRevision, PublishedFigures
@@ -56,6 +56,7 @@ __all__ = [
     "Payment",
     "PaymentCallback",
     "PaymentStatus",
+    "ReceiptCounter",
     "NotificationChannel",
     "Process",
     "ProcessStatus",

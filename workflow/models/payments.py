@@ -33,6 +33,7 @@ class Payment(models.Model):
     provider_reference = models.CharField(_("provider's transaction number"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    receipt_number = models.CharField(_("e-receipt number"), max_length=30, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -50,6 +51,20 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.reference} ({self.amount:,} VND, {self.get_status_display()})".replace(",", ".")
+
+
+class ReceiptCounter(models.Model):
+    """The last e-receipt number of an agency's series for a year (biên lai điện tử, numbered per agency)."""
+
+    agency = models.ForeignKey("catalog.Agency", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="payments_receipt_series")]
+
+    def __str__(self):
+        return f"{self.agency_id}/{self.year}: {self.last}"
 
 
 class CallbackOutcome(models.TextChoices):

@@ -24,6 +24,7 @@ from workflow.models import (
     Payment,
     PaymentCallback,
     PaymentStatus,
+    ReceiptCounter,
     Status,
 )
 from workflow.payments import providers
@@ -124,9 +125,21 @@ def _settle(provider, message):
     # A success after a failure (the payer tried again on the provider's page) ends paid.
     payment.status, payment.settled_at = PaymentStatus.PAID, now
     payment.provider_reference = message.provider_reference[:100]
-    payment.save(update_fields=["status", "settled_at", "provider_reference"])
+    payment.receipt_number = _next_receipt_number(payment.agency_id, now)
+    payment.save(update_fields=["status", "settled_at", "provider_reference", "receipt_number"])
     _continue_dossier(payment, now)
     return CallbackOutcome.ACCEPTED, payment, ""
+
+
+def _next_receipt_number(agency_id, at) -> str:
+    """The next number of the agency's e-receipt series for the year, ``2026-000123``: taken on the locked counter
+    row, in the payment's transaction, so two payments never share a number and none is skipped."""
+    year = timezone.localtime(at).year
+    ReceiptCounter.objects.get_or_create(agency_id=agency_id, year=year)
+    counter = ReceiptCounter.objects.select_for_update().get(agency_id=agency_id, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{year}-{counter.last:06d}"
 
 
 def _continue_dossier(payment, at):

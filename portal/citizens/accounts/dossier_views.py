@@ -23,8 +23,9 @@ from portal.lookup import lookup_url, qr_data_uri
 from workflow.dossiers import services, transitions
 from workflow.dossiers.services import Upload
 from workflow.errors import DossierError
-from workflow.models import Action, Status
+from workflow.models import Action, PaymentStatus, Status
 from workflow.models.dossier import OPEN_STATUSES, STATUS_PLAIN
+from workflow.payments import providers
 
 PAGE_SIZE = 20
 FINISHED = (Status.RESOLVED, Status.RETURNED)
@@ -98,6 +99,8 @@ def _detail(request, dossier, *, supplement_form=None, withdrawal_form=None, sta
             "supplement_form": supplement_form if can_supplement else None,
             "withdrawal_form": withdrawal_form if can_withdraw else None,
             "show_pay": dossier.status == Status.PAYMENT,
+            "payment_providers": [(name, providers.get(name).label) for name in providers.enabled()],
+            "payments": list(dossier.payments.filter(status=PaymentStatus.PAID).order_by("settled_at")),
             "show_rate": dossier.status in FINISHED,
             "already_rated": is_rated(dossier),
             "rating_link": rating_account_url(dossier),
@@ -131,6 +134,21 @@ def dossier_receipt(request, pk):
     rendered = render_slip(dossier, "receipt", "pdf")
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = content_disposition_header(True, rendered.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@citizen_required
+def dossier_payment_receipt(request, pk, payment_id):
+    """The e-receipt of one of the citizen's paid payments, as PDF."""
+    from workflow.payments.receipts import receipt_filename, receipt_pdf
+
+    dossier = _own(request, pk)
+    payment = get_object_or_404(
+        dossier.payments.select_related("agency", "dossier__procedure"), pk=payment_id, status=PaymentStatus.PAID
+    )
+    response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, receipt_filename(payment))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -32,5 +32,10 @@ urlpatterns = [
     path("ho-so/<int:pk>/tai-lieu/<int:document_id>/", dossier_views.dossier_document, name="dossier_document"),
     path("ho-so/<int:pk>/giay-tiep-nhan.pdf", dossier_views.dossier_receipt, name="dossier_receipt"),
     path("ho-so/<int:pk>/bo-sung/", dossier_views.dossier_supplement, name="dossier_supplement"),
+    path(
+        "ho-so/<int:pk>/bien-lai/<int:payment_id>.pdf",
+        dossier_views.dossier_payment_receipt,
+        name="dossier_payment_receipt",
+    ),
     path("ho-so/<int:pk>/rut-ho-so/", dossier_views.dossier_withdraw, name="dossier_withdraw"),
 ]
