@@ -16,6 +16,7 @@ from wagtail.admin.widgets import AdminDateTimeInput
 
 from catalog.models import Procedure
 from catalog.officials.scoping import user_agency_id
+from portal.core.formatting import format_vnd
 from workflow.dossiers.services import Applicant, Upload
 from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, Status
 
@@ -288,13 +289,47 @@ class ResubmitForm(DossierActionForm):
 
 
 class RequestPaymentForm(DossierActionForm):
+    """The fees from the procedure's catalogue with their quantities, and/or another amount with its reason."""
+
     action, service = Action.REQUEST_PAYMENT, "dossier_request_payment"
     label = _("Request payment")
+    comment_label = _("Reason or note for the applicant")
 
-    amount = forms.IntegerField(label=_("Amount due (VND)"), min_value=1)
+    amount = forms.IntegerField(
+        label=_("Another amount (VND)"),
+        min_value=1,
+        required=False,
+        help_text=_("Only for a fee the procedure's list does not have; say why in the note."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fees = list(self.dossier.procedure.fees.all())
+        for fee in self.fees:
+            self.fields[f"fee_{fee.pk}"] = forms.IntegerField(
+                label=f"{fee.name} ({format_vnd(fee.amount)})",
+                min_value=0,
+                max_value=999,
+                required=False,
+                initial=0,
+                help_text=fee.note,
+            )
+        if not self.fees:
+            self.fields["amount"].label = _("Amount due (VND)")
+            self.fields["amount"].help_text = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        items = [(fee.pk, cleaned.get(f"fee_{fee.pk}") or 0) for fee in self.fees]
+        self.items = [(fee_id, quantity) for fee_id, quantity in items if quantity]
+        if not self.items and not cleaned.get("amount"):
+            raise forms.ValidationError(_("Choose at least one fee, or enter the amount due."))
+        if self.fees and cleaned.get("amount") and not (cleaned.get("comment") or "").strip():
+            self.add_error("comment", _("Say why this amount is asked for."))
+        return cleaned
 
     def service_kwargs(self):
-        return {"amount": self.cleaned_data["amount"], "comment": self.cleaned_data["comment"]}
+        return {"amount": self.cleaned_data.get("amount"), "items": self.items, "comment": self.cleaned_data["comment"]}
 
 
 class ConfirmPaymentForm(DossierActionForm):

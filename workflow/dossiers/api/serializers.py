@@ -396,8 +396,25 @@ class ResubmitInputSerializer(ActionInputSerializer):
     files = upload_list(allow_empty=False, help_text="The supplementary documents.")
 
 
+class FeeItemSerializer(serializers.Serializer):
+    fee = serializers.IntegerField(help_text="Id of one of the procedure's catalogued fees.")
+    quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
+
+
 class RequestPaymentInputSerializer(ActionInputSerializer):
-    amount = serializers.IntegerField(min_value=1, help_text="Amount due in VND.")
+    items = FeeItemSerializer(
+        many=True, required=False, help_text="The procedure's fees asked for, with quantities (QN 14)."
+    )
+    amount = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Amount due in VND; with items, added to them (a fee not in the catalogue: say why in comment).",
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("items") and not attrs.get("amount"):
+            raise serializers.ValidationError("Give items from the procedure's fees, or an amount.")
+        return attrs
 
 
 class ConfirmPaymentInputSerializer(ActionInputSerializer):

@@ -336,7 +336,8 @@ class RequestPaymentApi(DossierActionApi):
             actor=actor,
             dossier_id=dossier.pk,
             revision=data["revision"],
-            amount=data["amount"],
+            amount=data.get("amount"),
+            items=[(item["fee"], item["quantity"]) for item in data.get("items", [])],
             comment=data["comment"],
         )
 

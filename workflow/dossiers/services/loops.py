@@ -110,12 +110,41 @@ def dossier_resubmit(*, actor, dossier_id, revision=None, files=(), comment="", 
     return dossier
 
 
+def fee_lines(procedure, items) -> list[dict]:
+    """``[(fee id, quantity), …]`` of the procedure's catalogued fees → the lines of a payment request."""
+    fees = {fee.pk: fee for fee in procedure.fees.all()}
+    lines = []
+    for fee_id, quantity in items:
+        fee = fees.get(int(fee_id))
+        if fee is None:
+            raise InvalidInput(_("This fee is not one of the procedure's fees."))
+        if not 1 <= int(quantity) <= 999:
+            raise InvalidInput(_("The quantity of each fee is between 1 and 999."))
+        unit = int(fee.amount)
+        lines.append(
+            {
+                "fee": fee.pk,
+                "name": fee.name,
+                "unit_amount": unit,
+                "quantity": int(quantity),
+                "amount": unit * int(quantity),
+            }
+        )
+    return lines
+
+
 @transaction.atomic
-def dossier_request_payment(*, actor, dossier_id, revision=None, amount, comment="", at=None) -> Dossier:
-    """Ask for the fees due (status 6); the clock waits for the applicant."""
+def dossier_request_payment(*, actor, dossier_id, revision=None, amount=None, items=(), comment="", at=None) -> Dossier:
+    """Ask for the fees due (status 6); the clock waits for the applicant.
+
+    The amount is the sum of the procedure's catalogued fees chosen (``items``: fee id and quantity, QN 14), or an
+    amount with its reason in ``comment`` (a fee the catalog does not list)."""
     at = at_minute(at)
     dossier = lock(dossier_id, revision)
     transitions.check(actor, dossier, Action.REQUEST_PAYMENT)
+    lines = fee_lines(dossier.procedure, items) if items else []
+    if lines:
+        amount = sum(line["amount"] for line in lines) + (int(amount) if amount else 0)
     if amount is None or int(amount) <= 0:
         raise InvalidInput(_("Enter the amount due."))
     from_status = dossier.status
@@ -133,7 +162,7 @@ def dossier_request_payment(*, actor, dossier_id, revision=None, amount, comment
         from_status=from_status,
         from_step=step,
         comment=comment,
-        data={"amount": int(amount)},
+        data={"amount": int(amount), "items": lines} if lines else {"amount": int(amount)},
         step_used_minutes=used,
     )
     notifications.queue(dossier, "payment", comment=comment, amount=int(amount))
