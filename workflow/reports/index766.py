@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Agency, OnlineLevel, Procedure, ProcedureDocument, ProcedureStatus
-from workflow.models import DocumentKind, DossierDocument
+from workflow.models import Action, DocumentKind, DossierDocument, DossierEvent, Payment, PaymentStatus
 from workflow.reports import figures
 from workflow.reports.periods import Period
 
@@ -102,8 +102,11 @@ INDICATORS = [
         _("Fees paid online"),
         10,
         Decimal("0.80"),
-        _("Dossiers with fees paid through the payment platform ÷ dossiers with fees; full points from 80%."),
-        _("Payments (DESIGN 5.6) — online payment records do not exist yet: no data."),
+        _(
+            "Dossiers asked to pay fees in the period and paid through an online provider ÷ dossiers asked to pay "
+            "fees in the period; full points from 80%."
+        ),
+        _("Payment requests and online payments (workflow/payments; DESIGN 5.6); no data while none was asked."),
     ),
     Indicator(
         "satisfaction",
@@ -182,6 +185,30 @@ def _ratio(numerator, denominator):
     return round(numerator / denominator, 4) if denominator else None
 
 
+#: Providers that are not online payment (an officer recording cash or card at the counter).
+OFFLINE_PROVIDERS = ("counter",)
+
+
+def _payment_counts(period, agency_ids):
+    """Per agency: (dossiers asked to pay in the period and paid online, dossiers asked to pay in the period)."""
+    asked = DossierEvent.objects.filter(
+        action=Action.REQUEST_PAYMENT, at__gte=period.start, at__lt=period.end, dossier__agency_id__in=agency_ids
+    )
+    paid_online = Payment.objects.filter(dossier_id=OuterRef("dossier_id"), status=PaymentStatus.PAID).exclude(
+        provider__in=OFFLINE_PROVIDERS
+    )
+    rows = (
+        asked.annotate(online=Exists(paid_online))
+        .order_by()
+        .values("dossier__agency_id")
+        .annotate(
+            all=Count("dossier_id", distinct=True),
+            online=Count("dossier_id", distinct=True, filter=Q(online=True)),
+        )
+    )
+    return {r["dossier__agency_id"]: (r["online"], r["all"]) for r in rows}
+
+
 def _rating_counts(period, agency_ids):
     """Satisfied / all ratings per agency, when the ratings table exists; {} otherwise."""
     try:
@@ -246,6 +273,7 @@ def index_766(*, user=None, period: Period, now=None) -> list[AgencyIndex]:
         )
     }
     ratings = _rating_counts(period, ids)
+    payments = _payment_counts(period, ids)
     out = []
     for agency_id, name in sorted(agencies.items(), key=lambda kv: kv[1]):
         row = by_agency.get(agency_id)
@@ -258,7 +286,7 @@ def index_766(*, user=None, period: Period, now=None) -> list[AgencyIndex]:
             "on_time_766": (row.on_time_766, row.resolved + row.overdue) if row else (0, 0),
             "online_procedures": (cat["online"], cat["all"]),
             "online_submissions": (row.new_online if row else 0, new),
-            "online_payment": None,
+            "online_payment": payments.get(agency_id),
             "satisfaction": ratings.get(agency_id),
             "digitised_dossiers": (dig["new_docs"], new),
             "e_results": (dig["resolved_results"], resolved),

@@ -211,3 +211,24 @@ def test_the_demo_sandbox_approves_through_a_signed_answer(client, waiting):
         ("notify", CallbackOutcome.ACCEPTED),
         ("return", CallbackOutcome.DUPLICATE),
     ]
+
+
+def test_the_766_online_payment_group_counts_dossiers_paid_online(waiting, unit):
+    from workflow.reports import index766
+    from workflow.reports.periods import Period
+
+    other = receive(unit, t("2026-03-03 08:00"))
+    dossier_services.dossier_request_payment(
+        actor=unit.officer, dossier_id=other.pk, amount=50000, at=t("2026-03-03 09:00")
+    )
+    payment, _ = start(waiting)
+    services.payment_message(
+        provider_name="demo", params=demo.DemoProvider().message(payment, "approved", "X"), kind="notify"
+    )
+    (agency,) = [
+        a
+        for a in index766.index_766(period=Period.month(2026, 3), now=t("2026-04-01 08:00"))
+        if a.agency_id == unit.agency.pk
+    ]
+    assert agency.inputs["online_payment"] == (1, 2)  # two asked to pay in March, one paid online
+    assert agency.rates["online_payment"] == 0.5
