@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.officials.scoping import ALL, acting_agency_ids
-from portal.core.uploads import max_upload_bytes
+from portal.core.uploads import max_upload_bytes, validate_upload
 from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
 from workflow.models import (
     Discrepancy,
@@ -107,8 +107,15 @@ def _rows_csv(data: bytes):
     return list(csv.reader(io.StringIO(text), dialect))
 
 
-def _rows_xlsx(data: bytes):
+def _rows_xlsx(file_name: str, data: bytes):
     import openpyxl
+    from django.core.exceptions import ValidationError
+    from django.core.files.base import ContentFile
+
+    try:  # the same content checks as every upload: a real workbook, no macros, bounded when unpacked
+        validate_upload(ContentFile(data, name=file_name))
+    except ValidationError as error:
+        raise StatementInvalid([(0, " ".join(error.messages))]) from None
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -171,7 +178,7 @@ def read_statement(file_name: str, data: bytes) -> list[ReadLine]:
         raise StatementInvalid([(0, _("the file is too large"))])
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if extension == "xlsx":
-        rows = _rows_xlsx(data)
+        rows = _rows_xlsx(file_name, data)
     elif extension in ("csv", "txt"):
         rows = _rows_csv(data)
     else:
