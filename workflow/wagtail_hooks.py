@@ -1,6 +1,7 @@
 """Everything workflow puts in the Wagtail admin, registered here and only here: the sub-packages' admin modules
 define the screens (workflow/dossiers/admin.py, workflow/processes/admin.py, workflow/slips/admin.py,
-workflow/reports/admin.py, workflow/calendar_admin.py); this module adds them to menus, URLs and policies."""
+workflow/reports/admin.py, workflow/payments/admin.py, workflow/calendar_admin.py); this module adds them to menus,
+URLs and policies."""
 
 from django.urls import include, path
 from wagtail import hooks
@@ -10,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from workflow.calendar_admin import WorkingCalendarGroup
 from workflow.dossiers.admin import add_dossier_counts_panel, dossier_viewset
 from workflow.models import Process, SlipTemplate
+from workflow.payments.admin import ReconciliationViewSet
 from workflow.processes.admin import ProcessViewSet, process_permission_policy, publish_menu_item
 from workflow.reports.admin import ReportsViewSet, add_report_panels
 from workflow.slips.admin import SlipTemplatePermissionPolicy, SlipTemplateViewSet
@@ -26,6 +28,7 @@ register_snippet(WorkingCalendarGroup)
 # Viewsets: the dossier inboxes and screens, the reports.
 hooks.register("register_admin_viewset", dossier_viewset)
 hooks.register("register_admin_viewset", ReportsViewSet)
+hooks.register("register_admin_viewset", ReconciliationViewSet)
 
 # Dashboard panels: the official's counts, the reports' summary.
 hooks.register("construct_homepage_panels", add_dossier_counts_panel)

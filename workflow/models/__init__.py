@@ -24,6 +24,7 @@ from workflow.models.late_lists import LateList, LateListEntry, LateListKind
 from workflow.models.notifications import Notification, NotificationChannel
 from workflow.models.payments import CallbackOutcome, Payment, PaymentCallback, PaymentStatus, ReceiptCounter
 from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
+from workflow.models.reconciliation import Discrepancy, DiscrepancyKind, Statement, StatementLine
 from workflow.models.slips import SlipKind, SlipTemplate
 from workflow.models.snapshots import FigureKind, FigureRevision, PublishedFigures
 
@@ -44,6 +45,8 @@ __all__ = [
     "DossierCodeCounter",
     "DossierDocument",
     "DossierEvent",
+    "Discrepancy",
+    "DiscrepancyKind",
     "ExtraDayOff",
     "FigureKind",
     "FigureRevision",
@@ -61,6 +64,8 @@ __all__ = [
     "Process",
     "ProcessStatus",
     "SlipKind",
+    "Statement",
+    "StatementLine",
     "SlipTemplate",
     "ProcessStep",
     "PublishedFigures",

@@ -82,6 +82,13 @@ class ReportsViewSet(ViewSet):
                 item(_("Figures and charts"), "index", "table", 1),
                 item(_("Service index (Decision 766)"), "index766", "pick", 2),
                 item(_("Monthly late lists"), "late_lists", "warning", 3),
+                ReportsMenuItem(
+                    _("Payment reconciliation"),
+                    reverse("reconciliation:index"),
+                    name="reports-reconciliation",
+                    icon_name="tasks",
+                    order=4,
+                ),
             ]
         )
         return ReportsMenu(
