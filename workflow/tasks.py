@@ -25,5 +25,5 @@ def deadline_warnings():
     deadline_warnings_send()
 
 
-from workflow.payments.tasks import reconcile_yesterday  # noqa: E402,F401
+from workflow.payments.tasks import poll_pending_payments, reconcile_yesterday  # noqa: E402,F401
 from workflow.reports.tasks import publish_monthly_figures, recheck_published_figures  # noqa: E402,F401

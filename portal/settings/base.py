@@ -276,6 +276,9 @@ PAYMENT_DEMO_SECRET = os.environ.get("PAYMENT_DEMO_SECRET", "demo-payment-secret
 PAYMENT_VNPAY_TMN_CODE = os.environ.get("PAYMENT_VNPAY_TMN_CODE", "")
 PAYMENT_VNPAY_HASH_SECRET = os.environ.get("PAYMENT_VNPAY_HASH_SECRET", "")
 PAYMENT_VNPAY_URL = os.environ.get("PAYMENT_VNPAY_URL", "https://sandbox.vnpayment.vn/paymentv2/vpcpay.html")
+PAYMENT_VNPAY_QUERY_URL = os.environ.get(
+    "PAYMENT_VNPAY_QUERY_URL", "https://sandbox.vnpayment.vn/merchant_webapi/api/transaction"
+)
 
 # Citizen side (portal/): per-client rate limits on the cache (Redis when REDIS_URL is set, shared by all app
 # servers). Scopes "lookup" (/tra-cuu/ and /api/v1/lookup/) and "signin"; see portal/core/ratelimit.py.

@@ -166,6 +166,19 @@ def build_world():
     w.b_open_draft = eform_services.draft_start(user=w.b_citizen, eform_code=w.b_eform.code)
     w.b_submitted_draft = FormDraft.objects.get(dossier=w.b_dossier)
     w.b_stored = stored_document(w.b_citizen, title="Căn cước XSTOREB7", content=B_FILE_BODY)
+    # A fee B's citizen paid online (its e-receipt is theirs only).
+    from workflow.models import Payment, PaymentStatus
+
+    w.b_payment = Payment.objects.create(
+        dossier=w.b_dossier,
+        agency=w.b,
+        provider="demo",
+        reference="TTXPAYB7",
+        amount=150000,
+        status=PaymentStatus.PAID,
+        settled_at=timezone.now(),
+        receipt_number="2026-000007",
+    )
 
     # --- A: one dossier of its own (lists must show it to A's officials) ----------------------------------
     w.a_dossier = services.dossier_receive_at_counter(
@@ -654,6 +667,11 @@ CASES = [
         owner="b_citizen",
     ),
     Case("citizen receipt", _r("citizen:dossier_receipt", _pk("b_dossier")), owner="b_citizen"),
+    Case(
+        "citizen payment e-receipt",
+        _r("citizen:dossier_payment_receipt", _pk("b_dossier"), _pk("b_payment")),
+        owner="b_citizen",
+    ),
     Case("pay a dossier's fees POST", _r("payments:start", _pk("b_dossier")), "post", {"provider": "demo"}, owner=None),
     Case(
         "citizen supplement",

@@ -70,6 +70,7 @@ class ReceiptCounter(models.Model):
 class CallbackOutcome(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted: payment recorded")
     DECLINED = "declined", _("Accepted: the payment failed or was cancelled")
+    PENDING = "pending", _("The provider has not decided yet")
     DUPLICATE = "duplicate", _("Already recorded (repeated)")
     FORGED = "forged", _("Refused: the signature does not match")
     UNKNOWN = "unknown", _("Refused: unknown payment reference")

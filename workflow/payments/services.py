@@ -8,6 +8,7 @@ requested amount is paid, the dossier continues (status 6 → 4, the clock resum
 """
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,15 +75,48 @@ def payment_start(*, actor, dossier_id, provider_name, return_url, notify_url, c
 
 
 def payment_message(*, provider_name, params: dict, kind: str):
-    """Take one message of a provider (``kind``: return, notify or query). Returns ``(outcome, payment)``.
+    """Take one message of a provider (``kind``: return or notify). Returns ``(outcome, payment)``.
 
     Never raises for what the provider sent: a forged, unknown or mismatched message changes nothing and is
     logged with why."""
     provider = providers.get(provider_name)
     params = {str(k): str(v) for k, v in dict(params).items()}
+    return _take(provider, kind, params, lambda: provider.read(params))
+
+
+def payment_poll(payment_id):
+    """Ask the provider about a pending payment (its answer verified by the provider plugin); ``(outcome, payment)``
+    or None when the provider cannot be asked or did not answer (the payment stays pending, asked again later)."""
+    payment = Payment.objects.select_related("dossier").get(pk=payment_id)
+    if payment.status != PaymentStatus.PENDING:
+        return None
+    provider = providers.get(payment.provider)
+    message = provider.query(payment)
+    if message is None:
+        return None
+    return _take(provider, "query", dict(message.raw), lambda: message)
+
+
+def poll_pending(*, older_than_minutes=5, within_hours=24) -> int:
+    """Poll every pending payment started between ``within_hours`` and ``older_than_minutes`` ago; how many."""
+    now = timezone.now()
+    pending = Payment.objects.filter(
+        status=PaymentStatus.PENDING,
+        created_at__lte=now - timedelta(minutes=older_than_minutes),
+        created_at__gte=now - timedelta(hours=within_hours),
+        provider__in=providers.enabled(),
+    ).values_list("pk", flat=True)
+    count = 0
+    for payment_id in pending:
+        payment_poll(payment_id)
+        count += 1
+    return count
+
+
+def _take(provider, kind, params, read):
     outcome, payment, detail, reference = CallbackOutcome.ERROR, None, "", ""
     try:
-        message = provider.read(params)
+        message = read()
         reference = message.reference[:40]
         outcome, payment, detail = _settle(provider, message)
     except providers.InvalidSignature:
@@ -115,7 +149,7 @@ def _settle(provider, message):
     if payment.status == PaymentStatus.PAID:
         return CallbackOutcome.DUPLICATE, payment, ""
     if not message.final:
-        return CallbackOutcome.DECLINED, payment, _("Not decided yet.")
+        return CallbackOutcome.PENDING, payment, ""
     now = timezone.now()
     if not message.success:
         if payment.status == PaymentStatus.PENDING:

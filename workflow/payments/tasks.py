@@ -15,3 +15,12 @@ def reconcile_yesterday():
     from workflow.payments.reconciliation import reconcile_all
 
     reconcile_all(day=timezone.localdate() - timedelta(days=1))
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def poll_pending_payments():
+    """Every 10 minutes: ask the providers about payments still pending after 5 minutes (a lost notification, a
+    payer who closed the page), for a day; each answer is taken like a notification (QN 14)."""
+    from workflow.payments.services import poll_pending
+
+    poll_pending()

@@ -1,6 +1,7 @@
 """Online payment of a dossier's fees (issue 18 items 2-3): the demo provider and the VNPay-style gateway with its
 real signing rules; callbacks verified first, matched on reference, amount and currency, idempotent, logged."""
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -232,3 +233,63 @@ def test_the_766_online_payment_group_counts_dossiers_paid_online(waiting, unit)
     ]
     assert agency.inputs["online_payment"] == (1, 2)  # two asked to pay in March, one paid online
     assert agency.rates["online_payment"] == 0.5
+
+
+# --- polling pending payments ---------------------------------------------------------------------------------------
+
+
+def _querydr_answer(payment, *, status="00", secret="SECRETKEYFORTESTS", amount=None):
+    import hashlib
+    import hmac
+
+    answer = {
+        "vnp_ResponseId": "R1",
+        "vnp_Command": "querydr",
+        "vnp_ResponseCode": "00",
+        "vnp_Message": "QueryDR Success",
+        "vnp_TmnCode": "TTHC0001",
+        "vnp_TxnRef": payment.reference,
+        "vnp_Amount": str(amount or payment.amount * 100),
+        "vnp_BankCode": "NCB",
+        "vnp_PayDate": "20260302101500",
+        "vnp_TransactionNo": "14422999",
+        "vnp_TransactionType": "01",
+        "vnp_TransactionStatus": status,
+        "vnp_OrderInfo": "x",
+        "vnp_PromotionCode": "",
+        "vnp_PromotionAmount": "",
+    }
+    fields = list(answer)
+    text = "|".join(answer[k] for k in fields)
+    answer["vnp_SecureHash"] = hmac.new(secret.encode(), text.encode(), hashlib.sha512).hexdigest()
+    return answer
+
+
+def test_a_pending_payment_is_polled_until_the_gateway_decides(waiting, monkeypatch):
+    payment, _ = start(waiting, "vnpay")
+    Payment.objects.filter(pk=payment.pk).update(created_at=payment.created_at - timedelta(minutes=20))
+    sent = []
+    answers = [
+        None,
+        _querydr_answer(payment, status="01"),
+        _querydr_answer(payment, secret="FORGED"),
+        _querydr_answer(payment),
+    ]
+
+    def fake_gateway(url, body, timeout=10.0):
+        sent.append(body)
+        return answers.pop(0)
+
+    monkeypatch.setattr(vnpay, "post_json", fake_gateway)
+    assert services.poll_pending() == 1 and Payment.objects.get().status == PaymentStatus.PENDING  # timeout
+    services.poll_pending()  # "01": not finished yet
+    assert Payment.objects.get().status == PaymentStatus.PENDING
+    services.poll_pending()  # a forged answer is ignored
+    assert Payment.objects.get().status == PaymentStatus.PENDING
+    services.poll_pending()
+    assert Payment.objects.get().status == PaymentStatus.PAID
+    assert Dossier.objects.get(pk=waiting.pk).status == Status.PROCESSING
+    assert sent[0]["vnp_Command"] == "querydr" and sent[0]["vnp_TxnRef"] == payment.reference
+    assert services.poll_pending() == 0  # nothing pending any more
+    logged = list(PaymentCallback.objects.filter(kind="query").order_by("pk").values_list("outcome", flat=True))
+    assert logged == [CallbackOutcome.PENDING, CallbackOutcome.ACCEPTED]  # "not decided yet", then paid
