@@ -781,6 +781,14 @@ def test_receive_at_the_counter(unit, other, frozen):
     assert online.status_code == 400 and "channel" in online.json()
 
 
+def test_an_id_beyond_any_database_integer_is_a_bad_request_not_a_server_error(unit):
+    # Found by the schema fuzzing: SQLite raised OverflowError on a 21-digit id (a 500).
+    response = client_for(unit.officer).post(
+        url("dossier-bulk"), {"action": "forward", "dossiers": [{"id": 2**70, "revision": 0}]}, format="json"
+    )
+    assert response.status_code == 400 and "dossiers" in response.json()
+
+
 def test_bulk_forward_and_return(unit, other, frozen):
     d1, d2, d3 = receive(unit), receive(unit), receive(unit)
     services.dossier_stop(actor=unit.officer, dossier_id=d3.pk, reason="x")

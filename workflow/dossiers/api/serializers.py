@@ -31,6 +31,9 @@ from workflow.dossiers import selectors
 from workflow.models import Action, ApplicantKind, Channel, Delivery, DocumentKind, Dossier, StepKind
 from workflow.worktime import WarningLevel
 
+#: The largest id a database column holds (a larger number is refused as input, not a server error).
+MAX_ID = 2**63 - 1
+
 STATUS_HELP = (
     "National portal status (TrangThaiHoSo): "
     + ", ".join(
@@ -334,7 +337,7 @@ def user_field(help_text, **kwargs):
 
 class ActionInputSerializer(serializers.Serializer):
     revision = serializers.IntegerField(
-        min_value=0, help_text="The dossier revision the caller saw; a stale one is refused with 409."
+        min_value=0, max_value=MAX_ID, help_text="The dossier revision the caller saw; a stale one is refused with 409."
     )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
@@ -397,7 +400,9 @@ class ResubmitInputSerializer(ActionInputSerializer):
 
 
 class FeeItemSerializer(serializers.Serializer):
-    fee = serializers.IntegerField(help_text="Id of one of the procedure's catalogued fees.")
+    fee = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of one of the procedure's catalogued fees."
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
 
 
@@ -500,9 +505,11 @@ BULK_ACTIONS = [("forward", "Forward to the next step"), ("return-previous", "Re
 
 
 class BulkItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField(min_value=1)
+    id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     revision = serializers.IntegerField(
-        min_value=0, help_text="The dossier's revision as last read (the list and detail answers carry it)."
+        min_value=0,
+        max_value=MAX_ID,
+        help_text="The dossier's revision as last read (the list and detail answers carry it).",
     )
 
 
