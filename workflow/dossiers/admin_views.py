@@ -386,7 +386,7 @@ class DossierActionView(DossierDetailView):
             return self.render_detail(pk, bound_form=form, status=400)
         try:
             kwargs = form.service_kwargs()
-            getattr(services, form.service)(
+            form.service_function()(
                 actor=request.user, dossier_id=dossier.pk, revision=form.cleaned_data["revision"], **kwargs
             )
         except DossierError as error:

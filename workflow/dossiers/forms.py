@@ -116,6 +116,12 @@ class DossierActionForm(forms.Form):
     def service_kwargs(self) -> dict:
         return {"comment": self.cleaned_data.get("comment", "")}
 
+    def service_function(self):
+        """The service this form feeds (by name in :mod:`workflow.dossiers.services`)."""
+        from workflow.dossiers import services
+
+        return getattr(services, self.service)
+
 
 class SlipMixin(forms.Form):
     """Slips b–đ must be attached (QT 15.3): upload the signed one, or generate it from its template."""
@@ -333,13 +339,34 @@ class RequestPaymentForm(DossierActionForm):
 
 
 class ConfirmPaymentForm(DossierActionForm):
+    """Cash or card at the counter (recorded as a payment with its e-receipt), or a payment made another way."""
+
     action, service = Action.CONFIRM_PAYMENT, "dossier_confirm_payment"
     label = _("Confirm payment")
 
+    method = forms.ChoiceField(
+        label=_("Paid"),
+        choices=[
+            ("cash", _("in cash at the counter (an e-receipt is issued)")),
+            ("card", _("by card at the counter (an e-receipt is issued)")),
+            ("other", _("another way (bank transfer, paper receipt): attach the proof")),
+        ],
+        initial="cash",
+        widget=forms.RadioSelect,
+    )
     reference = forms.CharField(label=_("Payment reference"), required=False, max_length=255)
     files = MultipleFileField(label=_("Payment receipt"), required=False)
 
+    def service_function(self):
+        if self.cleaned_data["method"] == "other":
+            return super().service_function()
+        from workflow.payments.services import payment_record_at_counter
+
+        return payment_record_at_counter
+
     def service_kwargs(self):
+        if self.cleaned_data["method"] != "other":
+            return {"method": self.cleaned_data["method"], "reference": self.cleaned_data["reference"]}
         return {
             "reference": self.cleaned_data["reference"],
             "files": uploads(self.cleaned_data["files"], DocumentKind.PAYMENT),

@@ -74,6 +74,40 @@ def payment_start(*, actor, dossier_id, provider_name, return_url, notify_url, c
     return payment, provider.start(payment, return_url=return_url, notify_url=notify_url, client_ip=client_ip)
 
 
+COUNTER = "counter"
+
+
+@transaction.atomic
+def payment_record_at_counter(*, actor, dossier_id, revision=None, method, reference=""):
+    """Cash or card taken at the counter by an official: a paid payment with its e-receipt number, and the dossier
+    goes on (the official's own confirmation, checked as such)."""
+    if method not in ("cash", "card"):
+        raise InvalidInput(_("Choose cash or card."))
+    dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
+    amount = requested_amount(dossier)
+    if dossier.status == Status.PAYMENT and amount <= 0:
+        raise InvalidState(_("No amount is due on this dossier."))
+    now = timezone.now()
+    payment = Payment(
+        dossier=dossier,
+        agency_id=dossier.agency_id,
+        provider=COUNTER,
+        reference=_new_reference(dossier),
+        amount=max(amount, 0),
+        status=PaymentStatus.PAID,
+        settled_at=now,
+        provider_reference=f"{method}:{reference}".strip(":")[:100],
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    # The confirmation checks who may confirm and the dossier's state; the payment is written only if it passes.
+    dossier_services.dossier_confirm_payment(
+        actor=actor, dossier_id=dossier.pk, revision=revision, reference=payment.reference
+    )
+    payment.receipt_number = _next_receipt_number(payment.agency_id, now)
+    payment.save()
+    return payment
+
+
 def payment_message(*, provider_name, params: dict, kind: str):
     """Take one message of a provider (``kind``: return or notify). Returns ``(outcome, payment)``.
 

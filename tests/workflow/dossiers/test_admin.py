@@ -1042,3 +1042,37 @@ def test_unit_admin_may_look_at_but_not_change_the_shared_default_process(client
     assert Process.objects.filter(procedure=a.procedure).count() == 2
     response = client.post(purl("delete", shared.pk))
     assert Process.objects.filter(pk=shared.pk).exists()
+
+
+@freeze_time(NOW)
+def test_cash_at_the_counter_is_recorded_as_a_payment_with_its_e_receipt(client, a):
+    from workflow.models import Payment, PaymentStatus
+
+    dossier = receive(a)
+    dossier = services.dossier_request_payment(actor=a.officer, dossier_id=dossier.pk, amount=150000)
+    client.force_login(a.officer)
+    response = post_action(client, dossier, "confirm_payment", {"method": "cash", "reference": "Quầy số 3"})
+    assert response.status_code == 302
+    payment = Payment.objects.get(dossier=dossier)
+    assert (payment.provider, payment.amount, payment.status) == ("counter", 150000, PaymentStatus.PAID)
+    assert payment.receipt_number == f"{NOW[:4]}-000001" and payment.provider_reference == "cash:Quầy số 3"
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
+    assert dossier.events.get(action="confirm_payment").comment == payment.reference
+
+
+@freeze_time(NOW)
+def test_a_refused_confirmation_records_no_payment(client, a, b):
+    from workflow.models import Payment
+
+    dossier = receive(a)
+    dossier = services.dossier_request_payment(actor=a.officer, dossier_id=dossier.pk, amount=150000)
+    client.force_login(b.officer)  # another unit
+    response = post_action(client, dossier, "confirm_payment", {"method": "card"})
+    assert response.status_code in (403, 404)
+    assert not Payment.objects.exists()
+    client.force_login(a.officer)
+    post_action(client, dossier, "confirm_payment", {"method": "other", "reference": "UNC 123"})
+    assert not Payment.objects.exists()  # paid elsewhere: confirmed with its proof, no e-receipt here
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSING
