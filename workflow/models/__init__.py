@@ -22,7 +22,16 @@ from workflow.models.dossier import (
 from workflow.models.events import Action, DossierEvent, ImmutableRecordError
 from workflow.models.late_lists import LateList, LateListEntry, LateListKind
 from workflow.models.notifications import Notification, NotificationChannel
-from workflow.models.payments import CallbackOutcome, Payment, PaymentCallback, PaymentStatus, ReceiptCounter
+from workflow.models.payments import (
+    CallbackOutcome,
+    Payment,
+    PaymentCallback,
+    PaymentStatus,
+    ReceiptCounter,
+    Refund,
+    RefundReason,
+    RefundStatus,
+)
 from workflow.models.process import Process, ProcessStatus, ProcessStep, StepKind
 from workflow.models.reconciliation import Discrepancy, DiscrepancyKind, Statement, StatementLine
 from workflow.models.slips import SlipKind, SlipTemplate
@@ -60,6 +69,9 @@ __all__ = [
     "PaymentCallback",
     "PaymentStatus",
     "ReceiptCounter",
+    "Refund",
+    "RefundReason",
+    "RefundStatus",
     "NotificationChannel",
     "Process",
     "ProcessStatus",

@@ -108,3 +108,47 @@ class PaymentCallback(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableRecordError(_("A payment callback is never deleted."))
+
+
+class RefundReason(models.TextChoices):
+    NOT_DELIVERED = "not_delivered", _("The agency did not deliver the result (QN 13.3c)")
+    PAID_TWICE = "paid_twice", _("Paid twice")
+    OVERPAID = "overpaid", _("Paid more than was due")
+
+
+class RefundStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    REFUNDED = "refunded", _("Refunded")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Refund(models.Model):
+    """Money given back from a paid payment, approved by the unit; through the provider when it can, otherwise
+    recorded as paid back by hand. A refund has its own e-receipt number in the agency's series."""
+
+    payment = models.ForeignKey(Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveBigIntegerField(_("amount (VND)"))
+    reason = models.CharField(_("reason"), max_length=20, choices=RefundReason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.REQUESTED, db_index=True
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    manual = models.BooleanField(_("paid back by hand"), default=False)
+    provider_reference = models.CharField(_("provider's refund number"), max_length=100, blank=True)
+    receipt_number = models.CharField(_("e-receipt number"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.payment.reference} −{self.amount} ({self.get_status_display()})"

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.core.formatting import format_vnd
 from workflow.dossiers import services as dossier_services
-from workflow.dossiers.services.guards import require_applicant
-from workflow.errors import InvalidInput, InvalidState
+from workflow.dossiers.services.guards import is_applicant, require_applicant
+from workflow.errors import ActionNotAllowed, InvalidInput, InvalidState
 from workflow.models import (
     Action,
     CallbackOutcome,
@@ -26,6 +27,9 @@ from workflow.models import (
     PaymentCallback,
     PaymentStatus,
     ReceiptCounter,
+    Refund,
+    RefundReason,
+    RefundStatus,
     Status,
 )
 from workflow.payments import providers
@@ -226,3 +230,66 @@ def _continue_dossier(payment, at):
 def _requested_at(dossier):
     event = DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
     return event.at if event else timezone.now()
+
+
+# --- refunds (QN 13.3c) -------------------------------------------------------------------------------------------
+
+
+def _refundable(payment) -> int:
+    given = sum(payment.refunds.exclude(status=RefundStatus.REJECTED).values_list("amount", flat=True))
+    return payment.amount - given
+
+
+@transaction.atomic
+def refund_request(*, actor, payment_id, amount, reason, note=""):
+    """Ask to give money back from a paid payment: the applicant, or an official of the dossier's unit."""
+    payment = Payment.objects.select_for_update().select_related("dossier").get(pk=payment_id)
+    dossier = payment.dossier
+    if not (is_applicant(actor, dossier) or Dossier.objects.visible_to(actor).filter(pk=dossier.pk).exists()):
+        raise ActionNotAllowed()
+    if payment.status != PaymentStatus.PAID:
+        raise InvalidState(_("Only a paid payment can be refunded."))
+    if reason not in RefundReason.values:
+        raise InvalidInput(_("Choose why the money is given back."))
+    amount = int(amount or 0)
+    if amount <= 0:
+        raise InvalidInput(_("Enter the amount to give back."))
+    left = _refundable(payment)
+    if amount > left:
+        message = _("At most %(amount)s can still be given back from this payment.")
+        raise InvalidInput(message % {"amount": format_vnd(left)})
+    return Refund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=reason,
+        note=note.strip()[:500],
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+@transaction.atomic
+def refund_decide(*, actor, refund_id, approve: bool, note=""):
+    """The unit approves (the money goes back through the provider when it can, else it is recorded as paid back
+    by hand, with an e-receipt number) or rejects a refund request."""
+    refund = Refund.objects.select_for_update().select_related("payment__dossier").get(pk=refund_id)
+    dossier = refund.payment.dossier
+    if not Dossier.objects.visible_to(actor).filter(pk=dossier.pk).exists() or not getattr(actor, "official", None):
+        raise ActionNotAllowed()
+    if refund.status != RefundStatus.REQUESTED:
+        raise InvalidState(_("This refund has already been decided."))
+    now = timezone.now()
+    refund.decided_at, refund.decided_by = now, actor
+    if not approve:
+        refund.status = RefundStatus.REJECTED
+        refund.note = (note or refund.note)[:500]
+        refund.save(update_fields=["status", "decided_at", "decided_by", "note"])
+        return refund
+    provider_ref = None
+    if refund.payment.provider in providers.enabled():
+        provider_ref = providers.get(refund.payment.provider).refund(refund.payment, refund.amount)
+    refund.status = RefundStatus.REFUNDED
+    refund.manual = provider_ref is None
+    refund.provider_reference = (provider_ref or "")[:100]
+    refund.receipt_number = _next_receipt_number(refund.payment.agency_id, now)
+    refund.save()
+    return refund

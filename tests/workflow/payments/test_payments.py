@@ -293,3 +293,47 @@ def test_a_pending_payment_is_polled_until_the_gateway_decides(waiting, monkeypa
     assert services.poll_pending() == 0  # nothing pending any more
     logged = list(PaymentCallback.objects.filter(kind="query").order_by("pk").values_list("outcome", flat=True))
     assert logged == [CallbackOutcome.PENDING, CallbackOutcome.ACCEPTED]  # "not decided yet", then paid
+
+
+# --- refunds (QN 13.3c) -------------------------------------------------------------------------------------------
+
+
+def _paid(waiting):
+    payment, _ = start(waiting)
+    services.payment_message(
+        provider_name="demo", params=demo.DemoProvider().message(payment, "approved", "X"), kind="notify"
+    )
+    return Payment.objects.get(pk=payment.pk)
+
+
+def test_a_refund_asked_by_the_applicant_and_approved_by_the_unit_goes_back_through_the_provider(waiting, unit):
+    from workflow.models import RefundReason, RefundStatus
+
+    payment = _paid(waiting)
+    refund = services.refund_request(
+        actor=waiting.citizen, payment_id=payment.pk, amount=50000, reason=RefundReason.OVERPAID, note="Nộp thừa"
+    )
+    assert refund.status == RefundStatus.REQUESTED
+    refund = services.refund_decide(actor=unit.officer, refund_id=refund.pk, approve=True)
+    assert refund.status == RefundStatus.REFUNDED and not refund.manual
+    assert refund.provider_reference.startswith("DEMO-REFUND-")
+    assert refund.receipt_number.endswith("-000002")  # the payment's receipt was -000001
+    with pytest.raises(InvalidState):
+        services.refund_decide(actor=unit.officer, refund_id=refund.pk, approve=True)  # decided once
+
+
+def test_a_refund_larger_than_what_is_left_is_refused(waiting, unit):
+    from workflow.errors import InvalidInput
+    from workflow.models import Refund, RefundReason
+
+    payment = _paid(waiting)
+    services.refund_request(actor=unit.officer, payment_id=payment.pk, amount=100000, reason=RefundReason.NOT_DELIVERED)
+    with pytest.raises(InvalidInput) as refused:
+        services.refund_request(actor=unit.officer, payment_id=payment.pk, amount=60000, reason=RefundReason.PAID_TWICE)
+    assert "50.000 đ" in str(refused.value.message)
+    assert Refund.objects.count() == 1
+    stranger = UserFactory(username="nguoila", is_staff=False)
+    with pytest.raises(ActionNotAllowed):
+        services.refund_request(actor=stranger, payment_id=payment.pk, amount=1000, reason=RefundReason.OVERPAID)
+    with pytest.raises(ActionNotAllowed):
+        services.refund_decide(actor=waiting.citizen, refund_id=Refund.objects.get().pk, approve=True)

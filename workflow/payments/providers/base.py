@@ -39,6 +39,11 @@ class PaymentProvider:
         """The body and HTTP status the provider expects back for a notification with this outcome."""
         return {"outcome": outcome}, 200
 
+    def refund(self, payment, amount: int) -> str | None:
+        """Give ``amount`` back through the provider: its refund number, or None when it cannot (paid back by
+        hand then)."""
+        return None
+
     def query(self, payment) -> Callback | None:
         """The provider's current word on a pending payment (None when it cannot be asked)."""
         return None

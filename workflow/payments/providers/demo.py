@@ -53,3 +53,6 @@ class DemoProvider(PaymentProvider):
             provider_reference=params.get("transaction", ""),
             raw=dict(params),
         )
+
+    def refund(self, payment, amount):
+        return f"DEMO-REFUND-{payment.pk}-{amount}"
