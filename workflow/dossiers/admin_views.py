@@ -335,6 +335,7 @@ class DossierDetailView(InboxPermissionMixin, WagtailAdminTemplateMixin, View):
                 for e in events
             ],
             documents=list(documents.values()),
+            payments=list(dossier.payments.all()),
             form_answers=_form_answers(dossier),
             step_runs=runs,
             step_warning=step_warning,

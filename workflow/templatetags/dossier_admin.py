@@ -46,3 +46,11 @@ def status_label(value):
         return Status(int(value)).label
     except ValueError:
         return value
+
+
+@register.filter
+def dossier_vnd(amount):
+    """Money as Vietnamese write it (1.250.000 đ)."""
+    from portal.core.formatting import format_vnd
+
+    return format_vnd(amount)
