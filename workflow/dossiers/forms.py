@@ -324,18 +324,14 @@ class RequestPaymentForm(DossierActionForm):
             self.fields["amount"].label = _("Amount due (VND)")
             self.fields["amount"].help_text = ""
 
-    def clean(self):
-        cleaned = super().clean()
-        items = [(fee.pk, cleaned.get(f"fee_{fee.pk}") or 0) for fee in self.fees]
-        self.items = [(fee_id, quantity) for fee_id, quantity in items if quantity]
-        if not self.items and not cleaned.get("amount"):
-            raise forms.ValidationError(_("Choose at least one fee, or enter the amount due."))
-        if self.fees and cleaned.get("amount") and not (cleaned.get("comment") or "").strip():
-            self.add_error("comment", _("Say why this amount is asked for."))
-        return cleaned
-
     def service_kwargs(self):
-        return {"amount": self.cleaned_data.get("amount"), "items": self.items, "comment": self.cleaned_data["comment"]}
+        # What may be asked for (a fee chosen, or another amount with its reason) is the service's rule.
+        quantities = [(fee.pk, self.cleaned_data.get(f"fee_{fee.pk}") or 0) for fee in self.fees]
+        return {
+            "amount": self.cleaned_data.get("amount"),
+            "items": [(fee_id, quantity) for fee_id, quantity in quantities if quantity],
+            "comment": self.cleaned_data["comment"],
+        }
 
 
 class ConfirmPaymentForm(DossierActionForm):

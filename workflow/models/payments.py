@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workflow.models.events import ImmutableRecordError
+from workflow.models.snapshots import AppendOnly
 
 
 class PaymentStatus(models.TextChoices):
@@ -78,7 +78,7 @@ class CallbackOutcome(models.TextChoices):
     ERROR = "error", _("Error while handling")
 
 
-class PaymentCallback(models.Model):
+class PaymentCallback(AppendOnly):
     """Every message a provider sent (return, server notification, status query), with what we made of it.
     Never changed or deleted: the record of disputes and of forged attempts."""
 
@@ -100,14 +100,6 @@ class PaymentCallback(models.Model):
 
     def __str__(self):
         return f"{self.provider} {self.kind} {self.reference} ({self.get_outcome_display()})"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ImmutableRecordError(_("A payment callback is never changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableRecordError(_("A payment callback is never deleted."))
 
 
 class RefundReason(models.TextChoices):

@@ -21,13 +21,15 @@ class FigureKind(models.TextChoices):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ImmutableRecordError("Published figures cannot be changed.")
+        raise ImmutableRecordError(f"{self.model._meta.object_name} rows cannot be changed.")
 
     def delete(self):
-        raise ImmutableRecordError("Published figures cannot be deleted.")
+        raise ImmutableRecordError(f"{self.model._meta.object_name} rows cannot be deleted.")
 
 
 class AppendOnly(models.Model):
+    """A record written once and never changed or deleted (published figures, payment callbacks)."""
+
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
@@ -35,11 +37,11 @@ class AppendOnly(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ImmutableRecordError("Published figures cannot be changed.")
+            raise ImmutableRecordError(f"{self._meta.object_name} rows cannot be changed.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableRecordError("Published figures cannot be deleted.")
+        raise ImmutableRecordError(f"{self._meta.object_name} rows cannot be deleted.")
 
 
 class PublishedFigures(AppendOnly):

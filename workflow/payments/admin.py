@@ -23,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from catalog.models import Agency
-from catalog.officials.scoping import ALL, acting_agency_ids, visible_agency_ids
+from catalog.officials.scoping import ALL, acting_agency_ids
 from portal.core.widgets import QuickSelect
 from workflow.errors import DossierError
 from workflow.models import Discrepancy, Statement
@@ -33,9 +33,7 @@ from workflow.reports.views import require_reports
 
 
 def _agencies(user):
-    ids = visible_agency_ids(user)
-    agencies = Agency.objects.all() if ids is ALL else Agency.objects.filter(pk__in=ids)
-    return agencies.order_by("name")
+    return Agency.objects.visible_to(user).order_by("name")
 
 
 class DayForm(forms.Form):

@@ -28,7 +28,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -46,6 +46,7 @@ from workflow.models import (
     StatementLine,
 )
 from workflow.payments import providers
+from workflow.reports.periods import Period
 
 #: column → the headers it is recognised by (compared without case, accents as written, spaces collapsed).
 COLUMNS = {
@@ -290,9 +291,9 @@ def statement_import(*, actor, agency, provider, day, file_name, data: bytes) ->
 
 
 def day_bounds(day: date):
-    """The day's first and last instant in the site's time zone (Asia/Ho_Chi_Minh)."""
-    start = timezone.make_aware(datetime.combine(day, time()))
-    return start, start + timedelta(days=1)
+    """The day's ``[start, end)`` in the site's time zone (Asia/Ho_Chi_Minh), as the reports count days."""
+    period = Period(day, day)
+    return period.start, period.end
 
 
 @dataclass

@@ -11,6 +11,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,13 +36,25 @@ from workflow.models import (
 from workflow.payments import providers
 
 
+def _payment_request(dossier):
+    """The dossier's open payment request: its last "payment requested" event (or None)."""
+    return DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
+
+
+def _amount_of(request) -> int:
+    return int((request.data or {}).get("amount", 0)) if request else 0
+
+
 def requested_amount(dossier) -> int:
-    """The amount of the dossier's open payment request (the last "payment requested" event), in đồng."""
-    event = DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
-    return int((event.data or {}).get("amount", 0)) if event else 0
+    """The amount of the dossier's open payment request, in đồng."""
+    return _amount_of(_payment_request(dossier))
 
 
-def _new_reference(dossier) -> str:
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _new_reference() -> str:
     # Unique, short enough for every provider's reference field (VNPay: 100; a bank transfer note: 25), no
     # personal data; the dossier is found from the row, not parsed from the reference.
     return f"TT{timezone.localtime():%y%m%d}{secrets.token_hex(5).upper()}"
@@ -71,9 +84,9 @@ def payment_start(*, actor, dossier_id, provider_name, return_url, notify_url, c
             dossier=dossier,
             agency_id=dossier.agency_id,
             provider=provider.name,
-            reference=_new_reference(dossier),
+            reference=_new_reference(),
             amount=amount,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=_user(actor),
         )
     return payment, provider.start(payment, return_url=return_url, notify_url=notify_url, client_ip=client_ip)
 
@@ -89,6 +102,7 @@ def payment_record_at_counter(*, actor, dossier_id, revision=None, method, refer
         raise InvalidInput(_("Choose cash or card."))
     dossier = Dossier.objects.select_for_update().get(pk=dossier_id)
     amount = requested_amount(dossier)
+    # Another state (or unit) is refused by the confirmation below, with its own message.
     if dossier.status == Status.PAYMENT and amount <= 0:
         raise InvalidState(_("No amount is due on this dossier."))
     now = timezone.now()
@@ -96,12 +110,12 @@ def payment_record_at_counter(*, actor, dossier_id, revision=None, method, refer
         dossier=dossier,
         agency_id=dossier.agency_id,
         provider=COUNTER,
-        reference=_new_reference(dossier),
-        amount=max(amount, 0),
+        reference=_new_reference(),
+        amount=amount,
         status=PaymentStatus.PAID,
         settled_at=now,
         provider_reference=f"{method}:{reference}".strip(":")[:100],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_user(actor),
     )
     # The confirmation checks who may confirm and the dossier's state; the payment is written only if it passes.
     dossier_services.dossier_confirm_payment(
@@ -207,8 +221,7 @@ def _next_receipt_number(agency_id, at) -> str:
     """The next number of the agency's e-receipt series for the year, ``2026-000123``: taken on the locked counter
     row, in the payment's transaction, so two payments never share a number and none is skipped."""
     year = timezone.localtime(at).year
-    ReceiptCounter.objects.get_or_create(agency_id=agency_id, year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(agency_id=agency_id, year=year)
+    counter, _created = ReceiptCounter.objects.select_for_update().get_or_create(agency_id=agency_id, year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{year}-{counter.last:06d}"
@@ -218,26 +231,22 @@ def _continue_dossier(payment, at):
     dossier = Dossier.objects.select_for_update().get(pk=payment.dossier_id)
     if dossier.status != Status.PAYMENT:
         return  # confirmed by hand meanwhile, or withdrawn: the payment stays recorded
-    paid = sum(
-        Payment.objects.filter(
-            dossier=dossier, status=PaymentStatus.PAID, settled_at__gte=_requested_at(dossier)
-        ).values_list("amount", flat=True)
-    )
-    if paid >= requested_amount(dossier):
+    request = _payment_request(dossier)
+    if request is None:
+        return
+    paid = Payment.objects.filter(dossier=dossier, status=PaymentStatus.PAID, settled_at__gte=request.at).aggregate(
+        total=Sum("amount")
+    )["total"]
+    if (paid or 0) >= _amount_of(request):
         dossier_services.dossier_payment_received(dossier_id=dossier.pk, reference=payment.reference, at=at)
-
-
-def _requested_at(dossier):
-    event = DossierEvent.objects.filter(dossier=dossier, action=Action.REQUEST_PAYMENT).order_by("-at", "-pk").first()
-    return event.at if event else timezone.now()
 
 
 # --- refunds (QN 13.3c) -------------------------------------------------------------------------------------------
 
 
 def _refundable(payment) -> int:
-    given = sum(payment.refunds.exclude(status=RefundStatus.REJECTED).values_list("amount", flat=True))
-    return payment.amount - given
+    given = payment.refunds.exclude(status=RefundStatus.REJECTED).aggregate(total=Sum("amount"))["total"]
+    return payment.amount - (given or 0)
 
 
 @transaction.atomic
@@ -263,7 +272,7 @@ def refund_request(*, actor, payment_id, amount, reason, note=""):
         amount=amount,
         reason=reason,
         note=note.strip()[:500],
-        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        requested_by=_user(actor),
     )
 
 

@@ -416,11 +416,6 @@ class RequestPaymentInputSerializer(ActionInputSerializer):
         help_text="Amount due in VND; with items, added to them (a fee not in the catalogue: say why in comment).",
     )
 
-    def validate(self, attrs):
-        if not attrs.get("items") and not attrs.get("amount"):
-            raise serializers.ValidationError("Give items from the procedure's fees, or an amount.")
-        return attrs
-
 
 class ConfirmPaymentInputSerializer(ActionInputSerializer):
     comment = None

@@ -110,9 +110,9 @@ def dossier_resubmit(*, actor, dossier_id, revision=None, files=(), comment="", 
     return dossier
 
 
-def fee_lines(procedure, items) -> list[dict]:
-    """``[(fee id, quantity), …]`` of the procedure's catalogued fees → the lines of a payment request."""
-    fees = {fee.pk: fee for fee in procedure.fees.all()}
+def fee_lines(fees, items) -> list[dict]:
+    """``[(fee id, quantity), …]`` of the procedure's catalogued ``fees`` → the lines of a payment request."""
+    fees = {fee.pk: fee for fee in fees}
     lines = []
     for fee_id, quantity in items:
         fee = fees.get(int(fee_id))
@@ -142,11 +142,15 @@ def dossier_request_payment(*, actor, dossier_id, revision=None, amount=None, it
     at = at_minute(at)
     dossier = lock(dossier_id, revision)
     transitions.check(actor, dossier, Action.REQUEST_PAYMENT)
-    lines = fee_lines(dossier.procedure, items) if items else []
-    if lines:
-        amount = sum(line["amount"] for line in lines) + (int(amount) if amount else 0)
-    if amount is None or int(amount) <= 0:
-        raise InvalidInput(_("Enter the amount due."))
+    fees = list(dossier.procedure.fees.all())
+    lines = fee_lines(fees, items)
+    extra = int(amount) if amount else 0
+    if not lines and extra <= 0:
+        message = _("Choose at least one fee, or enter the amount due.") if fees else _("Enter the amount due.")
+        raise InvalidInput(message)
+    if fees and extra and not comment.strip():
+        raise InvalidInput(_("Say why this amount is asked for."))  # a fee the procedure's list does not have
+    amount = sum(line["amount"] for line in lines) + extra
     from_status = dossier.status
     used = leave_step(dossier, at)
     step, holder = dossier.current_step, dossier.current_holder
