@@ -62,6 +62,13 @@ class AgencyQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def visible_to(self, user):
+        """The agencies ``user`` sees in filters and screens: all for supervisors, their own unit otherwise."""
+        from catalog.officials.scoping import ALL, visible_agency_ids
+
+        ids = visible_agency_ids(user)
+        return self if ids is ALL else self.filter(pk__in=ids)
+
 
 class Agency(NfcTextMixin, models.Model):
     code = models.CharField(_("identifier code"), max_length=20, unique=True, validators=[agency_code_validator])

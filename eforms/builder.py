@@ -310,20 +310,10 @@ class LivePreviewView(View):
                 sections, problems = definition.read(document)
             except definition.DocumentRefused as refused:
                 problems = refused.problems
-        compiled = engine.compile_sections(sections)
-        form_definition = engine.Definition(
-            version_id=version.pk,
-            version_number=version.number,
-            frozen=False,
-            form_code=version.eform.code,
-            title=version.eform.title,
-            procedure_id=version.eform.procedure_id,
-            requires_signature=version.eform.requires_signature,
-            sections=compiled,
-        )
+        form_definition = engine.definition_of(version, sections, unsaved=True)
         prefill = engine.resolve_prefill(form_definition, dict(SAMPLE_PROFILE), {})
         steps = []
-        for section in compiled:
+        for section in form_definition.sections:
             try:
                 form = engine.section_form_class(form_definition, section)(prefix=section.key, prefill=prefill)
             except (ValueError, TypeError):

@@ -107,10 +107,9 @@ def field_document(row: FormField) -> dict:
     return doc
 
 
-def version_document(version, *, sections=None) -> dict:
-    """The document of ``version`` (its saved rows, or ``sections`` = ``[(section, [field…])]``)."""
-    if sections is None:
-        sections = [(s, list(s.fields.all())) for s in version.sections.all().prefetch_related("fields")]
+def version_document(version) -> dict:
+    """The document of ``version``'s saved sections and fields."""
+    sections = [(s, list(s.fields.all())) for s in version.sections.all().prefetch_related("fields")]
     eform = version.eform
     return {
         "format": FORMAT,

@@ -246,6 +246,22 @@ _cache = {}
 _cache_lock = threading.Lock()
 
 
+def definition_of(version, sections_with_fields, *, unsaved=False) -> Definition:
+    """The definition of ``version`` with the given ``[(section, [field, ...])]``: its saved rows, or (``unsaved``)
+    the builder's edits for the live preview — never frozen, so never cached as the version's."""
+    eform = version.eform
+    return Definition(
+        version_id=version.pk,
+        version_number=version.number,
+        frozen=not unsaved and version.status != VersionStatus.DRAFT,
+        form_code=eform.code,
+        title=eform.title,
+        procedure_id=eform.procedure_id,
+        requires_signature=eform.requires_signature,
+        sections=compile_sections(sections_with_fields),
+    )
+
+
 def load_definition(version) -> Definition:
     """The compiled definition of ``version`` (an instance with ``eform`` loaded, or an id)."""
     version_id = getattr(version, "pk", version)
@@ -260,17 +276,7 @@ def load_definition(version) -> Definition:
     fields_by_section = {}
     for row in FormField.objects.filter(section__version_id=version_id).order_by("sort_order", "pk"):
         fields_by_section.setdefault(row.section_id, []).append(row)
-    eform = version.eform
-    definition = Definition(
-        version_id=version_id,
-        version_number=version.number,
-        frozen=version.status != VersionStatus.DRAFT,
-        form_code=eform.code,
-        title=eform.title,
-        procedure_id=eform.procedure_id,
-        requires_signature=eform.requires_signature,
-        sections=compile_sections([(s, fields_by_section.get(s.pk, [])) for s in sections]),
-    )
+    definition = definition_of(version, [(s, fields_by_section.get(s.pk, [])) for s in sections])
     if definition.frozen:
         with _cache_lock:
             _cache[version_id] = definition

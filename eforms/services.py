@@ -92,6 +92,12 @@ def version_publish(*, actor, version_id) -> FormVersion:
     return version
 
 
+def _new_version(eform, note) -> FormVersion:
+    """A new draft numbered after the form's last version (the caller holds the form's row lock)."""
+    number = (eform.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return FormVersion.objects.create(eform=eform, number=number, note=note)
+
+
 @transaction.atomic
 def version_new_draft(*, actor, eform_id) -> FormVersion:
     """A new draft copied from the latest version (normally the published one)."""
@@ -103,10 +109,7 @@ def version_new_draft(*, actor, eform_id) -> FormVersion:
     source = eform.versions.filter(status=VersionStatus.PUBLISHED).first() or eform.versions.order_by("-number").first()
     if source is None:
         raise NothingToCopy()
-    number = (eform.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    draft = FormVersion.objects.create(
-        eform=eform, number=number, note=_("Copy of version %(n)s") % {"n": source.number}
-    )
+    draft = _new_version(eform, _("Copy of version %(n)s") % {"n": source.number})
     copied_fields = []
     for section in source.sections.all().prefetch_related("fields"):
         fields = list(section.fields.all())
@@ -160,12 +163,8 @@ def definition_import(*, actor, eform_id, data: bytes) -> FormVersion:
         raise InvalidDefinition(refused.problems, _("The file was not imported.")) from None
     draft = eform.versions.filter(status=VersionStatus.DRAFT).first()
     if draft is None:
-        number = (eform.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        draft = FormVersion.objects.create(
-            eform=eform,
-            number=number,
-            note=_("Imported from %(code)s") % {"code": (document.get("form") or {}).get("code", "")},
-        )
+        source_code = (document.get("form") or {}).get("code", "")
+        draft = _new_version(eform, _("Imported from %(code)s") % {"code": source_code})
     try:
         return version_replace_definition(actor=actor, version_id=draft.pk, document=document)
     except InvalidDefinition as error:

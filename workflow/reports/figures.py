@@ -425,13 +425,15 @@ def trend(
     if not months:
         return []
     points = {key: _point(counts) for key, counts in (known or {}).items()}
-    remembered = {}
+    cache_keys = {}  # month key → cache key, for the closed months this reader may share
     if user is None or visible_agency_ids(user) is ALL:
         version = facts_version()
         closed = min(now, timezone.now())
-        remembered = {_trend_key(version, filters, m): m.key for m in months if m.end <= closed}
-        for key, value in cache.get_many([k for k, m in remembered.items() if m not in points]).items():
-            points[remembered[key]] = value
+        cache_keys = {m.key: _trend_key(version, filters, m) for m in months if m.end <= closed}
+        month_of = {cache_key: month_key for month_key, cache_key in cache_keys.items()}
+        wanted = [cache_key for month_key, cache_key in cache_keys.items() if month_key not in points]
+        for cache_key, value in cache.get_many(wanted).items():
+            points[month_of[cache_key]] = value
     missing = [m for m in months if m.key not in points]
     if missing:
         qs = base_queryset(user=user, period=Period(missing[0].first, missing[-1].last), filters=filters, now=now)
@@ -445,10 +447,9 @@ def trend(
             )
             aggregates[f"in_progress_{index}"] = Count("pk", filter=c["in_progress"])
         values = qs.aggregate(**aggregates)
-        fresh = {}
         for index, month in enumerate(missing):
             points[month.key] = {name: values[f"{name}_{index}"] for name in TREND_COUNTS}
-            fresh.update({k: points[month.key] for k, m in remembered.items() if m == month.key})
+        fresh = {cache_keys[m.key]: points[m.key] for m in missing if m.key in cache_keys}
         cache.set_many(fresh, TREND_CACHE_SECONDS)
     return [
         {

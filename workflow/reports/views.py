@@ -80,8 +80,7 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         ids = visible_agency_ids(user)
-        agencies = Agency.objects.all() if ids is ALL else Agency.objects.filter(pk__in=ids)
-        self.fields["agency"].queryset = agencies.order_by("name")
+        self.fields["agency"].queryset = Agency.objects.visible_to(user).order_by("name")
         procedures = Procedure.objects.published() if ids is ALL else Procedure.objects.filter(agencies__in=ids)
         self.fields["procedure"].queryset = (
             procedures.only("pk", "national_code", "name").order_by("national_code").distinct()
@@ -104,11 +103,6 @@ class ReportFilterForm(forms.Form):
 def _query(period, group_by, filters, **extra):
     params = {"period": period.key, "group_by": group_by or "", **dict(filters.items()), **extra}
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-def _shown_rates(row) -> list[str]:
-    rates = row.rates()
-    return [format_percent(rates[r]) if r != "avg_processing_days" else (format_number(rates[r]) or "–") for r in RATES]
 
 
 class ReportsMixin(WagtailAdminTemplateMixin):
@@ -140,18 +134,18 @@ class ReportView(ReportsMixin, TemplateView):
 
         base = f"{drill}?{_query(period, group_by, filters)}"
 
-        def links(key=None):
-            """The drill-down link of each figure for one row (50 rows × 24 figures: encoded once per row)."""
-            suffix = f"&{urlencode({'key': 'none' if key is None else key})}" if key is not None or group_by else ""
-            return {f: f"{base}&figure={f}{suffix}" for f in FIGURES}
+        def key_part(key=None):
+            # Encoded once per row, not per cell (50 rows × 24 figures).
+            return f"&{urlencode({'key': 'none' if key is None else key})}" if key is not None or group_by else ""
 
         def link(figure, key=None):
-            return links(key)[figure]
+            return f"{base}&figure={figure}{key_part(key)}"
 
         rows = []
         for row in report.rows:
-            row_links = links(row.key)
-            rows.append({"row": row, "cells_html": _cells_html([(row.counts[f], row_links[f]) for f in FIGURES], row)})
+            tail = key_part(row.key)
+            cells = [(row.counts[f], f"{base}&figure={f}{tail}") for f in FIGURES]
+            rows.append({"row": row, "cells_html": _cells_html(cells, row)})
         total = report.total
         total_cells = [(total.counts[f], f"{drill}?{_query(period, None, filters, figure=f)}") for f in FIGURES]
         total_rates = [_rate(total, r) for r in RATES]
