@@ -169,7 +169,11 @@ def seed_dossiers(officials):
         at=start + timedelta(hours=3),
     )
     services.dossier_request_payment(  # waiting for the fee (status 6): confirm payment
-        actor=officer, dossier_id=received(6).pk, amount=500_000, at=start + timedelta(hours=1)
+        actor=officer,
+        dossier_id=received(6).pk,
+        amount=500_000,
+        comment="Phí thẩm định theo văn bản của Sở",  # an amount beside the catalogued fees needs its reason
+        at=start + timedelta(hours=1),
     )
 
 
